@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import { ErrorCode, GovernedError } from './errors.js';
+
+/**
+ * The gate's settings: the tier table and the per-tool overrides that the trust-tier, rate-limit,
+ * pre-filter and probe layers read. A policy file compiles into this shape; a config file may give it
+ * directly. Parsed once, at construction, never per call.
+ */
+
+/** A token bucket: `capacity` calls at once, refilled at `refillPerSec`. */
+export const BucketSchema = z.strictObject({
+  capacity: z.number().int().positive(),
+  refillPerSec: z.number().positive(),
+});
+
+/** Rate limits: per (principal, tool), per principal, and concurrent calls per principal. */
+export const RateLimitSchema = z.strictObject({
+  perPrincipalTool: BucketSchema.optional(),
+  perPrincipal: BucketSchema.optional(),
+  maxConcurrent: z.number().int().positive().optional(),
+});
+
+/** How strictly the semantic gate judges: calibration strength and the danger threshold. */
+export const ProbeStrictnessSchema = z.strictObject({
+  enabled: z.boolean(),
+  alpha: z.number().min(0).max(1),
+  threshold: z.number().gt(0).lt(1),
+});
+
+/** What one tier means for the layers after the tier check. */
+export const TierProfileSchema = z.strictObject({
+  name: z.string().regex(/^[a-z][a-z0-9_-]*$/),
+  /** Pre-filter detectors whose findings deny; the rest only record. */
+  prefilterBlock: z.union([z.literal('all'), z.literal('none'), z.array(z.string()).readonly()]),
+  probe: ProbeStrictnessSchema,
+  rateLimit: RateLimitSchema,
+});
+
+/** Settings for tools whose name matches `match` (a glob), optionally only on one server. */
+export const ToolRuleSchema = z.strictObject({
+  match: z.string().min(1),
+  server: z.string().optional(),
+  /** The tier a principal needs to call the tool. */
+  tier: z.string().optional(),
+  rateLimit: RateLimitSchema.optional(),
+  probe: ProbeStrictnessSchema.partial().optional(),
+  prefilterBlock: TierProfileSchema.shape.prefilterBlock.optional(),
+});
+
+/** The whole settings object. `tiers` is ordered from least to most trusted. */
+export const GateSettingsSchema = z
+  .strictObject({
+    tiers: z.array(TierProfileSchema).min(1).readonly(),
+    tools: z.array(ToolRuleSchema).readonly(),
+    defaultPrincipal: z.strictObject({ id: z.string().min(1), tier: z.string() }),
+  })
+  .superRefine((s, ctx) => {
+    const names = new Set<string>();
+    for (const t of s.tiers) {
+      if (names.has(t.name)) ctx.addIssue({ code: 'custom', message: `tier '${t.name}' is defined twice` });
+      names.add(t.name);
+    }
+    const known = (tier: string, where: string): void => {
+      if (!names.has(tier)) ctx.addIssue({ code: 'custom', message: `${where}: unknown tier '${tier}'` });
+    };
+    known(s.defaultPrincipal.tier, 'defaultPrincipal');
+    for (const rule of s.tools) if (rule.tier !== undefined) known(rule.tier, `tool rule '${rule.match}'`);
+  });
+
+/** Token bucket parameters. */
+export type Bucket = z.infer<typeof BucketSchema>;
+/** Rate limit parameters. */
+export type RateLimitSpec = z.infer<typeof RateLimitSchema>;
+/** Probe strictness. */
+export type ProbeStrictness = z.infer<typeof ProbeStrictnessSchema>;
+/** One tier's profile. */
+export type TierProfile = z.infer<typeof TierProfileSchema>;
+/** Per-tool settings. */
+export type ToolRule = z.infer<typeof ToolRuleSchema>;
+/** The gate's settings. */
+export type GateSettings = z.infer<typeof GateSettingsSchema>;
+
+/**
+ * The default tier table. Strictness follows the tier the *tool* requires: the riskier the operation,
+ * the stronger the calibration (alpha) and the lower the danger threshold.
+ */
+export const DEFAULT_SETTINGS: GateSettings = Object.freeze({
+  tiers: [
+    {
+      name: 'untrusted',
+      prefilterBlock: 'all',
+      probe: { enabled: true, alpha: 0.5, threshold: 0.5 },
+      rateLimit: {
+        perPrincipalTool: { capacity: 10, refillPerSec: 1 },
+        perPrincipal: { capacity: 30, refillPerSec: 2 },
+        maxConcurrent: 4,
+      },
+    },
+    {
+      name: 'standard',
+      prefilterBlock: 'all',
+      probe: { enabled: true, alpha: 0.5, threshold: 0.5 },
+      rateLimit: {
+        perPrincipalTool: { capacity: 30, refillPerSec: 5 },
+        perPrincipal: { capacity: 100, refillPerSec: 20 },
+        maxConcurrent: 16,
+      },
+    },
+    {
+      name: 'trusted',
+      prefilterBlock: 'all',
+      probe: { enabled: true, alpha: 0.8, threshold: 0.4 },
+      rateLimit: {
+        perPrincipalTool: { capacity: 60, refillPerSec: 10 },
+        perPrincipal: { capacity: 200, refillPerSec: 50 },
+        maxConcurrent: 32,
+      },
+    },
+    {
+      name: 'privileged',
+      prefilterBlock: 'all',
+      probe: { enabled: true, alpha: 1, threshold: 0.3 },
+      rateLimit: {
+        perPrincipalTool: { capacity: 20, refillPerSec: 2 },
+        perPrincipal: { capacity: 100, refillPerSec: 10 },
+        maxConcurrent: 8,
+      },
+    },
+  ],
+  tools: [],
+  defaultPrincipal: { id: 'anonymous', tier: 'standard' },
+});
+
+/** Validates settings; throws GovernedError('invalid_config') listing every problem. */
+export function parseSettings(input: unknown): GateSettings {
+  const result = GateSettingsSchema.safeParse(input);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new GovernedError(ErrorCode.InvalidConfig, `invalid settings:\n  ${lines.join('\n  ')}`);
+  }
+  return result.data;
+}
