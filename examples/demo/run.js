@@ -1,1 +1,1 @@
-console.log("demo: not yet built");
+console.log('demo: not yet built');

@@ -117,7 +117,9 @@ export function compose(layers: readonly Layer[], terminal: Decision): Composed 
     let d: unknown;
     try {
       const p = layer.intercept(ctx, next);
-      d = await (layer.timeoutMs === undefined ? p : withTimeout(Promise.resolve(p), layer.timeoutMs, layer.name));
+      d = await (layer.timeoutMs === undefined
+        ? p
+        : withTimeout(Promise.resolve(p), layer.timeoutMs, layer.name));
     } catch (err) {
       return fail(codeOf(err), describe(err));
     }
@@ -126,7 +128,8 @@ export function compose(layers: readonly Layer[], terminal: Decision): Composed 
     if (calls === 1 && state.totals[i + 1] === undefined) {
       return fail(ErrorCode.NextNotAwaited, `layer '${layer.name}' resolved before its downstream settled`);
     }
-    if (!isDecision(d)) return fail(ErrorCode.LayerInvalidDecision, `layer '${layer.name}' returned ${describe(d)}`);
+    if (!isDecision(d))
+      return fail(ErrorCode.LayerInvalidDecision, `layer '${layer.name}' returned ${describe(d)}`);
     if (d.outcome === 'deny' && d.reasons.length === 0) {
       return finish({ ...d, reasons: [{ layer: layer.name, code: 'denied' }] }, 'deny');
     }
