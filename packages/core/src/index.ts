@@ -35,3 +35,16 @@ export {
   TierProfileSchema,
   ToolRuleSchema,
 } from './settings.js';
+
+// Audit chain
+export type { CanonicalOptions, CanonicalValue } from './audit/canonical.js';
+export { canonicalJson } from './audit/canonical.js';
+export type { Durability, RecordSink, AuditPosition, AuditChainOptions, MemorySink } from './audit/chain.js';
+export { AuditChain, createMemorySink } from './audit/chain.js';
+export { GENESIS_HASH, blake3Hex, digestOf, DeferredDigest } from './audit/hash.js';
+export type { AuditRecord, RecordFields, LineProblem, LineCheck } from './audit/record.js';
+export { serializeRecord, checkRecordLine } from './audit/record.js';
+export type { BreakReason, VerifyReport } from './audit/verify.js';
+export { ChainVerifier } from './audit/verify.js';
+export type { GateOptions, Checked, Outcome, Gate } from './gate.js';
+export { createGate, AUDIT_LAYER } from './gate.js';

@@ -1,0 +1,192 @@
+import { ErrorCode, GovernedError } from '../errors.js';
+import { GENESIS_HASH } from './hash.js';
+import { serializeRecord } from './record.js';
+
+/**
+ * When an append resolves:
+ * - `fsync`: after its record is written and fdatasync'd (survives a machine crash). Concurrent appends
+ *   share one write and one fsync (group commit without waiting).
+ * - `group`: like fsync, but each batch first waits `groupWindowMs` to gather more records.
+ * - `write`: after write(2) returned (survives a process crash, not a machine crash).
+ * - `none`: at once; records are written in the background and may be lost in a crash.
+ */
+export type Durability = 'fsync' | 'group' | 'write' | 'none';
+
+/** Where serialized records go. Writes arrive one at a time, in order. */
+export interface RecordSink {
+  /** Appends whole lines (each ends in `\n`). With `sync`, resolves once they are on stable storage. */
+  write(text: string, sync: boolean): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Where a record landed. `hash` is absent for `none` appends, which resolve before hashing. */
+export interface AuditPosition {
+  readonly seq: number;
+  readonly hash?: string;
+}
+
+/** Options of an AuditChain. */
+export interface AuditChainOptions {
+  /** Default 'fsync'. */
+  readonly durability?: Durability;
+  /** Batch window of `group` durability, in ms. Default 2. */
+  readonly groupWindowMs?: number;
+  /** The last record already in the sink, to continue a chain. Default: a new chain. */
+  readonly head?: { readonly seq: number; readonly hash: string };
+  /** Clock in epoch ms (tests). */
+  readonly now?: () => number;
+}
+
+interface Pending {
+  readonly seq: number;
+  readonly time: number;
+  readonly type: string;
+  readonly data: object;
+  resolve?: (p: AuditPosition) => void;
+  reject?: (e: unknown) => void;
+}
+
+/**
+ * An append-only, Blake3 hash-chained log. `append` numbers the record at once (so concurrent callers
+ * never fork the chain); serialization, hashing and I/O happen in ordered batches off the caller's path.
+ * After any write failure the chain refuses every later append: a gap must never be papered over.
+ */
+export class AuditChain {
+  readonly durability: Durability;
+  readonly #sink: RecordSink;
+  readonly #window: number;
+  readonly #now: () => number;
+  #nextSeq: number;
+  #head: string;
+  #headSeq: number;
+  #queue: Pending[] = [];
+  #scheduled = false;
+  #running: Promise<void> | undefined;
+  #failed: GovernedError | undefined;
+  #closed = false;
+
+  constructor(sink: RecordSink, options: AuditChainOptions = {}) {
+    this.#sink = sink;
+    this.durability = options.durability ?? 'fsync';
+    this.#window = options.groupWindowMs ?? 2;
+    this.#now = options.now ?? Date.now;
+    this.#nextSeq = (options.head?.seq ?? 0) + 1;
+    this.#head = options.head?.hash ?? GENESIS_HASH;
+    this.#headSeq = options.head?.seq ?? 0;
+  }
+
+  /** Sequence number and hash of the last record serialized (written, or being written). */
+  get head(): { seq: number; hash: string } {
+    return { seq: this.#headSeq, hash: this.#head };
+  }
+
+  /** The error that stopped the chain, if any. */
+  get failure(): GovernedError | undefined {
+    return this.#failed;
+  }
+
+  /** Appends a record of `type` with `data` (not to be mutated afterwards). Rejects with `audit_failed`. */
+  append(type: string, data: object): Promise<AuditPosition> {
+    if (this.#failed !== undefined) return Promise.reject(this.#failed);
+    if (this.#closed)
+      return Promise.reject(new GovernedError(ErrorCode.AuditFailed, 'the audit chain is closed'));
+    const seq = this.#nextSeq++;
+    const entry: Pending = { seq, time: this.#now(), type, data };
+    this.#queue.push(entry);
+    this.#schedule();
+    if (this.durability === 'none') return Promise.resolve({ seq });
+    return new Promise((resolve, reject) => {
+      entry.resolve = resolve;
+      entry.reject = reject;
+    });
+  }
+
+  /** Resolves once every record appended so far is written (and synced, in the syncing modes). */
+  async flush(): Promise<void> {
+    while (this.#queue.length > 0 || this.#running !== undefined || this.#scheduled) {
+      if (this.#running !== undefined) await this.#running;
+      else if (this.#queue.length > 0) await this.#start();
+      else await new Promise((r) => setImmediate(r));
+    }
+    if (this.#failed !== undefined) throw this.#failed;
+  }
+
+  /** Flushes, then closes the sink. Later appends reject. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    try {
+      await this.flush();
+    } finally {
+      this.#closed = true;
+      await this.#sink.close();
+    }
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#running !== undefined) return;
+    this.#scheduled = true;
+    if (this.durability === 'group') setTimeout(() => void this.#start(), this.#window);
+    else setImmediate(() => void this.#start());
+  }
+
+  #start(): Promise<void> {
+    this.#scheduled = false;
+    this.#running ??= this.#drain().finally(() => {
+      this.#running = undefined;
+    });
+    return this.#running;
+  }
+
+  async #drain(): Promise<void> {
+    const sync = this.durability === 'fsync' || this.durability === 'group';
+    while (this.#queue.length > 0 && this.#failed === undefined) {
+      const batch = this.#queue;
+      this.#queue = [];
+      const hashes: string[] = [];
+      let text = '';
+      for (const e of batch) {
+        const { line, hash } = serializeRecord({
+          seq: e.seq,
+          ts: new Date(e.time).toISOString(),
+          type: e.type,
+          prev: this.#head,
+          data: e.data,
+        });
+        this.#head = hash;
+        this.#headSeq = e.seq;
+        hashes.push(hash);
+        text += `${line}\n`;
+      }
+      try {
+        await this.#sink.write(text, sync);
+      } catch (err) {
+        this.#failed = new GovernedError(ErrorCode.AuditFailed, `audit write failed: ${String(err)}`, {
+          cause: err,
+        });
+        for (const e of [...batch, ...this.#queue]) e.reject?.(this.#failed);
+        this.#queue = [];
+        return;
+      }
+      batch.forEach((e, i) => {
+        e.resolve?.({ seq: e.seq, hash: hashes[i]! });
+      });
+    }
+  }
+}
+
+/** A sink that keeps lines in memory (tests, benchmarks, embedding in another log). */
+export interface MemorySink extends RecordSink {
+  readonly lines: string[];
+}
+
+/** Creates an in-memory sink. */
+export function createMemorySink(): MemorySink {
+  const lines: string[] = [];
+  return {
+    lines,
+    async write(text) {
+      for (const line of text.split('\n')) if (line !== '') lines.push(line);
+    },
+    async close() {},
+  };
+}

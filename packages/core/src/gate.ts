@@ -1,0 +1,121 @@
+import type { AuditChain, AuditPosition } from './audit/chain.js';
+import { digestOf } from './audit/hash.js';
+import type { ToolCall } from './call.js';
+import type { Decision, Evaluation } from './decision.js';
+import { ErrorCode } from './errors.js';
+import type { EvaluateOptions, Pipeline } from './pipeline.js';
+
+/** The layer name under which the gate reports audit failures. */
+export const AUDIT_LAYER = 'audit';
+
+/** Options of a gate. */
+export interface GateOptions {
+  readonly pipeline: Pipeline;
+  /** Where decisions and outcomes are recorded. Without it nothing is audited. */
+  readonly audit?: AuditChain;
+  /**
+   * What a decision record keeps of the arguments: a Blake3 digest (default), or the arguments
+   * themselves (`full`), in which case arguments that a layer rewrote (redacted) are recorded as rewritten,
+   * and `redact` may rewrite them further before they are stored.
+   */
+  readonly arguments?: 'digest' | 'full';
+  readonly redact?: (args: Readonly<Record<string, unknown>>) => unknown;
+}
+
+/** A decision, with where its audit record landed. */
+export interface Checked extends Evaluation {
+  readonly audit?: AuditPosition;
+}
+
+/** What became of a call the gate let through (or of a response it filtered). */
+export interface Outcome {
+  readonly status: 'ok' | 'error' | 'blocked' | 'redacted';
+  readonly detail?: string;
+  /** The result as returned, digested in the record. */
+  readonly result?: unknown;
+  readonly redactions?: number;
+  readonly ms?: number;
+}
+
+/** A pipeline bound to an audit chain: every decision is recorded before the call may proceed. */
+export interface Gate {
+  readonly pipeline: Pipeline;
+  readonly audit?: AuditChain;
+  /** Decides and records. If the record cannot be written, the decision becomes a deny (fail-closed). */
+  check(call: ToolCall, options?: EvaluateOptions): Promise<Checked>;
+  /** Records what happened to a call after its decision. */
+  recordOutcome(call: ToolCall, checked: Checked, outcome: Outcome): Promise<AuditPosition | undefined>;
+}
+
+function decisionData(call: ToolCall, ev: Evaluation, options: GateOptions): object {
+  const d = ev.decision;
+  const args = d.outcome === 'allow' && d.arguments !== undefined ? d.arguments : call.arguments;
+  return {
+    call: {
+      method: call.method,
+      tool: call.tool.name,
+      server: call.server,
+      requestId: call.requestId,
+      sessionId: call.sessionId,
+      transport: call.transport?.kind,
+      principal: { id: call.principal.id, tier: call.principal.tier },
+      argsDigest: digestOf(call.arguments),
+      rewrittenArgsDigest: args === call.arguments ? undefined : digestOf(args),
+      args: options.arguments === 'full' ? (options.redact ? options.redact(args) : args) : undefined,
+    },
+    decision: {
+      outcome: d.outcome,
+      failure: d.outcome === 'deny' ? d.failure : undefined,
+      reasons: d.reasons,
+    },
+    layers: ev.trace,
+    elapsedUs: ev.elapsedUs,
+  };
+}
+
+function auditFailed(ev: Evaluation, err: unknown): Checked {
+  const detail = err instanceof Error ? err.message : String(err);
+  const decision: Decision = {
+    outcome: 'deny',
+    reasons: [...ev.decision.reasons, { layer: AUDIT_LAYER, code: ErrorCode.AuditFailed, detail }],
+    failure: true,
+  };
+  return { ...ev, decision };
+}
+
+/**
+ * Creates a gate.
+ * @example
+ * const gate = createGate({ pipeline, audit: await openAuditLog('audit.jsonl') });
+ * const checked = await gate.check(call);
+ * if (checked.decision.outcome === 'allow') forward(call);
+ */
+export function createGate(options: GateOptions): Gate {
+  const { pipeline, audit } = options;
+  return {
+    pipeline,
+    ...(audit === undefined ? {} : { audit }),
+    async check(call, evaluateOptions) {
+      const ev = await pipeline.evaluate(call, evaluateOptions);
+      if (audit === undefined) return ev;
+      try {
+        return { ...ev, audit: await audit.append('decision', decisionData(call, ev, options)) };
+      } catch (err) {
+        return auditFailed(ev, err);
+      }
+    },
+    async recordOutcome(call, checked, outcome) {
+      if (audit === undefined) return undefined;
+      return audit.append('outcome', {
+        ref: checked.audit?.seq,
+        tool: call.tool.name,
+        requestId: call.requestId,
+        status: outcome.status,
+        detail: outcome.detail,
+        resultDigest: outcome.result === undefined ? undefined : digestOf(outcome.result),
+        redactions: outcome.redactions,
+        ms: outcome.ms,
+      });
+    },
+  };
+}
