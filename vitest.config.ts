@@ -10,5 +10,12 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // eventsource-parser (used by the MCP SDK's HTTP client) also publishes a "source" export
+    // condition pointing at TypeScript; inlining it and its importer lets Vite transform it (Node cannot load .ts).
+    server: {
+      deps: {
+        inline: ['eventsource-parser', /@modelcontextprotocol\/sdk\/dist\/esm\/client\/streamableHttp/],
+      },
+    },
   },
 });
