@@ -1,0 +1,224 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import {
+  DEFAULT_SETTINGS,
+  ErrorCode,
+  type GateSettings,
+  GovernedError,
+  type Principal,
+  parseSettings,
+} from '@governed-mcp/core';
+import { z } from 'zod';
+
+/**
+ * The proxy's configuration file (JSON). Parsed once at start-up; every problem is reported at once
+ * with its path, and the runner refuses to start (exit 2) rather than run half-configured.
+ */
+
+const PrincipalSchema = z.strictObject({ id: z.string().min(1), tier: z.string().min(1) });
+
+/** One bearer token accepted on the HTTP listener, and who it stands for. */
+export const TokenEntrySchema = z
+  .strictObject({
+    /** The token itself (avoid: prefer `tokenEnv` or `tokenSha256`). */
+    token: z.string().min(16).optional(),
+    /** Hex SHA-256 of the token, so the file holds no secret. */
+    tokenSha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/i)
+      .optional(),
+    /** Name of an environment variable of the runner that holds the token. */
+    tokenEnv: z.string().min(1).optional(),
+    principal: PrincipalSchema,
+  })
+  .refine((t) => [t.token, t.tokenSha256, t.tokenEnv].filter((v) => v !== undefined).length === 1, {
+    message: 'give exactly one of token, tokenSha256, tokenEnv',
+  });
+
+/** Size, time and count limits of the runner. */
+export const LimitsSchema = z.strictObject({
+  /** Largest frame (one JSON-RPC message or batch) in bytes, either direction. */
+  maxFrameBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(4 * 1024 * 1024),
+  /** Deepest JSON nesting accepted in a frame. */
+  maxDepth: z.number().int().min(4).default(64),
+  /** Most messages in one batch. */
+  maxBatch: z.number().int().min(1).default(32),
+  /** How long a forwarded request may wait for the upstream before it fails closed. */
+  upstreamTimeoutMs: z.number().int().positive().default(60_000),
+  /** Most concurrent downstream HTTP sessions. */
+  maxSessions: z.number().int().positive().default(64),
+  /** Most requests in flight per session; more are refused. */
+  maxPending: z.number().int().positive().default(256),
+  /** Bytes queued for a slow stdio client before the runner stops reading from it. */
+  maxQueuedBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(16 * 1024 * 1024),
+});
+
+/** Where the runner forwards to. Credentials for the upstream live here or in the runner's env only. */
+export const UpstreamSchema = z.strictObject({
+  url: z.url().optional(),
+  /** Static headers sent to an HTTP upstream. */
+  headers: z.record(z.string(), z.string()).default({}),
+  /** Headers whose values come from the runner's environment: header name -> variable name. */
+  headersFromEnv: z.record(z.string(), z.string()).default({}),
+  /** Command and arguments of a child upstream (the CLI's `-- CMD ARGS…` takes precedence). */
+  command: z.array(z.string()).min(1).optional(),
+  /** Extra environment for the child, on top of a minimal safe environment. */
+  env: z.record(z.string(), z.string()).default({}),
+  /** Names of runner environment variables passed through to the child. */
+  envPassthrough: z.array(z.string()).default([]),
+  cwd: z.string().optional(),
+  /** Restart a crashed child, at most `maxRestarts` times per `windowMs`. */
+  restart: z
+    .strictObject({
+      maxRestarts: z.number().int().min(0).default(3),
+      windowMs: z.number().int().positive().default(60_000),
+    })
+    .default({ maxRestarts: 3, windowMs: 60_000 }),
+});
+
+/** Requests mediated besides `tools/call` (which always is). */
+export const MediatedSchema = z.strictObject({
+  resourcesRead: z.boolean().default(true),
+  promptsGet: z.boolean().default(true),
+  sampling: z.boolean().default(true),
+  elicitation: z.boolean().default(true),
+});
+
+/** The whole configuration file. */
+export const ProxyConfigSchema = z.strictObject({
+  principal: PrincipalSchema.optional(),
+  tokens: z.array(TokenEntrySchema).default([]),
+  /** Overrides of the gate settings: each top-level key replaces the default's. */
+  settings: z.record(z.string(), z.unknown()).optional(),
+  policy: z.string().optional(),
+  audit: z
+    .strictObject({
+      path: z.string().min(1),
+      durability: z.enum(['fsync', 'group', 'none']).default('group'),
+      arguments: z.enum(['digest', 'full']).default('digest'),
+    })
+    .optional(),
+  limits: LimitsSchema.default(LimitsSchema.parse({})),
+  upstream: UpstreamSchema.default(UpstreamSchema.parse({})),
+  mediate: MediatedSchema.default(MediatedSchema.parse({})),
+  redaction: z.enum(['redact', 'block', 'off']).default('redact'),
+  layers: z.enum(['full', 'no-probe', 'probe-only', 'no-prefilter']).default('no-probe'),
+  probe: z.strictObject({ model: z.string().optional(), url: z.url().optional() }).optional(),
+  log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') }).default({
+    level: 'info',
+  }),
+});
+
+/** The configuration file as written. */
+export type ProxyConfigInput = z.input<typeof ProxyConfigSchema>;
+/** Runner limits. */
+export type RunnerLimits = z.infer<typeof LimitsSchema>;
+/** Upstream options from the file. */
+export type UpstreamConfig = z.infer<typeof UpstreamSchema>;
+
+/** A bearer token resolved to its SHA-256 and principal. */
+export interface TokenBinding {
+  readonly sha256: string;
+  readonly principal: Principal;
+}
+
+/** The parsed, resolved configuration the runner uses. */
+export interface ProxyConfig extends Omit<z.infer<typeof ProxyConfigSchema>, 'settings' | 'tokens'> {
+  readonly settings: GateSettings;
+  readonly tokens: readonly TokenBinding[];
+}
+
+/** Hex SHA-256 of a bearer token: the runner compares digests, never the tokens themselves. */
+export function tokenDigest(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+function fail(message: string, cause?: unknown): never {
+  throw new GovernedError(ErrorCode.InvalidConfig, message, { cause });
+}
+
+/**
+ * Validates a configuration object; relative paths resolve against `baseDir`. Token variables are read
+ * from `env`. Throws GovernedError('invalid_config') listing every problem.
+ */
+export function parseProxyConfig(
+  input: unknown,
+  baseDir: string = process.cwd(),
+  env: NodeJS.ProcessEnv = process.env,
+): ProxyConfig {
+  const result = ProxyConfigSchema.safeParse(input);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    fail(`invalid proxy config:\n  ${lines.join('\n  ')}`);
+  }
+  const raw = result.data;
+  const settings = parseSettings({ ...DEFAULT_SETTINGS, ...(raw.settings ?? {}) });
+  const tiers = new Set(settings.tiers.map((t) => t.name));
+  const problems: string[] = [];
+  const checkTier = (p: Principal, where: string): void => {
+    if (!tiers.has(p.tier)) problems.push(`${where}: unknown tier '${p.tier}'`);
+  };
+  if (raw.principal !== undefined) checkTier(raw.principal, 'principal');
+  const tokens: TokenBinding[] = raw.tokens.map((t, i) => {
+    checkTier(t.principal, `tokens.${i}.principal`);
+    let sha256 = t.tokenSha256?.toLowerCase();
+    if (t.token !== undefined) sha256 = tokenDigest(t.token);
+    if (t.tokenEnv !== undefined) {
+      const value = env[t.tokenEnv];
+      if (value === undefined || value.length < 16) {
+        problems.push(`tokens.${i}.tokenEnv: variable ${t.tokenEnv} is unset or shorter than 16 characters`);
+      } else sha256 = tokenDigest(value);
+    }
+    return { sha256: sha256 ?? '', principal: t.principal };
+  });
+  const seen = new Set<string>();
+  for (const t of tokens) {
+    if (t.sha256 !== '' && seen.has(t.sha256)) problems.push('tokens: the same token is listed twice');
+    seen.add(t.sha256);
+  }
+  for (const [header, name] of Object.entries(raw.upstream.headersFromEnv)) {
+    if (env[name] === undefined)
+      problems.push(`upstream.headersFromEnv.${header}: variable ${name} is unset`);
+  }
+  if (problems.length > 0) fail(`invalid proxy config:\n  ${problems.join('\n  ')}`);
+  const at = (p: string): string => resolve(baseDir, p);
+  return {
+    ...raw,
+    settings,
+    tokens,
+    ...(raw.policy === undefined ? {} : { policy: at(raw.policy) }),
+    ...(raw.audit === undefined ? {} : { audit: { ...raw.audit, path: at(raw.audit.path) } }),
+    upstream: { ...raw.upstream, ...(raw.upstream.cwd === undefined ? {} : { cwd: at(raw.upstream.cwd) }) },
+  };
+}
+
+/** Reads and validates a configuration file; paths in it are relative to the file. */
+export async function loadProxyConfig(
+  path: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ProxyConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new GovernedError(ErrorCode.Io, `cannot read config ${path}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    fail(`config ${path} is not valid JSON: ${(err as Error).message}`, err);
+  }
+  return parseProxyConfig(json, dirname(resolve(path)), env);
+}

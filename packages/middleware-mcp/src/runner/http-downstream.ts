@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Principal } from '@governed-mcp/core';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { Bridge, ClientSink } from './bridge.js';
+import type { Logger } from './log.js';
+
+/** A bearer token digest and the principal it stands for. */
+export interface BearerBinding {
+  readonly sha256: string;
+  readonly principal: Principal;
+}
+
+/** Options of the Streamable HTTP listener. */
+export interface HttpDownstreamOptions {
+  readonly host: string;
+  readonly port: number;
+  /** When non-empty, every request needs `Authorization: Bearer <token>` with one of these tokens. */
+  readonly tokens: readonly BearerBinding[];
+  /** The principal of unauthenticated sessions (only when `tokens` is empty). */
+  readonly principal: Principal;
+  readonly maxFrameBytes: number;
+  readonly maxSessions: number;
+  /** Sessions idle this long are closed. */
+  readonly idleMs: number;
+  readonly log: Logger;
+  /** Makes the bridge of a new session, given its client sink. */
+  readonly openSession: (
+    sessionId: string,
+    principal: Principal,
+    remote: string,
+    client: ClientSink,
+  ) => Bridge;
+  /** Digests a presented token (sha256 hex). */
+  readonly digest: (token: string) => string;
+}
+
+interface Session {
+  readonly principal: Principal;
+  readonly transport: StreamableHTTPServerTransport;
+  readonly bridge: Bridge;
+  lastSeen: number;
+}
+
+/** The running HTTP listener. */
+export interface HttpDownstream {
+  readonly url: string;
+  readonly sessions: number;
+  /** Stops accepting connections and closes every session (failing its pending calls closed). */
+  close(): Promise<void>;
+}
+
+function reply(res: ServerResponse, status: number, code: number, message: string, headers = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }));
+}
+
+/**
+ * Starts the Streamable HTTP listener at `http://HOST:PORT/mcp`. Authentication happens before the SDK
+ * transport sees a byte, so an unknown or missing token never causes upstream traffic; a session is
+ * bound to the principal that opened it and cannot be used with another token.
+ */
+export async function startHttpDownstream(o: HttpDownstreamOptions): Promise<HttpDownstream> {
+  const sessions = new Map<string, Session>();
+  const byDigest = new Map(o.tokens.map((t) => [t.sha256, t.principal]));
+  let closing = false;
+
+  function authenticate(req: IncomingMessage): Principal | undefined {
+    if (byDigest.size === 0) return o.principal;
+    const header = req.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+    return match?.[1] === undefined ? undefined : byDigest.get(o.digest(match[1]));
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== '/mcp') return reply(res, 404, -32000, 'not found: the MCP endpoint is /mcp');
+    if (closing) return reply(res, 503, -32000, 'the runner is shutting down', { connection: 'close' });
+    const principal = authenticate(req);
+    if (principal === undefined) {
+      o.log.warn('http_unauthorized', { remote: req.socket.remoteAddress });
+      return reply(res, 401, -32000, 'unauthorized: a valid bearer token is required', {
+        'www-authenticate': 'Bearer',
+      });
+    }
+    const sid = req.headers['mcp-session-id'];
+    if (typeof sid === 'string') {
+      const session = sessions.get(sid);
+      // A session opened by another principal looks exactly like an unknown one.
+      if (session === undefined || session.principal.id !== principal.id) {
+        return reply(res, 404, -32001, 'session not found');
+      }
+      session.lastSeen = Date.now();
+      return session.transport.handleRequest(req, res);
+    }
+    if (req.method !== 'POST') return reply(res, 400, -32000, 'bad request: no session id');
+    if (sessions.size >= o.maxSessions) return reply(res, 503, -32000, 'too many sessions');
+    await openAndHandle(principal, req, res);
+  }
+
+  async function openAndHandle(
+    principal: Principal,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
+    let session: Session | undefined;
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      maxRequestBodySize: o.maxFrameBytes,
+      onsessioninitialized: (id) => {
+        if (session !== undefined) sessions.set(id, session);
+        o.log.info('session_opened', { sessionId: id, principal: principal.id });
+      },
+    });
+    // The session id exists only once the initialize request is handled; the bridge needs it before.
+    const sessionId = randomUUID();
+    const client: ClientSink = {
+      send: (m, related) => transport.send(m, related === undefined ? {} : { relatedRequestId: related }),
+    };
+    const bridge = o.openSession(sessionId, principal, req.socket.remoteAddress ?? '', client);
+    session = { principal, transport, bridge, lastSeen: Date.now() };
+    transport.onmessage = (m) => void bridge.fromClient(m);
+    transport.onerror = (err) => o.log.debug('http_transport_error', { message: err.message });
+    transport.onclose = () => {
+      const id = transport.sessionId;
+      if (id !== undefined && sessions.get(id) === session) sessions.delete(id);
+      void bridge.close();
+      if (id !== undefined) o.log.info('session_closed', { sessionId: id });
+    };
+    await transport.handleRequest(req, res);
+    if (transport.sessionId === undefined) {
+      // Not an initialize request: nothing was opened, so nothing must linger.
+      await transport.close();
+    }
+  }
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      o.log.error('http_handler_failed', { message: String(err) });
+      if (!res.headersSent) reply(res, 500, -32603, 'internal error');
+      else res.destroy();
+    });
+  });
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 0;
+
+  const sweep = setInterval(
+    () => {
+      const now = Date.now();
+      for (const [id, s] of sessions) {
+        if (now - s.lastSeen > o.idleMs && s.bridge.pending === 0) {
+          o.log.info('session_idle', { sessionId: id });
+          void s.transport.close();
+        }
+      }
+    },
+    Math.min(60_000, o.idleMs),
+  );
+  sweep.unref();
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}/mcp`;
+
+  return {
+    url,
+    get sessions() {
+      return sessions.size;
+    },
+    async close() {
+      closing = true;
+      clearInterval(sweep);
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      const all = [...sessions.values()];
+      sessions.clear();
+      // Fail pending calls first (the answers go out on their open streams), then close the streams.
+      await Promise.all(all.map((s) => s.bridge.close()));
+      await Promise.all(all.map((s) => s.transport.close().catch(() => undefined)));
+      server.closeIdleConnections();
+      setTimeout(() => server.closeAllConnections(), 2000).unref();
+      await stopped;
+    },
+  };
+}

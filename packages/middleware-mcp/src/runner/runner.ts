@@ -1,0 +1,141 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Readable, Writable } from 'node:stream';
+import type { Principal } from '@governed-mcp/core';
+import { Bridge, type BridgeMediator, type ClientSink } from './bridge.js';
+import { type BearerBinding, type HttpDownstream, startHttpDownstream } from './http-downstream.js';
+import type { Logger } from './log.js';
+import { createStdioDownstream, type StdioDownstream } from './stdio-downstream.js';
+import { createUpstreamLink, type UpstreamSpec } from './upstream.js';
+
+/** Where the runner listens: stdio, or Streamable HTTP on a host and port (0 = chosen by the OS). */
+export type ListenSpec =
+  | { readonly kind: 'stdio' }
+  | { readonly kind: 'http'; readonly host: string; readonly port: number };
+
+/** The runner's limits (see the config file's `limits`). */
+export interface RunnerLimitOptions {
+  readonly maxFrameBytes: number;
+  readonly upstreamTimeoutMs: number;
+  readonly maxSessions: number;
+  readonly maxPending: number;
+  readonly maxQueuedBytes: number;
+  readonly sessionIdleMs?: number;
+}
+
+/** Everything the runner needs; the CLI builds it from flags and the config file. */
+export interface RunnerOptions {
+  readonly listen: ListenSpec;
+  readonly upstream: UpstreamSpec;
+  readonly mediator: BridgeMediator;
+  /** The principal of stdio sessions and of HTTP sessions when no tokens are configured. */
+  readonly principal: Principal;
+  readonly tokens: readonly BearerBinding[];
+  readonly limits: RunnerLimitOptions;
+  readonly log: Logger;
+  /** Streams of the stdio listener (default: process.stdin / process.stdout). */
+  readonly stdin?: Readable;
+  readonly stdout?: Writable;
+}
+
+/** A running proxy. */
+export interface Runner {
+  /** `http://HOST:PORT/mcp` when listening on HTTP. */
+  readonly url?: string;
+  /** Resolves when the runner has stopped (client gone on stdio, or after `close()`). */
+  readonly closed: Promise<void>;
+  /** Stops accepting, fails pending calls closed, closes upstreams and flushes the mediator's audit log. */
+  close(reason?: string): Promise<void>;
+}
+
+const sha256 = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
+
+/**
+ * Starts the runner: a downstream listener, one upstream link per session, every frame through the
+ * mediator. It never writes anything but protocol frames to stdout.
+ */
+export async function startRunner(o: RunnerOptions): Promise<Runner> {
+  const bridges = new Set<Bridge>();
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((resolve) => {
+    resolveClosed = resolve;
+  });
+  let closing: Promise<void> | undefined;
+
+  function openBridge(sessionId: string, principal: Principal, client: ClientSink, remote?: string): Bridge {
+    const bridge = new Bridge({
+      mediator: o.mediator,
+      peer: {
+        principal,
+        sessionId,
+        transport:
+          o.listen.kind === 'http'
+            ? { kind: 'http', ...(remote === undefined ? {} : { remoteAddress: remote }) }
+            : { kind: 'stdio' },
+      },
+      client,
+      upstream: createUpstreamLink(o.upstream, o.log),
+      log: o.log,
+      upstreamTimeoutMs: o.limits.upstreamTimeoutMs,
+      maxPending: o.limits.maxPending,
+      onClosed: () => bridges.delete(bridge),
+    });
+    bridges.add(bridge);
+    return bridge;
+  }
+
+  let http: HttpDownstream | undefined;
+  let stdio: StdioDownstream | undefined;
+
+  async function close(reason = 'shutdown'): Promise<void> {
+    closing ??= (async () => {
+      o.log.info('runner_stopping', { reason, sessions: bridges.size });
+      stdio?.stop();
+      await http?.close();
+      await Promise.all([...bridges].map((b) => b.close()));
+      await stdio?.flush();
+      try {
+        await o.mediator.close();
+      } catch (err) {
+        o.log.error('mediator_close_failed', { message: String(err) });
+      }
+      o.log.info('runner_stopped', { reason });
+      resolveClosed();
+    })();
+    return closing;
+  }
+
+  if (o.listen.kind === 'http') {
+    if (o.tokens.length === 0) o.log.warn('http_without_tokens', { principal: o.principal.id });
+    http = await startHttpDownstream({
+      host: o.listen.host,
+      port: o.listen.port,
+      tokens: o.tokens,
+      principal: o.principal,
+      maxFrameBytes: o.limits.maxFrameBytes,
+      maxSessions: o.limits.maxSessions,
+      idleMs: o.limits.sessionIdleMs ?? 30 * 60_000,
+      log: o.log,
+      digest: sha256,
+      openSession: (id, principal, remote, client) => openBridge(id, principal, client, remote),
+    });
+    o.log.info('listening', { url: http.url, upstream: o.upstream.kind });
+    return { url: http.url, closed, close };
+  }
+
+  stdio = createStdioDownstream({
+    input: o.stdin ?? process.stdin,
+    output: o.stdout ?? process.stdout,
+    maxFrameBytes: o.limits.maxFrameBytes,
+    maxQueuedBytes: o.limits.maxQueuedBytes,
+    log: o.log,
+  });
+  const bridge = openBridge(randomUUID(), o.principal, stdio.sink);
+  o.log.info('listening', { transport: 'stdio', upstream: o.upstream.kind });
+  void stdio.run(bridge).then(async () => {
+    // The client closed its input. Give the answers already in flight a moment to arrive, then stop.
+    const deadline = Date.now() + Math.min(5000, o.limits.upstreamTimeoutMs);
+    while (bridge.pending > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await close('client_disconnected');
+  });
+  return { closed, close };
+}

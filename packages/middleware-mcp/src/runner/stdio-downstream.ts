@@ -1,0 +1,106 @@
+import type { Readable, Writable } from 'node:stream';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { Bridge, ClientSink } from './bridge.js';
+import { LineDecoder } from './line-framing.js';
+import type { Logger } from './log.js';
+import { runnerError } from './wire.js';
+
+/** Options of the stdio listener. */
+export interface StdioDownstreamOptions {
+  readonly input: Readable;
+  readonly output: Writable;
+  readonly maxFrameBytes: number;
+  /** Bytes queued for a slow client before the runner stops reading its input. */
+  readonly maxQueuedBytes: number;
+  readonly log: Logger;
+}
+
+/** The stdio side of the runner: one session, framed as JSON lines. */
+export interface StdioDownstream {
+  readonly sink: ClientSink;
+  /** Starts reading frames into `bridge`; resolves when the client closes its input. */
+  run(bridge: Bridge): Promise<void>;
+  /** Stops reading; what is queued is still written. */
+  stop(): void;
+  /** Resolves once everything queued so far has been written. */
+  flush(): Promise<void>;
+}
+
+/**
+ * Creates the stdio listener. Frames are read with a byte limit before they are parsed, so a hostile
+ * client cannot make the runner buffer an unbounded line; a slow reader of our output pauses our
+ * reading of its input (backpressure) instead of growing a queue without bound.
+ */
+export function createStdioDownstream(o: StdioDownstreamOptions): StdioDownstream {
+  const decoder = new LineDecoder(o.maxFrameBytes);
+  let queued = 0;
+  let paused = false;
+  let stopped = false;
+  let onEnd: (() => void) | undefined;
+  const drained: (() => void)[] = [];
+
+  function write(m: JSONRPCMessage): Promise<void> {
+    const line = `${JSON.stringify(m)}\n`;
+    const bytes = Buffer.byteLength(line);
+    queued += bytes;
+    return new Promise((resolve) => {
+      const ok = o.output.write(line, () => {
+        queued -= bytes;
+        if (queued === 0) for (const f of drained.splice(0)) f();
+        if (paused && queued < o.maxQueuedBytes / 2) {
+          paused = false;
+          if (!stopped) o.input.resume();
+          o.log.info('client_backpressure_released', { queued });
+        }
+        resolve();
+      });
+      if (!ok && queued > o.maxQueuedBytes && !paused) {
+        paused = true;
+        o.input.pause();
+        o.log.warn('client_backpressure', { queued });
+      }
+    });
+  }
+
+  const sink: ClientSink = { send: (m) => write(m) };
+
+  function run(bridge: Bridge): Promise<void> {
+    return new Promise((resolve) => {
+      onEnd = resolve;
+      o.input.on('data', (chunk: Buffer | string) => {
+        if (stopped) return;
+        const lines = decoder.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+        for (const line of lines) {
+          if (line.ok) {
+            void bridge.fromClient(line.value);
+          } else if (line.reason === 'too_large') {
+            o.log.warn('frame_too_large', { bytes: line.bytes, limit: o.maxFrameBytes });
+            void write(runnerError(null, 'frame_too_large', `frame exceeds ${o.maxFrameBytes} bytes`));
+          } else {
+            o.log.warn('frame_parse_error', { bytes: line.bytes });
+            void write(runnerError(null, 'parse_error', 'frame is not valid JSON'));
+          }
+        }
+      });
+      o.input.once('end', () => resolve());
+      o.input.once('close', () => resolve());
+      o.input.once('error', (err) => {
+        o.log.warn('client_input_error', { message: err.message });
+        resolve();
+      });
+    });
+  }
+
+  return {
+    sink,
+    run,
+    stop() {
+      stopped = true;
+      o.input.pause();
+      onEnd?.();
+    },
+    flush() {
+      return queued === 0 ? Promise.resolve() : new Promise((resolve) => drained.push(resolve));
+    },
+  };
+}

@@ -1,0 +1,146 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import type { BridgeMediator, BridgePeer, BridgeRouted } from '../../src/runner/bridge.js';
+import { createLogger, type Logger } from '../../src/runner/log.js';
+import type { StdioUpstreamSpec } from '../../src/runner/upstream.js';
+import { childEnvironment } from '../../src/runner/upstream.js';
+
+/** The fixture server that records what it receives. */
+export const FIXTURE_SERVER = fileURLToPath(new URL('./fixtures/upstream-server.mjs', import.meta.url));
+
+/** A mediator that forwards everything and records every frame and peer (for transport tests only). */
+export interface RecordingMediator extends BridgeMediator {
+  readonly fromClientFrames: { frame: unknown; peer: BridgePeer }[];
+  readonly fromServerFrames: unknown[];
+  closed: number;
+}
+
+/** Forwards every frame unchanged; the real mediator is exercised in the e2e tests. */
+export function recordingMediator(): RecordingMediator {
+  const m: RecordingMediator = {
+    fromClientFrames: [],
+    fromServerFrames: [],
+    closed: 0,
+    async fromClient(frame, peer): Promise<BridgeRouted> {
+      m.fromClientFrames.push({ frame, peer });
+      return { toServer: [frame as never], toClient: [] };
+    },
+    async fromServer(frame): Promise<BridgeRouted> {
+      m.fromServerFrames.push(frame);
+      return { toServer: [], toClient: [frame as never] };
+    },
+    async close() {
+      m.closed++;
+    },
+  };
+  return m;
+}
+
+/** A temp dir and the fixture upstream spec that logs received messages into it. */
+export function fixtureUpstream(overrides: Partial<StdioUpstreamSpec> = {}): {
+  spec: StdioUpstreamSpec;
+  received: () => { pid: number; method?: string; id?: unknown }[];
+  dir: string;
+} {
+  const dir = mkdtempSync(join(tmpdir(), 'gmcp-runner-'));
+  const log = join(dir, 'received.jsonl');
+  const spec: StdioUpstreamSpec = {
+    kind: 'stdio',
+    command: process.execPath,
+    args: [FIXTURE_SERVER],
+    env: childEnvironment({ RECEIVED_LOG: log, FIXTURE_SECRET: 'from-runner-config' }, []),
+    restart: { maxRestarts: 2, windowMs: 60_000 },
+    maxFrameBytes: 1024 * 1024,
+    ...overrides,
+  };
+  const received = (): { pid: number; method?: string; id?: unknown }[] => {
+    try {
+      return readFileSync(log, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l));
+    } catch {
+      return [];
+    }
+  };
+  return { spec, received, dir };
+}
+
+/** A logger that keeps its lines in memory. */
+export function memoryLogger(): { log: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  return { log: createLogger('debug', (l) => lines.push(JSON.parse(l))), lines };
+}
+
+/** A raw JSON-lines client on in-memory pipes (the runner's stdio side). */
+export function lineClient(): {
+  stdin: PassThrough;
+  stdout: PassThrough;
+  send(frame: unknown): void;
+  sendRaw(text: string): void;
+  next(
+    predicate?: (m: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
+  request(id: number, method: string, params?: unknown): Promise<Record<string, unknown>>;
+} {
+  const stdin = new PassThrough();
+  const stdout = new PassThrough();
+  const inbox: Record<string, unknown>[] = [];
+  const waiters: (() => void)[] = [];
+  let buf = '';
+  stdout.on('data', (chunk: Buffer) => {
+    buf += chunk.toString('utf8');
+    let nl = buf.indexOf('\n');
+    while (nl >= 0) {
+      inbox.push(JSON.parse(buf.slice(0, nl)));
+      buf = buf.slice(nl + 1);
+      nl = buf.indexOf('\n');
+    }
+    for (const w of waiters.splice(0)) w();
+  });
+  const next = async (
+    predicate: (m: Record<string, unknown>) => boolean = () => true,
+    timeoutMs = 15_000,
+  ): Promise<Record<string, unknown>> => {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const i = inbox.findIndex(predicate);
+      if (i >= 0) return inbox.splice(i, 1)[0] as Record<string, unknown>;
+      if (Date.now() > until) throw new Error('no matching message in time');
+      await new Promise<void>((resolve) => {
+        waiters.push(resolve);
+        setTimeout(resolve, 50);
+      });
+    }
+  };
+  const send = (frame: unknown): void => {
+    stdin.write(`${JSON.stringify(frame)}\n`);
+  };
+  return {
+    stdin,
+    stdout,
+    send,
+    sendRaw: (text) => stdin.write(text),
+    next,
+    request(id, method, params) {
+      send({ jsonrpc: '2.0', id, method, ...(params === undefined ? {} : { params }) });
+      return next((m) => m.id === id);
+    },
+  };
+}
+
+/** The initialize handshake, done by hand. */
+export async function handshake(c: ReturnType<typeof lineClient>): Promise<Record<string, unknown>> {
+  const init = await c.request(0, 'initialize', {
+    protocolVersion: '2025-06-18',
+    capabilities: {},
+    clientInfo: { name: 'runner-test', version: '1.0.0' },
+  });
+  c.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+  return init;
+}

@@ -1,0 +1,138 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Runner, startRunner } from '../../src/runner/runner.js';
+import { fixtureUpstream, handshake, lineClient, memoryLogger, recordingMediator } from './harness.js';
+
+const limits = {
+  maxFrameBytes: 64 * 1024,
+  upstreamTimeoutMs: 1500,
+  maxSessions: 4,
+  maxPending: 8,
+  maxQueuedBytes: 1024 * 1024,
+};
+
+let runner: Runner | undefined;
+afterEach(async () => {
+  await runner?.close('test_end');
+  runner = undefined;
+});
+
+async function start(overrides: Parameters<typeof fixtureUpstream>[0] = {}) {
+  const client = lineClient();
+  const mediator = recordingMediator();
+  const upstream = fixtureUpstream(overrides);
+  const { log, lines } = memoryLogger();
+  runner = await startRunner({
+    listen: { kind: 'stdio' },
+    upstream: upstream.spec,
+    mediator,
+    principal: { id: 'alice', tier: 'standard' },
+    tokens: [],
+    limits,
+    log,
+    stdin: client.stdin,
+    stdout: client.stdout,
+  });
+  return { client, mediator, upstream, lines, runner };
+}
+
+const call = (name: string, args: Record<string, unknown> = {}) => ({ name, arguments: args });
+
+describe('the runner over stdio', () => {
+  it('bridges a session through the mediator in both directions with the configured principal', async () => {
+    const { client, mediator } = await start();
+    const init = await handshake(client);
+    expect(init).toMatchObject({ result: { serverInfo: { name: 'runner-fixture' } } });
+    const res = await client.request(1, 'tools/call', call('echo', { text: 'hi' }));
+    expect(res).toMatchObject({ result: { content: [{ type: 'text', text: 'hi' }] } });
+    expect(mediator.fromClientFrames.map((f) => (f.frame as { method?: string }).method)).toEqual([
+      'initialize',
+      'notifications/initialized',
+      'tools/call',
+    ]);
+    expect(mediator.fromClientFrames[2]?.peer).toMatchObject({
+      principal: { id: 'alice', tier: 'standard' },
+      transport: { kind: 'stdio' },
+    });
+    expect(mediator.fromServerFrames).toHaveLength(2);
+  });
+
+  it('fails a call closed when the upstream hangs, and stays up for the next call', async () => {
+    const { client } = await start();
+    await handshake(client);
+    const t0 = Date.now();
+    const hung = await client.request(1, 'tools/call', call('hang'));
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1400);
+    expect(hung).toMatchObject({
+      error: { data: { governedMcp: { layer: 'runner', code: 'upstream_failed' } } },
+    });
+    const ok = await client.request(2, 'tools/call', call('echo', { text: 'still here' }));
+    expect(ok).toMatchObject({ result: { content: [{ text: 'still here' }] } });
+  });
+
+  it('fails pending calls closed when the upstream crashes, then restarts it and replays initialize', async () => {
+    const { client, upstream, lines } = await start();
+    await handshake(client);
+    client.send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: call('hang') });
+    const crashed = await client.request(2, 'tools/call', call('crash'));
+    expect(crashed).toMatchObject({ error: { data: { governedMcp: { code: 'upstream_failed' } } } });
+    const hung = await client.next((m) => m.id === 1);
+    expect(hung).toMatchObject({ error: { data: { governedMcp: { code: 'upstream_failed' } } } });
+    const ok = await client.request(3, 'tools/call', call('echo', { text: 'after restart' }));
+    expect(ok).toMatchObject({ result: { content: [{ text: 'after restart' }] } });
+    const pids = new Set(upstream.received().map((r) => r.pid));
+    expect(pids.size).toBe(2);
+    const second = upstream.received().filter((r) => r.pid !== upstream.received()[0]?.pid);
+    expect(second.map((r) => r.method)).toEqual(['initialize', 'notifications/initialized', 'tools/call']);
+    expect(lines.some((l) => l.event === 'upstream_restart')).toBe(true);
+  });
+
+  it('refuses an oversized frame without forwarding it and keeps serving', async () => {
+    const { client, mediator } = await start();
+    await handshake(client);
+    const before = mediator.fromClientFrames.length;
+    client.sendRaw(
+      `${JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: call('echo', { text: 'x'.repeat(100_000) }) })}\n`,
+    );
+    const refused = await client.next((m) => m.id === null);
+    expect(refused).toMatchObject({ error: { data: { governedMcp: { code: 'frame_too_large' } } } });
+    expect(mediator.fromClientFrames.length).toBe(before);
+    client.sendRaw('{ not json\n');
+    expect(await client.next((m) => m.id === null)).toMatchObject({ error: { code: -32700 } });
+    const ok = await client.request(10, 'tools/call', call('echo', { text: 'fine' }));
+    expect(ok).toMatchObject({ result: { content: [{ text: 'fine' }] } });
+  });
+
+  it('passes only the runner-configured environment to the child, never the runner its own secrets', async () => {
+    process.env.GMCP_TEST_RUNNER_SECRET = 'must-not-leak';
+    try {
+      const { client } = await start();
+      await handshake(client);
+      const mine = await client.request(1, 'tools/call', call('env', { name: 'FIXTURE_SECRET' }));
+      expect(mine).toMatchObject({ result: { content: [{ text: 'from-runner-config' }] } });
+      const leaked = await client.request(2, 'tools/call', call('env', { name: 'GMCP_TEST_RUNNER_SECRET' }));
+      expect(leaked).toMatchObject({ result: { content: [{ text: '(unset)' }] } });
+    } finally {
+      delete process.env.GMCP_TEST_RUNNER_SECRET;
+    }
+  });
+
+  it('on close fails pending calls closed, closes the mediator once, and ends when the client leaves', async () => {
+    const { client, mediator } = await start();
+    await handshake(client);
+    client.send({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: call('hang') });
+    await new Promise((r) => setTimeout(r, 200));
+    await runner?.close('sigterm');
+    expect(await client.next((m) => m.id === 5)).toMatchObject({
+      error: { data: { governedMcp: { code: 'mediator_closed' } } },
+    });
+    expect(mediator.closed).toBe(1);
+  });
+
+  it('stops on its own when the client closes its input', async () => {
+    const { client, mediator, runner: r } = await start();
+    await handshake(client);
+    client.stdin.end();
+    await r.closed;
+    expect(mediator.closed).toBe(1);
+  });
+});
