@@ -133,6 +133,8 @@ export class AuditChain {
     this.#scheduled = false;
     this.#running ??= this.#drain().finally(() => {
       this.#running = undefined;
+      // Appends that arrived after the drain loop's last check but before this point.
+      if (this.#queue.length > 0 && this.#failed === undefined) this.#schedule();
     });
     return this.#running;
   }

@@ -59,7 +59,9 @@ async function lock(lockPath: string): Promise<void> {
   }
   const pid = Number.parseInt(await readFile(lockPath, 'utf8').catch(() => ''), 10);
   let alive = false;
-  if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid) {
+  if (pid === process.pid) {
+    alive = true;
+  } else if (Number.isSafeInteger(pid) && pid > 0) {
     try {
       process.kill(pid, 0);
       alive = true;
