@@ -97,7 +97,7 @@ describe('gate', () => {
       data: { ref: 1, status: 'ok', ms: 3 },
     });
     const v = new ChainVerifier();
-    sink.lines.forEach((l, i) => v.push(l, i + 1));
+    for (const [i, l] of sink.lines.entries()) v.push(l, i + 1);
     expect(v.finish()).toMatchObject({ ok: true, records: 2 });
   });
 
