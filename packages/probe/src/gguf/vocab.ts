@@ -1,0 +1,81 @@
+/**
+ * A SentencePiece-style ("llama") vocabulary for the project's tiny models: the three specials, the
+ * 256 byte-fallback tokens, printable ASCII with and without the word marker, and the prefix chain of
+ * every listed word so that llama.cpp's greedy merges reach each word as one token.
+ */
+
+/** The SPM word marker (U+2581). */
+export const SPM_SPACE = '\u2581';
+
+/** Token types as GGUF stores them. */
+const NORMAL = 1;
+const UNKNOWN = 2;
+const CONTROL = 3;
+const BYTE = 6;
+
+/** A vocabulary ready to be written as `tokenizer.ggml.*` metadata. */
+export interface SpmVocab {
+  readonly tokens: readonly string[];
+  readonly scores: Float32Array;
+  readonly types: Int32Array;
+  /** Token id of a piece, e.g. `vocab.id('▁Safe')`. */
+  id(piece: string): number | undefined;
+}
+
+/** Words every test model knows as single tokens (verbalizers and common prompt words). */
+export const BASE_WORDS: readonly string[] = [
+  'Safe',
+  'Dangerous',
+  'Yes',
+  'No',
+  'Allow',
+  'Deny',
+  'Verdict',
+  'Answer',
+  'tool',
+  'call',
+  'the',
+  'a',
+  'is',
+  'Tool',
+  'Arguments',
+  'Principal',
+  'tier',
+  'Principles',
+];
+
+/**
+ * Builds the vocabulary. `extraWords` grows it (e.g. to ~1000 tokens for a benchmark model).
+ * Longer pieces score higher so that merges prefer whole words.
+ */
+export function buildSpmVocab(extraWords: readonly string[] = []): SpmVocab {
+  const tokens: string[] = ['<unk>', '<s>', '</s>'];
+  const types: number[] = [UNKNOWN, CONTROL, CONTROL];
+  const scores: number[] = [0, 0, 0];
+  const index = new Map<string, number>();
+  const add = (piece: string, type: number, score: number): void => {
+    if (index.has(piece)) return;
+    index.set(piece, tokens.length);
+    tokens.push(piece);
+    types.push(type);
+    scores.push(score);
+  };
+  for (let b = 0; b < 256; b++) add(`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`, BYTE, 0);
+  for (let c = 32; c < 127; c++) {
+    const ch = String.fromCharCode(c);
+    if (ch === ' ') continue;
+    add(ch, NORMAL, -1000);
+    add(SPM_SPACE + ch, NORMAL, -999);
+  }
+  add(SPM_SPACE, NORMAL, -1000);
+  for (const word of [...BASE_WORDS, ...extraWords]) {
+    const piece = SPM_SPACE + word;
+    for (let len = 2; len <= piece.length; len++) add(piece.slice(0, len), NORMAL, -1000 + len * 10);
+  }
+  return {
+    tokens,
+    scores: Float32Array.from(scores),
+    types: Int32Array.from(types),
+    id: (piece) => index.get(piece),
+  };
+}

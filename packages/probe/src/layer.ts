@@ -1,0 +1,109 @@
+import {
+  type CallContext,
+  DEFAULT_SETTINGS,
+  type Decision,
+  defineLayer,
+  deny,
+  type JsonObject,
+  type Layer,
+  type ProbeStrictness,
+  withReason,
+} from '@governed-mcp/core';
+import { probeCodeOf } from './errors.js';
+import type { Probe, ProbeResult } from './probe.js';
+
+/** The layer's canonical name. */
+export const PROBE_LAYER = 'probe';
+
+/** Decision codes of the probe layer (failure codes are in `ProbeErrorCode`). */
+export const ProbeDecisionCode = {
+  Dangerous: 'probe_dangerous',
+  Safe: 'probe_safe',
+} as const;
+
+/** Options of `createProbeLayer`. */
+export interface ProbeLayerOptions {
+  /**
+   * The probe, a promise of one (calls wait for it; if it rejects, every call denies with its code),
+   * or a factory given `principles`.
+   */
+  readonly probe: Probe | Promise<Probe> | ((principles: readonly string[] | undefined) => Promise<Probe>);
+  /** The constitution's principles, handed to a probe factory. */
+  readonly principles?: readonly string[];
+  /** Per-call strictness. Default: the `DEFAULT_SETTINGS` profile of the principal's tier. */
+  readonly strictness?: (ctx: CallContext) => ProbeStrictness;
+  /** Most time one probe may take, in ms; the call's remaining time caps it. Default 2000. */
+  readonly timeoutMs?: number;
+}
+
+/** The strictness of the principal's tier in `DEFAULT_SETTINGS`; an unknown tier gets the least trusted one. */
+export function defaultStrictness(ctx: CallContext): ProbeStrictness {
+  const tiers = DEFAULT_SETTINGS.tiers;
+  return (tiers.find((t) => t.name === ctx.call.principal.tier) ?? tiers[0]!).probe;
+}
+
+/** The audit evidence of one probe. */
+export function probeEvidence(r: ProbeResult): JsonObject {
+  return {
+    pRaw: r.pRaw,
+    pCalibrated: r.pCalibrated,
+    pContentFree: r.pContentFree,
+    alpha: r.alpha,
+    threshold: r.threshold,
+    verbalizers: { safe: r.verbalizers.safe, dangerous: r.verbalizers.dangerous },
+    logprobs: [r.logprobs[0], r.logprobs[1]],
+    tokens: {
+      prefix: r.tokens.prefix,
+      call: r.tokens.call,
+      labels: [r.tokens.labels[0], r.tokens.labels[1]],
+    },
+    ms: r.ms,
+    truncated: r.truncated,
+  };
+}
+
+function failure(code: string, detail: string): Decision {
+  return { outcome: 'deny', reasons: [{ layer: PROBE_LAYER, code, detail }], failure: true };
+}
+
+/**
+ * Creates the `probe` layer: classifies each call with one forward pass; denies `probe_dangerous`
+ * when the calibrated danger probability reaches the threshold, otherwise passes on and annotates the
+ * downstream decision with `probe_safe`. Every failure (timeout, invalid model, backend error, full
+ * queue) denies with its own code and `failure: true`.
+ */
+export function createProbeLayer(options: ProbeLayerOptions): Layer {
+  const source = options.probe;
+  const probe: Promise<Probe> =
+    typeof source === 'function'
+      ? Promise.resolve().then(() => source(options.principles))
+      : Promise.resolve(source);
+  probe.catch(() => undefined); // Rejections are reported per call, never as an unhandled rejection.
+  const strictness = options.strictness ?? defaultStrictness;
+  const maxMs = options.timeoutMs ?? 2000;
+
+  return defineLayer(PROBE_LAYER, async function probeLayer(ctx, next) {
+    const s = strictness(ctx);
+    if (!s.enabled) return next();
+    let result: ProbeResult;
+    try {
+      const p = await probe;
+      // Leave a little of the call's time so the probe's own timeout, not the pipeline's, reports it.
+      const timeoutMs = Math.max(1, Math.min(maxMs, ctx.remainingMs() - 2));
+      result = await p.classify(ctx.call, {
+        alpha: s.alpha,
+        threshold: s.threshold,
+        signal: ctx.signal,
+        timeoutMs,
+      });
+    } catch (err) {
+      return failure(probeCodeOf(err), err instanceof Error ? err.message : String(err));
+    }
+    const data = probeEvidence(result);
+    if (result.verdict === 'dangerous') {
+      const detail = `calibrated danger ${result.pCalibrated.toFixed(3)} ≥ threshold ${result.threshold}`;
+      return deny(PROBE_LAYER, ProbeDecisionCode.Dangerous, detail, data);
+    }
+    return withReason(await next(), { layer: PROBE_LAYER, code: ProbeDecisionCode.Safe, data });
+  });
+}
