@@ -1,0 +1,79 @@
+import {
+  type Checked,
+  createGate,
+  defineLayer,
+  deny,
+  type Gate,
+  type Outcome,
+  type Pipeline,
+  type ToolCall,
+} from '@governed-mcp/core';
+import type { Refusal } from './wire.js';
+
+/** The layer under which the mediator's own refusals (pins, poisoning, visibility) are decided. */
+export const MEDIATION_LAYER = 'mediation';
+
+/** What the mediator decides with: a pipeline (no audit) or a gate built with `createGate`. */
+export type GateSource = Pipeline | Gate;
+
+/**
+ * The mediator's view of the gate. Every mediated request — allowed, denied by a layer, or refused by
+ * the mediator itself — goes through `check`, so it leaves exactly one decision record.
+ */
+export interface MediationGate {
+  /** Decides a call through the pipeline and records the decision. */
+  check(call: ToolCall): Promise<Checked>;
+  /** Decides a call the mediator refuses (unlisted, changed, poisoned, hidden tool) and records it. */
+  refuse(call: ToolCall, refusal: Refusal): Promise<Checked>;
+  /** Records what became of a call; resolves false when the record could not be written. */
+  recordOutcome(call: ToolCall, checked: Checked, outcome: Outcome): Promise<boolean>;
+  /** Waits until records appended so far are written. */
+  flush(): Promise<void>;
+}
+
+function isPipeline(source: GateSource): source is Pipeline {
+  return typeof (source as Partial<Pipeline>).evaluate === 'function';
+}
+
+/**
+ * Builds the mediation gate: the given pipeline with a first layer, `mediation`, that denies the calls
+ * the mediator refused (looked up by call object, so no caller can forge a refusal or dodge one), bound
+ * to the gate's audit chain when there is one.
+ */
+export function createMediationGate(
+  source: GateSource,
+  options: { arguments?: 'digest' | 'full' } = {},
+): MediationGate {
+  const refusals = new WeakMap<ToolCall, Refusal>();
+  const layer = defineLayer(MEDIATION_LAYER, async (ctx, next) => {
+    const r = refusals.get(ctx.call);
+    return r === undefined ? next() : deny(r.layer, r.code, r.reason);
+  });
+  const base = isPipeline(source) ? source : source.pipeline;
+  const cleaned = base.layers.some((l) => l.name === MEDIATION_LAYER) ? base.remove(MEDIATION_LAYER) : base;
+  const pipeline = cleaned.insert(layer, cleaned.layers[0]?.name);
+  const audit = isPipeline(source) ? undefined : source.audit;
+  const gate = createGate({
+    pipeline,
+    ...(audit === undefined ? {} : { audit }),
+    ...(options.arguments === undefined ? {} : { arguments: options.arguments }),
+  });
+  return {
+    check: (call) => gate.check(call),
+    refuse(call, refusal) {
+      refusals.set(call, refusal);
+      return gate.check(call);
+    },
+    async recordOutcome(call, checked, outcome) {
+      try {
+        await gate.recordOutcome(call, checked, outcome);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    flush: async () => {
+      await audit?.flush();
+    },
+  };
+}

@@ -1,0 +1,123 @@
+import type { ToolDefinition } from '@governed-mcp/core';
+import { blake3Hex, canonicalJson } from '@governed-mcp/core';
+import type { PinStore } from './pins.js';
+import { type PoisonFinding, scanToolDefinition } from './poisoning.js';
+
+/** Where a listed tool stands: callable, changed since pinned, or flagged and never approved. */
+export type ToolStatus = 'approved' | 'changed' | 'poisoned';
+
+/** One listed tool as the gate saw it. */
+export interface CatalogueEntry {
+  readonly definition: ToolDefinition;
+  /** Blake3 of the canonical definition (every field but `_meta`). */
+  readonly fingerprint: string;
+  readonly findings: readonly PoisonFinding[];
+}
+
+/** Longest tool name accepted (MCP recommends 1–128 characters). */
+const MAX_TOOL_NAME = 128;
+
+/**
+ * The fingerprint of a tool definition: Blake3 over its canonical JSON, covering name, title,
+ * description, input and output schema, annotations and any other field except `_meta` (which carries
+ * transport bookkeeping, not behaviour).
+ */
+export function fingerprintOf(definition: Readonly<Record<string, unknown>>): string {
+  const { _meta: _ignored, ...rest } = definition;
+  return blake3Hex(canonicalJson(rest, { lenient: true }));
+}
+
+function asDefinition(raw: unknown): ToolDefinition | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  const d = raw as Record<string, unknown>;
+  if (typeof d.name !== 'string' || d.name.length === 0 || d.name.length > MAX_TOOL_NAME) return undefined;
+  const schema = d.inputSchema;
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return undefined;
+  return raw as ToolDefinition;
+}
+
+/** The status of `entry` against the pin store (approval takes effect at once, no relisting needed). */
+export function statusOf(entry: CatalogueEntry, pins: PinStore, server: string): ToolStatus {
+  const pinned = pins.get(server, entry.definition.name);
+  if (pinned === entry.fingerprint) return 'approved';
+  return pinned === undefined ? 'poisoned' : 'changed';
+}
+
+/** What one page of `tools/list` did to the catalogue. */
+export interface PageReport {
+  /** Entries kept, in the server's order. */
+  readonly entries: readonly CatalogueEntry[];
+  /** Items dropped: malformed definitions or repeated names. */
+  readonly dropped: readonly string[];
+  /** Tools pinned for the first time by this page. */
+  readonly pinned: readonly string[];
+}
+
+/**
+ * The tools one server listed to one session. Emptied when the server says its list changed, so the
+ * next call relists and a changed definition is compared with its pin before it can be called.
+ */
+export class ToolCatalogue {
+  readonly #tools = new Map<string, CatalogueEntry>();
+  /** True once a complete listing (last page) arrived since the last change notice. */
+  fresh = false;
+
+  /** The entry for `name`, if listed. */
+  get(name: string): CatalogueEntry | undefined {
+    return this.#tools.get(name);
+  }
+
+  /** Every listed entry. */
+  entries(): CatalogueEntry[] {
+    return [...this.#tools.values()];
+  }
+
+  /** Forgets the listing (on `notifications/tools/list_changed`). Pins are kept. */
+  invalidate(): void {
+    this.#tools.clear();
+    this.fresh = false;
+  }
+
+  /**
+   * Adds one page of a listing: scans and fingerprints each definition, pins clean first sightings.
+   * `first` clears the previous listing; `last` marks the catalogue fresh.
+   */
+  addPage(
+    tools: readonly unknown[],
+    pins: PinStore,
+    server: string,
+    first: boolean,
+    last: boolean,
+  ): PageReport {
+    if (first) this.#tools.clear();
+    const entries: CatalogueEntry[] = [];
+    const dropped: string[] = [];
+    const pinned: string[] = [];
+    const seen = new Set<string>();
+    for (const raw of tools) {
+      const definition = asDefinition(raw);
+      if (definition === undefined) {
+        dropped.push('(malformed definition)');
+        continue;
+      }
+      if (seen.has(definition.name)) {
+        dropped.push(definition.name);
+        continue;
+      }
+      seen.add(definition.name);
+      const entry: CatalogueEntry = {
+        definition,
+        fingerprint: fingerprintOf(definition as unknown as Record<string, unknown>),
+        findings: scanToolDefinition(definition as unknown as Record<string, unknown>),
+      };
+      if (pins.get(server, definition.name) === undefined && entry.findings.length === 0) {
+        pins.set(server, definition.name, entry.fingerprint);
+        pinned.push(definition.name);
+      }
+      this.#tools.set(definition.name, entry);
+      entries.push(entry);
+    }
+    if (last) this.fresh = true;
+    return { entries, dropped, pinned };
+  }
+}

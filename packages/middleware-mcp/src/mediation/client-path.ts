@@ -1,0 +1,150 @@
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { MEDIATION_LAYER } from './audit.js';
+import { park } from './discovery.js';
+import { type Classified, idKey } from './frame.js';
+import type { PeerInfo, Routed } from './mediator.js';
+import { CLIENT_NOTIFICATIONS, CLIENT_REQUESTS, isMediated, isRequestMethod } from './methods.js';
+import { settle } from './response-path.js';
+import { type Engine, type Pending, routed, type Session } from './session.js';
+import { decideRequest, decideToolCall, principalOf, toolCallProblem } from './tool-calls.js';
+import { errorResponse, MediationCode, type Refusal } from './wire.js';
+
+function refuse(code: string, reason: string): Refusal {
+  return { layer: MEDIATION_LAYER, code, reason };
+}
+
+function shortName(method: string): string {
+  return JSON.stringify(method.slice(0, 64));
+}
+
+/** Routes one classified message from the client. */
+export async function fromClientMessage(
+  engine: Engine,
+  session: Session,
+  msg: Classified,
+  peer: PeerInfo,
+): Promise<Routed> {
+  switch (msg.kind) {
+    case 'invalid':
+      engine.log({
+        level: 'warn',
+        event: 'frame_refused',
+        code: msg.code,
+        detail: msg.detail,
+        sessionId: session.key,
+      });
+      return routed([], [errorResponse(msg.id, refuse(msg.code, msg.detail))]);
+    case 'notification':
+      if (CLIENT_NOTIFICATIONS.has(msg.method)) {
+        return routed([
+          {
+            jsonrpc: '2.0',
+            method: msg.method,
+            ...(msg.params === undefined ? {} : { params: msg.params }),
+          } as JSONRPCMessage,
+        ]);
+      }
+      engine.log({
+        level: 'warn',
+        event: 'notification_dropped',
+        code: isRequestMethod(msg.method)
+          ? MediationCode.RequestAsNotification
+          : MediationCode.MethodUnclassified,
+        detail: `method ${shortName(msg.method)}`,
+        sessionId: session.key,
+      });
+      return routed();
+    case 'response': {
+      const key = idKey(msg.id);
+      const pending = session.fromServer.get(key);
+      if (pending === undefined) {
+        engine.log({
+          level: 'warn',
+          event: 'response_dropped',
+          code: MediationCode.UnsolicitedResponse,
+          sessionId: session.key,
+        });
+        return routed();
+      }
+      session.fromServer.delete(key);
+      return routed([await settle(engine, session, pending, msg)]);
+    }
+    case 'request':
+      return fromClientRequest(engine, session, msg, peer);
+  }
+}
+
+async function fromClientRequest(
+  engine: Engine,
+  session: Session,
+  msg: Extract<Classified, { kind: 'request' }>,
+  peer: PeerInfo,
+): Promise<Routed> {
+  const role = CLIENT_REQUESTS.get(msg.method);
+  const answer = (code: string, reason: string): Routed => {
+    engine.log({ level: 'warn', event: 'request_refused', code, detail: reason, sessionId: session.key });
+    return routed([], [errorResponse(msg.id, refuse(code, reason))]);
+  };
+  if (role === undefined)
+    return answer(
+      MediationCode.MethodUnclassified,
+      `method ${shortName(msg.method)} is not one the gate mediates or passes`,
+    );
+  const key = idKey(msg.id);
+  if (session.fromClient.has(key))
+    return answer(MediationCode.DuplicateId, `id ${JSON.stringify(msg.id)} is already in flight`);
+  if (engine.closed) return answer(MediationCode.Closed, 'the gate is shutting down');
+  // Registered before any await, so a second request with this id is refused even while this one is decided.
+  const pending: Pending = {
+    id: msg.id,
+    method: msg.method,
+    role,
+    started: performance.now(),
+    principal: principalOf(engine, peer),
+    ...(role === 'tools-list' ? { cursor: msg.params?.cursor !== undefined } : {}),
+  };
+  session.fromClient.set(key, pending);
+  const forward = (): Routed =>
+    routed([
+      {
+        jsonrpc: '2.0',
+        id: msg.id,
+        method: msg.method,
+        ...(msg.params === undefined ? {} : { params: msg.params }),
+      } as JSONRPCMessage,
+    ]);
+
+  if (role === 'tool-call') {
+    const problem = toolCallProblem(msg.params);
+    if (problem !== undefined) {
+      session.fromClient.delete(key);
+      return answer(MediationCode.InvalidParams, problem);
+    }
+    const parked = { pending, params: msg.params!, peer };
+    const name = msg.params!.name as string;
+    if (session.catalogue.get(name) === undefined && !session.catalogue.fresh)
+      return park(engine, session, parked);
+    return decideToolCall(engine, session, parked);
+  }
+  if (!isMediated(role, engine.kinds)) return forward();
+  const decided = await decideRequest(engine, pending, msg.params, peer);
+  if (decided.forward !== undefined && !engine.closed && session.fromClient.get(key) === pending)
+    return routed([decided.forward]);
+  session.fromClient.delete(key);
+  engine.log({
+    level: 'info',
+    event: 'request_denied',
+    sessionId: session.key,
+    data: { method: msg.method },
+  });
+  return routed(
+    [],
+    [
+      decided.refusal ??
+        errorResponse(
+          msg.id,
+          refuse(MediationCode.Closed, 'the session ended before the request was forwarded'),
+        ),
+    ],
+  );
+}

@@ -1,0 +1,125 @@
+/**
+ * A focused scanner for poisoned tool definitions: text a server hides in a tool's name, description or
+ * schema to steer the agent (hidden instructions, invisible characters, requests to read secrets or to
+ * smuggle data out through extra parameters). Every pattern is bounded (no nested quantifiers, fixed
+ * gaps), and the text scanned per definition is capped, so a hostile definition cannot make it slow.
+ */
+
+/** What a finding is about. */
+export type PoisonKind =
+  | 'invisible-characters'
+  | 'hidden-instructions'
+  | 'secret-access'
+  | 'extra-parameters'
+  | 'oversized';
+
+/** One suspicious spot in a tool definition. */
+export interface PoisonFinding {
+  readonly kind: PoisonKind;
+  /** Where: `description`, `inputSchema.properties.path.description`, … */
+  readonly path: string;
+  /** A short excerpt of the normalized text (or the code points found), for a reviewer. */
+  readonly excerpt: string;
+}
+
+/** Most text scanned per definition, in UTF-16 code units; more is itself a finding. */
+export const MAX_SCANNED_CHARS = 256 * 1024;
+
+// Zero-width and joiner characters, bidi controls, invisible separators, BOM, soft hyphen, Hangul fillers,
+// variation selectors (not U+FE0F, used by emoji), tag characters, C0/C1 controls other than \t \n \r.
+const INVISIBLE =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0E\uFEFF\uFFA0\uFFF0-\uFFFB\u{E0000}-\u{E007F}\u{E0100}-\u{E01EF}]/gu;
+
+const HIDDEN_INSTRUCTIONS: readonly RegExp[] = [
+  /<\s*\/?\s*(important|system|instructions?|secret|hidden|admin|assistant|context)\b/,
+  /<!--/,
+  /\[\s*\/?\s*(inst|system|sys)\s*\]/,
+  /\b(ignore|disregard|forget|override)\s+(all\s+|any\s+|the\s+)?(previous|prior|above|earlier|other|original)\s+(instructions|rules|directions|prompts?|guidelines)/,
+  /\b(do\s+not|don't|never)\s+(tell|mention|inform|reveal|notify|show|alert)\b[^.]{0,40}\buser\b/,
+  /\bwithout\s+(telling|informing|notifying|alerting)\s+the\s+user\b/,
+  /\bbefore\s+(using|calling|invoking|running)\s+(this|any)\s+tool\b[^.]{0,80}\b(read|call|fetch|send|include|pass|open)\b/,
+  /\byou\s+(must|should|have\s+to)\s+(always\s+)?(first\s+)?(read|call|send|include|pass|fetch|open|forward)\b/,
+  /\bwhen\s+this\s+tool\s+is\s+(available|present|loaded)\b/,
+  /\b(all|every|any)\s+(emails?|messages?|requests?|calls?)\s+(must|should)\s+(also\s+)?(be\s+)?(sent|forwarded|cc'?d|bcc'?d|copied)\s+to\b/,
+];
+
+const SECRET_ACCESS: readonly RegExp[] = [
+  /(^|[^a-z0-9])\.ssh\b|\bid_(rsa|dsa|ecdsa|ed25519)\b/,
+  /\.aws\/credentials|\/etc\/(passwd|shadow)|\.npmrc\b|\.netrc\b|\.git-credentials|\.pgpass\b|\.kube\/config|\.docker\/config\.json/,
+  /(^|[\s'"`/~])\.env\b/,
+  /\bmcp\.json\b|claude_desktop_config|\.cursor\/|\bkeychain\b/,
+  /\b(read|open|cat|send|include|upload|exfiltrate|leak|copy|collect|extract)\b[^.]{0,60}\b(secrets?|credentials?|api[\s_-]?keys?|private\s+keys?|passwords?|access\s+tokens?|ssh\s+keys?|session\s+tokens?)\b/,
+];
+
+const EXTRA_PARAMETERS: readonly RegExp[] = [
+  /\b(pass|include|add|send|put|append|insert|provide)\b[^.]{0,60}\b(contents?|conversation|chat\s+history|previous\s+messages|system\s+prompt|secrets?|credentials?|api\s+keys?|tokens?|environment\s+variables?|passwords?)\b[^.]{0,40}\b(parameter|argument|field|param)\b/,
+  /\b(as|in|into)\s+(the\s+)?[`'"]?(sidenote|side_note|notes?|metadata|extra|debug|context)[`'"]?\s+(parameter|argument|field|param)\b/,
+];
+
+function normalize(text: string): string {
+  return text.replace(INVISIBLE, '').normalize('NFKC').toLowerCase().replace(/\s+/g, ' ');
+}
+
+function excerptOf(text: string, re: RegExp): string {
+  const m = re.exec(text);
+  const at = m?.index ?? 0;
+  return text.slice(Math.max(0, at - 20), at + 60);
+}
+
+function scanText(text: string, path: string, out: PoisonFinding[]): void {
+  INVISIBLE.lastIndex = 0;
+  const hidden = text.match(INVISIBLE);
+  if (hidden !== null) {
+    const points = [...new Set(hidden)]
+      .slice(0, 8)
+      .map((c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`);
+    out.push({ kind: 'invisible-characters', path, excerpt: points.join(' ') });
+  }
+  const norm = normalize(text);
+  const groups: [PoisonKind, readonly RegExp[]][] = [
+    ['hidden-instructions', HIDDEN_INSTRUCTIONS],
+    ['secret-access', SECRET_ACCESS],
+    ['extra-parameters', EXTRA_PARAMETERS],
+  ];
+  for (const [kind, patterns] of groups) {
+    const hit = patterns.find((re) => re.test(norm));
+    if (hit !== undefined) out.push({ kind, path, excerpt: excerptOf(norm, hit) });
+  }
+}
+
+/**
+ * Scans every string of a tool definition — name, title, description, schemas (keys and values) and
+ * annotations — and returns what looks like poisoning. An empty list means nothing was found.
+ */
+export function scanToolDefinition(definition: Readonly<Record<string, unknown>>): PoisonFinding[] {
+  const findings: PoisonFinding[] = [];
+  let budget = MAX_SCANNED_CHARS;
+  const stack: [unknown, string][] = [];
+  for (const field of ['name', 'title', 'description', 'inputSchema', 'outputSchema', 'annotations']) {
+    if (definition[field] !== undefined) stack.push([definition[field], field]);
+  }
+  while (stack.length > 0) {
+    const [value, path] = stack.pop()!;
+    if (typeof value === 'string') {
+      budget -= value.length;
+      if (budget < 0) {
+        findings.push({
+          kind: 'oversized',
+          path,
+          excerpt: `more than ${MAX_SCANNED_CHARS} characters of text`,
+        });
+        break;
+      }
+      scanText(value, path, findings);
+    } else if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) stack.push([value[i], `${path}[${i}]`]);
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [k, v] of Object.entries(value)) {
+        budget -= k.length;
+        scanText(k, `${path}{key}`, findings);
+        stack.push([v, `${path}.${k}`]);
+      }
+    }
+  }
+  return findings;
+}

@@ -1,0 +1,146 @@
+import type { Outcome } from '@governed-mcp/core';
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { MEDIATION_LAYER } from './audit.js';
+import { statusOf } from './catalogue.js';
+import type { Params } from './frame.js';
+import { redactValue } from './redaction.js';
+import type { Engine, Pending, Session } from './session.js';
+import { deniedToolResult, errorResponse, MediationCode, type Refusal } from './wire.js';
+
+/** A response from the other side, as classified. */
+export interface Answer {
+  readonly id: RequestId;
+  readonly result?: Params;
+  readonly error?: Params;
+}
+
+function message(id: RequestId, answer: Answer, body: { result?: unknown; error?: unknown }): JSONRPCMessage {
+  return (
+    body.error !== undefined
+      ? { jsonrpc: '2.0', id, error: body.error }
+      : { jsonrpc: '2.0', id, result: body.result ?? answer.result }
+  ) as JSONRPCMessage;
+}
+
+/** The message that fails `pending` closed, as its method expects it. */
+export function failureFor(pending: Pending, refusal: Refusal): JSONRPCMessage {
+  return pending.role === 'tool-call'
+    ? deniedToolResult(pending.id, refusal, pending.tool?.outputSchema === undefined)
+    : errorResponse(pending.id, refusal);
+}
+
+const HAS_RESULT_PATH = new Set(['tool-call', 'resource-read', 'prompt-get', 'task-result']);
+
+/**
+ * The response path of a request the gate let through: secrets are redacted (or the result blocked),
+ * and the outcome of a mediated request is recorded. If that record cannot be written, the result is
+ * withheld (fail-closed).
+ */
+export async function settle(
+  engine: Engine,
+  session: Session,
+  pending: Pending,
+  answer: Answer,
+): Promise<JSONRPCMessage> {
+  if (!HAS_RESULT_PATH.has(pending.role)) return message(pending.id, answer, answer);
+  const body = answer.error !== undefined ? { error: answer.error } : { result: answer.result };
+  const scanned =
+    engine.redaction === 'off' ? { value: body, count: 0, kinds: [] } : redactValue(body, engine.patterns);
+  const ms = performance.now() - pending.started;
+  const isError = answer.error !== undefined || answer.result?.isError === true;
+  let out: JSONRPCMessage;
+  let outcome: Outcome;
+  if (scanned.count > 0 && engine.redaction === 'block') {
+    const refusal: Refusal = {
+      layer: MEDIATION_LAYER,
+      code: MediationCode.ResultBlocked,
+      reason: `the result held secrets (${scanned.kinds.join(', ')}) and was withheld`,
+    };
+    out = failureFor(pending, refusal);
+    outcome = { status: 'blocked', detail: refusal.reason, redactions: scanned.count, ms };
+  } else {
+    out = message(pending.id, answer, scanned.value);
+    const status = scanned.count > 0 ? 'redacted' : isError ? 'error' : 'ok';
+    outcome = {
+      status,
+      result: scanned.value,
+      ms,
+      ...(scanned.count > 0 ? { redactions: scanned.count, detail: scanned.kinds.join(', ') } : {}),
+    };
+  }
+  if (scanned.count > 0) {
+    engine.log({
+      level: 'warn',
+      event: engine.redaction === 'block' ? 'result_blocked' : 'result_redacted',
+      sessionId: session.key,
+      data: { method: pending.method, kinds: scanned.kinds, count: scanned.count },
+    });
+  }
+  if (pending.call !== undefined && pending.checked !== undefined) {
+    const ok = await engine.gate.recordOutcome(pending.call, pending.checked, outcome);
+    if (!ok) {
+      engine.log({
+        level: 'error',
+        event: 'outcome_not_recorded',
+        sessionId: session.key,
+        data: { method: pending.method },
+      });
+      return failureFor(pending, {
+        layer: 'audit',
+        code: 'audit_failed',
+        reason: 'the outcome could not be recorded, so the result is withheld',
+      });
+    }
+  }
+  return out;
+}
+
+/** The result of a `tools/list` page with the tools this principal may not see, or may not call, removed. */
+export function filterToolsList(
+  engine: Engine,
+  session: Session,
+  pending: Pending,
+  answer: Answer,
+  first: boolean,
+): JSONRPCMessage {
+  if (answer.error !== undefined) return message(pending.id, answer, answer);
+  const result = answer.result ?? {};
+  const tools = result.tools;
+  if (!Array.isArray(tools)) {
+    return errorResponse(pending.id, {
+      layer: MEDIATION_LAYER,
+      code: MediationCode.UpstreamFailed,
+      reason: 'the server sent a tools/list result without a tools array',
+    });
+  }
+  const last = typeof result.nextCursor !== 'string';
+  const page = session.catalogue.addPage(tools, engine.pins, engine.server, first, last);
+  const kept = [];
+  for (const entry of page.entries) {
+    const status = statusOf(entry, engine.pins, engine.server);
+    const visible =
+      status === 'approved' && engine.visibility(entry.definition, pending.principal, engine.server);
+    if (visible) kept.push(entry.definition);
+    else {
+      engine.log({
+        level: status === 'approved' ? 'debug' : 'warn',
+        event:
+          status === 'approved' ? 'tool_hidden' : status === 'changed' ? 'tool_changed' : 'tool_poisoned',
+        sessionId: session.key,
+        data: {
+          tool: entry.definition.name,
+          fingerprint: entry.fingerprint,
+          findings: entry.findings.map((f) => `${f.kind} at ${f.path}`),
+        },
+      });
+    }
+  }
+  if (page.dropped.length > 0)
+    engine.log({
+      level: 'warn',
+      event: 'tools_dropped',
+      sessionId: session.key,
+      data: { tools: page.dropped },
+    });
+  return { jsonrpc: '2.0', id: pending.id, result: { ...result, tools: kept } } as JSONRPCMessage;
+}

@@ -1,0 +1,94 @@
+import type { Checked, Principal, ToolCall, ToolDefinition } from '@governed-mcp/core';
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { MediationGate } from './audit.js';
+import { ToolCatalogue } from './catalogue.js';
+import type { FrameLimits, Params } from './frame.js';
+import type { MediationLog, PeerInfo, Routed, ToolVisibility } from './mediator.js';
+import type { MediatedKinds, RequestRole } from './methods.js';
+import type { PinStore } from './pins.js';
+import type { RedactionMode, SecretPattern } from './redaction.js';
+
+/** A request in flight, in either direction. */
+export interface Pending {
+  readonly id: RequestId;
+  readonly method: string;
+  /** `discovery`: the mediator's own `tools/list`. */
+  readonly role: RequestRole | 'discovery';
+  readonly started: number;
+  readonly principal: Principal;
+  /** For `tools/list`: the request asked for a later page. */
+  readonly cursor?: boolean;
+  call?: ToolCall;
+  checked?: Checked;
+  tool?: ToolDefinition;
+}
+
+/** A `tools/call` waiting for the mediator's own `tools/list`. */
+export interface Parked {
+  readonly pending: Pending;
+  readonly params: Params;
+  readonly peer: PeerInfo;
+}
+
+/** The mediator's own `tools/list`, page by page. */
+export interface Discovery {
+  readonly id: string;
+  readonly page: number;
+  readonly timer: ReturnType<typeof setTimeout>;
+}
+
+/** The state of one session (one client connection). */
+export interface Session {
+  readonly key: string;
+  readonly catalogue: ToolCatalogue;
+  /** Client requests forwarded to (or being decided for) the server, by `idKey`. */
+  readonly fromClient: Map<string, Pending>;
+  /** Server requests forwarded to the client, by `idKey`. */
+  readonly fromServer: Map<string, Pending>;
+  parked: Parked[];
+  discovery: Discovery | undefined;
+  /** The latest peer seen, for late delivery. */
+  peer: PeerInfo | undefined;
+}
+
+/** Creates the state of a new session. */
+export function createSession(key: string): Session {
+  return {
+    key,
+    catalogue: new ToolCatalogue(),
+    fromClient: new Map(),
+    fromServer: new Map(),
+    parked: [],
+    discovery: undefined,
+    peer: undefined,
+  };
+}
+
+/** The mediator's resolved settings and collaborators, shared by every session. */
+export interface Engine {
+  readonly gate: MediationGate;
+  readonly defaultPrincipal: Principal;
+  readonly server: string;
+  readonly kinds: MediatedKinds;
+  readonly redaction: RedactionMode;
+  readonly patterns: readonly SecretPattern[];
+  readonly pins: PinStore;
+  readonly limits: FrameLimits;
+  readonly batches: 'refuse' | 'mediate';
+  readonly visibility: ToolVisibility;
+  readonly discoveryTimeoutMs: number;
+  readonly log: (line: MediationLog) => void;
+  closed: boolean;
+}
+
+/** An empty routing. */
+export function routed(toServer: JSONRPCMessage[] = [], toClient: JSONRPCMessage[] = []): Routed {
+  return { toServer, toClient };
+}
+
+/** Appends `b`'s messages to `a`'s. */
+export function merge(a: Routed, b: Routed): Routed {
+  a.toServer.push(...b.toServer);
+  a.toClient.push(...b.toClient);
+  return a;
+}

@@ -1,0 +1,184 @@
+import type { Checked, Decision, Principal, ToolCall, ToolDefinition } from '@governed-mcp/core';
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { MEDIATION_LAYER } from './audit.js';
+import { statusOf } from './catalogue.js';
+import { idKey, type Params } from './frame.js';
+import type { PeerInfo, Routed } from './mediator.js';
+import type { Engine, Parked, Pending, Session } from './session.js';
+import { routed } from './session.js';
+import { deniedToolResult, errorResponse, MediationCode, type Refusal } from './wire.js';
+
+/** The principal of a peer. */
+export function principalOf(engine: Engine, peer: PeerInfo): Principal {
+  return peer.principal ?? engine.defaultPrincipal;
+}
+
+const ANY_OBJECT = Object.freeze({ type: 'object' });
+
+/** The definition that stands for a non-tool request (`resources/read`, `sampling/createMessage`, …). */
+export function synthesizedTool(method: string): ToolDefinition {
+  return { name: method, description: `MCP request '${method}'`, inputSchema: ANY_OBJECT };
+}
+
+/** The refusal a decision stands for: its first reason (the deciding layer's). */
+export function refusalOf(decision: Decision): Refusal {
+  const r = decision.reasons[0];
+  return {
+    layer: r?.layer ?? MEDIATION_LAYER,
+    code: r?.code ?? MediationCode.Denied,
+    reason: r?.detail ?? r?.code ?? 'denied by the gate',
+  };
+}
+
+function buildCall(
+  engine: Engine,
+  peer: PeerInfo,
+  method: string,
+  tool: ToolDefinition,
+  args: Readonly<Record<string, unknown>>,
+  id: RequestId,
+  principal: Principal,
+): ToolCall {
+  return {
+    method,
+    tool,
+    arguments: args,
+    principal,
+    ...(engine.server === '' ? {} : { server: engine.server }),
+    ...(peer.sessionId === undefined ? {} : { sessionId: peer.sessionId }),
+    requestId: id,
+    transport: peer.transport,
+  };
+}
+
+function isArgs(v: unknown): v is Readonly<Record<string, unknown>> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function toolRefusal(
+  engine: Engine,
+  session: Session,
+  name: string,
+  principal: Principal,
+): Refusal | undefined {
+  const entry = session.catalogue.get(name);
+  const refusal = (code: string, reason: string): Refusal => ({ layer: MEDIATION_LAYER, code, reason });
+  if (entry === undefined) {
+    return refusal(
+      MediationCode.UnlistedTool,
+      `the server did not list a tool named '${name.slice(0, 128)}'`,
+    );
+  }
+  const status = statusOf(entry, engine.pins, engine.server);
+  if (status === 'changed') {
+    return refusal(
+      MediationCode.PinMismatch,
+      `the definition of '${name}' changed since it was approved; it needs re-approval`,
+    );
+  }
+  if (status === 'poisoned') {
+    const kinds = [...new Set(entry.findings.map((f) => f.kind))].join(', ');
+    return refusal(
+      MediationCode.ToolPoisoned,
+      `the definition of '${name}' looks poisoned (${kinds}) and was not approved`,
+    );
+  }
+  if (!engine.visibility(entry.definition, principal, engine.server)) {
+    return refusal(MediationCode.ToolHidden, `principal tier '${principal.tier}' may not use '${name}'`);
+  }
+  return undefined;
+}
+
+/**
+ * Decides a `tools/call` whose tool is known (or known to be unlisted). Allowed: the request is forwarded
+ * with the arguments the gate approved (possibly rewritten). Denied: a tool error result goes back.
+ * `forced` refuses the call whatever its tool (discovery failed, session ended), still through the gate.
+ */
+export async function decideToolCall(
+  engine: Engine,
+  session: Session,
+  parked: Parked,
+  forced?: Refusal,
+): Promise<Routed> {
+  const { pending, params, peer } = parked;
+  const name = params.name as string;
+  const args = (params.arguments ?? {}) as Readonly<Record<string, unknown>>;
+  const entry = session.catalogue.get(name);
+  const tool: ToolDefinition = entry?.definition ?? { name, inputSchema: ANY_OBJECT };
+  const call = buildCall(engine, peer, 'tools/call', tool, args, pending.id, pending.principal);
+  const refusal = forced ?? toolRefusal(engine, session, name, pending.principal);
+  const checked =
+    refusal === undefined ? await engine.gate.check(call) : await engine.gate.refuse(call, refusal);
+  pending.call = call;
+  pending.checked = checked;
+  pending.tool = tool;
+  const d = checked.decision;
+  if (d.outcome === 'allow' && !engine.closed && session.fromClient.get(idKey(pending.id)) === pending) {
+    const finalArgs = d.arguments ?? args;
+    const forwarded = {
+      jsonrpc: '2.0',
+      id: pending.id,
+      method: 'tools/call',
+      params: { ...params, arguments: finalArgs },
+    };
+    return routed([forwarded as JSONRPCMessage]);
+  }
+  session.fromClient.delete(idKey(pending.id));
+  const why =
+    d.outcome === 'deny'
+      ? refusalOf(d)
+      : {
+          layer: MEDIATION_LAYER,
+          code: MediationCode.Closed,
+          reason: 'the session ended before the call was forwarded',
+        };
+  engine.log({
+    level: 'info',
+    event: 'call_denied',
+    code: why.code,
+    detail: why.reason,
+    sessionId: session.key,
+    data: { tool: name, layer: why.layer },
+  });
+  return routed([], [deniedToolResult(pending.id, why, tool.outputSchema === undefined)]);
+}
+
+/** Checks the params of a `tools/call`: a tool name and object arguments. */
+export function toolCallProblem(params: Params | undefined): string | undefined {
+  if (params === undefined || typeof params.name !== 'string' || params.name.length === 0)
+    return "'params.name' must be a non-empty string";
+  if (params.arguments !== undefined && !isArgs(params.arguments))
+    return "'params.arguments' must be an object";
+  return undefined;
+}
+
+/**
+ * Decides a mediated request other than `tools/call` (resource reads, prompt gets, sampling and
+ * elicitation from the server). The params (without `_meta`) are the call's arguments.
+ */
+export async function decideRequest(
+  engine: Engine,
+  pending: Pending,
+  params: Params | undefined,
+  peer: PeerInfo,
+): Promise<{ checked: Checked; forward: JSONRPCMessage | undefined; refusal: JSONRPCMessage | undefined }> {
+  const { _meta, ...args } = params ?? {};
+  const tool = synthesizedTool(pending.method);
+  const call = buildCall(engine, peer, pending.method, tool, args, pending.id, pending.principal);
+  const checked = await engine.gate.check(call);
+  pending.call = call;
+  pending.checked = checked;
+  pending.tool = tool;
+  const d = checked.decision;
+  if (d.outcome === 'deny')
+    return { checked, forward: undefined, refusal: errorResponse(pending.id, refusalOf(d)) };
+  const finalParams =
+    d.arguments === undefined ? params : { ...d.arguments, ...(_meta === undefined ? {} : { _meta }) };
+  const message = {
+    jsonrpc: '2.0',
+    id: pending.id,
+    method: pending.method,
+    ...(finalParams === undefined ? {} : { params: finalParams }),
+  };
+  return { checked, forward: message as JSONRPCMessage, refusal: undefined };
+}
