@@ -48,3 +48,32 @@ export type { BreakReason, VerifyReport } from './audit/verify.js';
 export { ChainVerifier } from './audit/verify.js';
 export type { GateOptions, Checked, Outcome, Gate } from './gate.js';
 export { createGate, AUDIT_LAYER } from './gate.js';
+
+// Layers
+export type { ArgumentLimits, ArgumentProblem } from './layers/argument-walk.js';
+export { checkArguments, DEFAULT_ARGUMENT_LIMITS } from './layers/argument-walk.js';
+export { LayerCode } from './layers/codes.js';
+export type { RateLimitLayerOptions } from './layers/rate-limit-layer.js';
+export { createRateLimitLayer, RATE_LIMIT_LAYER } from './layers/rate-limit-layer.js';
+export type {
+  BucketRequest,
+  MemoryStoreOptions,
+  RateLimitStore,
+  RetryAfterMs,
+} from './layers/rate-limit-store.js';
+export { MemoryRateLimitStore } from './layers/rate-limit-store.js';
+export type { SchemaDialect } from './layers/schema-compiler.js';
+export type { SchemaLayerOptions } from './layers/schema-layer.js';
+export { createSchemaLayer, SCHEMA_LAYER } from './layers/schema-layer.js';
+export type { TierLayerOptions } from './layers/tier-layer.js';
+export { createTierLayer, TIER_FACT, TIER_LAYER } from './layers/tier-layer.js';
+export type {
+  BucketPlan,
+  ConcurrencyPlan,
+  RateLimitPlan,
+  StrictnessProfile,
+  TierFact,
+  TierResolution,
+  TierTable,
+} from './layers/tier-table.js';
+export { ANNOTATION_RANKS, createTierTable } from './layers/tier-table.js';

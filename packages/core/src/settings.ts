@@ -81,8 +81,21 @@ export type ToolRule = z.infer<typeof ToolRuleSchema>;
 export type GateSettings = z.infer<typeof GateSettingsSchema>;
 
 /**
- * The default tier table. Strictness follows the tier the *tool* requires: the riskier the operation,
- * the stronger the calibration (alpha) and the lower the danger threshold.
+ * The default tier table, least to most trusted. Two readings of one row:
+ *
+ * - as the tier a *tool* requires (`prefilterBlock`, `probe`, `rateLimit.perPrincipalTool`): the riskier
+ *   the operation, the stronger the calibration (alpha), the lower the danger threshold and the slower
+ *   the per-tool bucket;
+ * - as the tier of the *principal* (`rateLimit.perPrincipal`, `rateLimit.maxConcurrent`): the overall
+ *   budget of one caller grows with trust.
+ *
+ * | tier       | blocks (pre-filter)         | probe alpha/threshold | per tool   | per principal | concurrent |
+ * |------------|-----------------------------|-----------------------|------------|---------------|------------|
+ * | untrusted  | all                         | 0.5 / 0.5             | 10, 1/s    | 30, 2/s       | 2          |
+ * | standard   | all                         | 0.5 / 0.5             | 30, 5/s    | 100, 20/s     | 8          |
+ * | trusted    | all                         | 0.8 / 0.4             | 60, 10/s   | 200, 50/s     | 16         |
+ * | privileged | all but destructive-command,| 1 / 0.3               | 20, 2/s    | 400, 100/s    | 32         |
+ * |            | privilege-change (recorded) |                       |            |               |            |
  */
 export const DEFAULT_SETTINGS: GateSettings = Object.freeze({
   tiers: [
@@ -93,7 +106,7 @@ export const DEFAULT_SETTINGS: GateSettings = Object.freeze({
       rateLimit: {
         perPrincipalTool: { capacity: 10, refillPerSec: 1 },
         perPrincipal: { capacity: 30, refillPerSec: 2 },
-        maxConcurrent: 4,
+        maxConcurrent: 2,
       },
     },
     {
@@ -103,7 +116,7 @@ export const DEFAULT_SETTINGS: GateSettings = Object.freeze({
       rateLimit: {
         perPrincipalTool: { capacity: 30, refillPerSec: 5 },
         perPrincipal: { capacity: 100, refillPerSec: 20 },
-        maxConcurrent: 16,
+        maxConcurrent: 8,
       },
     },
     {
@@ -113,17 +126,29 @@ export const DEFAULT_SETTINGS: GateSettings = Object.freeze({
       rateLimit: {
         perPrincipalTool: { capacity: 60, refillPerSec: 10 },
         perPrincipal: { capacity: 200, refillPerSec: 50 },
-        maxConcurrent: 32,
+        maxConcurrent: 16,
       },
     },
     {
       name: 'privileged',
-      prefilterBlock: 'all',
+      prefilterBlock: [
+        'fetch-exec',
+        'reverse-shell',
+        'persistence',
+        'credential',
+        'sensitive-path',
+        'path-traversal',
+        'ssrf',
+        'dangerous-scheme',
+        'prompt-injection',
+        'sql-destructive',
+        'hidden-text',
+      ],
       probe: { enabled: true, alpha: 1, threshold: 0.3 },
       rateLimit: {
         perPrincipalTool: { capacity: 20, refillPerSec: 2 },
-        perPrincipal: { capacity: 100, refillPerSec: 10 },
-        maxConcurrent: 8,
+        perPrincipal: { capacity: 400, refillPerSec: 100 },
+        maxConcurrent: 32,
       },
     },
   ],
