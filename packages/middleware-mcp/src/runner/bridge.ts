@@ -1,29 +1,12 @@
-import type { Principal, TransportFacts } from '@governed-mcp/core';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { Mediator, PeerInfo, Routed } from '../mediation/mediator.js';
 import type { Logger } from './log.js';
 import { PendingTable } from './pending.js';
 import type { UpstreamLink } from './upstream.js';
 import { isNotification, isRequest, isResponse, type RunnerErrorCode, runnerError } from './wire.js';
 
-/** Who is on the client side of a session (the mediator's `PeerInfo`). */
-export interface BridgePeer {
-  readonly principal?: Principal;
-  readonly sessionId?: string;
-  readonly transport: TransportFacts;
-}
-
-/** Where each frame goes after mediation (the mediator's `Routed`). */
-export interface BridgeRouted {
-  readonly toServer: readonly JSONRPCMessage[];
-  readonly toClient: readonly JSONRPCMessage[];
-}
-
-/** What the bridge needs of the mediator: both directions, and a flush on close. */
-export interface BridgeMediator {
-  fromClient(frame: unknown, peer: BridgePeer): Promise<BridgeRouted>;
-  fromServer(frame: unknown, peer: BridgePeer): Promise<BridgeRouted>;
-  close(): Promise<void>;
-}
+/** What the bridge needs of the mediator. */
+export type BridgeMediator = Pick<Mediator, 'fromClient' | 'fromServer' | 'failPending' | 'close'>;
 
 /** The client side of a session: sends one frame, optionally tied to the request it belongs to. */
 export interface ClientSink {
@@ -33,7 +16,8 @@ export interface ClientSink {
 /** Options of one bridged session. */
 export interface BridgeOptions {
   readonly mediator: BridgeMediator;
-  readonly peer: BridgePeer;
+  /** The session's peer; the bridge adds the `deliver` callback. */
+  readonly peer: Omit<PeerInfo, 'deliver'>;
   readonly client: ClientSink;
   readonly upstream: UpstreamLink;
   readonly log: Logger;
@@ -45,31 +29,37 @@ export interface BridgeOptions {
 
 /**
  * One downstream session joined to one upstream link. Every frame in either direction goes through the
- * mediator; only what it routes is delivered. Requests forwarded upstream are tracked: a timeout, an
- * upstream crash or a shutdown answers them with a JSON-RPC error (fail-closed), and a late answer is
- * dropped. Server-to-client requests are tracked the same way.
+ * mediator; only what it routes is delivered. Requests forwarded upstream are tracked: when one times
+ * out, the upstream crashes, or the session closes, the runner answers it with a synthesized upstream
+ * error that goes through the mediator like any answer (so the gate records the outcome and the client
+ * gets a JSON-RPC error: fail-closed), and a late real answer is dropped. Server-to-client requests
+ * (sampling, elicitation) are tracked the same way in the other direction.
  */
 export class Bridge {
   readonly #o: BridgeOptions;
-  /** Client requests forwarded upstream. */
+  readonly #peer: PeerInfo;
+  /** Requests forwarded to the upstream (upstream id space). */
   readonly #toServer: PendingTable;
-  /** Server requests (sampling, elicitation) forwarded to the client. */
+  /** Server requests forwarded to the client. */
   readonly #toClient: PendingTable;
-  /** progressToken -> the client request it was issued with, to route progress to the right stream. */
+  /** progressToken -> the client request it came with, to route progress to the right stream. */
   readonly #progress = new Map<unknown, RequestId>();
   #closed = false;
 
   constructor(options: BridgeOptions) {
     this.#o = options;
+    this.#peer = { ...options.peer, deliver: (r) => void this.#route(r) };
     this.#toServer = new PendingTable(options.upstreamTimeoutMs, (id, method) => {
       options.log.warn('upstream_timeout', { sessionId: options.peer.sessionId, id, method });
-      void this.#answerClient(id, 'upstream_timeout', `the upstream did not answer ${method} in time`);
+      void this.#synthesizeServerError(
+        id,
+        'upstream_timeout',
+        `the upstream did not answer ${method} in time`,
+      );
     });
     this.#toClient = new PendingTable(options.upstreamTimeoutMs, (id, method) => {
       options.log.warn('client_timeout', { sessionId: options.peer.sessionId, id, method });
-      void this.#o.upstream
-        .send(runnerError(id, 'upstream_timeout', `the client did not answer ${method} in time`))
-        .catch(() => undefined);
+      void this.#synthesizeClientError(id, `the client did not answer ${method} in time`);
     });
     options.upstream.onmessage = (m) => void this.fromServer(m);
     options.upstream.ondown = (reason) => void this.failPending('upstream_unavailable', reason);
@@ -88,73 +78,111 @@ export class Bridge {
         await this.#sendClient(runnerError(id, 'shutting_down', 'the runner is shutting down'));
       return;
     }
-    let routed: BridgeRouted;
+    let routed: Routed;
     try {
-      routed = await this.#o.mediator.fromClient(frame, this.#o.peer);
+      routed = await this.#o.mediator.fromClient(frame, this.#peer);
     } catch (err) {
       this.#o.log.error('mediation_failed', { direction: 'client', message: String(err) });
       const id = requestIdOf(frame);
       if (id !== undefined) await this.#sendClient(runnerError(id, 'mediation_failed', 'the gate failed'));
       return;
     }
-    for (const m of routed.toClient) await this.#deliverToClient(m);
-    for (const m of routed.toServer) await this.#deliverToServer(m);
+    await this.#route(routed);
   }
 
-  /** Mediates and routes one frame from the upstream. */
+  /** Mediates and routes one frame from the upstream. A late answer to a request already failed is dropped. */
   async fromServer(frame: unknown): Promise<void> {
-    let routed: BridgeRouted;
-    try {
-      routed = await this.#o.mediator.fromServer(frame, this.#o.peer);
-    } catch (err) {
-      this.#o.log.error('mediation_failed', { direction: 'server', message: String(err) });
-      // A response the gate could not vet must not reach the client; its request fails closed.
-      const id = (frame as { id?: unknown })?.id;
-      if ((typeof id === 'string' || typeof id === 'number') && this.#toServer.settle(id) === 'pending') {
-        await this.#answerClient(id, 'mediation_failed', 'the gate failed on the upstream answer');
-      }
+    const m = frame as JSONRPCMessage;
+    if (isResponse(m) && this.#toServer.settle(m.id) === 'failed') {
+      this.#o.log.info('late_answer_dropped', { sessionId: this.#o.peer.sessionId, id: m.id });
       return;
     }
-    for (const m of routed.toServer) await this.#sendServer(m);
-    for (const m of routed.toClient) await this.#deliverToClient(m);
+    await this.#mediateServer(frame);
   }
 
   /** Fails every request in flight closed (upstream crash, shutdown); resolves once they are answered. */
   async failPending(code: RunnerErrorCode, reason: string): Promise<void> {
     const failed = this.#toServer.drain();
     if (failed.length > 0) this.#o.log.warn('pending_failed', { code, count: failed.length, reason });
-    this.#toClient.drain();
+    await Promise.all(failed.map(({ id }) => this.#synthesizeServerError(id, code, reason)));
+    const unanswered = this.#toClient.drain();
+    await Promise.all(unanswered.map(({ id }) => this.#synthesizeClientError(id, reason)));
     this.#progress.clear();
-    await Promise.all(failed.map(({ id }) => this.#answerClient(id, code, reason)));
   }
 
-  /** Stops accepting frames, fails what is pending and closes the upstream link. */
+  /** Stops accepting frames, fails what is pending, makes the mediator forget the session, closes upstream. */
   async close(code: RunnerErrorCode = 'shutting_down'): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await this.failPending(code, 'the session is closing');
+    try {
+      await this.#route(await this.#o.mediator.failPending(this.#peer, 'the session closed'));
+    } catch (err) {
+      this.#o.log.error('mediation_failed', { direction: 'close', message: String(err) });
+    }
     await this.#o.upstream.close();
     this.#o.onClosed?.();
   }
 
+  async #mediateServer(frame: unknown): Promise<void> {
+    let routed: Routed;
+    try {
+      routed = await this.#o.mediator.fromServer(frame, this.#peer);
+    } catch (err) {
+      this.#o.log.error('mediation_failed', { direction: 'server', message: String(err) });
+      // An answer the gate could not vet must not reach the client; its request fails closed.
+      const id = (frame as { id?: unknown })?.id;
+      if (typeof id === 'string' || typeof id === 'number') {
+        await this.#sendClient(
+          runnerError(id, 'mediation_failed', 'the gate failed on the upstream answer'),
+          id,
+        );
+      }
+      return;
+    }
+    await this.#route(routed);
+  }
+
+  /** An upstream error answer made up by the runner, mediated like a real one. */
+  #synthesizeServerError(id: RequestId, code: RunnerErrorCode, reason: string): Promise<void> {
+    return this.#mediateServer(runnerError(id, code, reason));
+  }
+
+  /** A client error answer to a server request the client did not answer. */
+  async #synthesizeClientError(id: RequestId, reason: string): Promise<void> {
+    try {
+      const routed = await this.#o.mediator.fromClient(
+        runnerError(id, 'upstream_timeout', reason),
+        this.#peer,
+      );
+      for (const m of routed.toServer) await this.#sendServer(m);
+    } catch (err) {
+      this.#o.log.error('mediation_failed', { direction: 'client', message: String(err) });
+    }
+  }
+
+  async #route(routed: Routed): Promise<void> {
+    for (const m of routed.toClient) await this.#deliverToClient(m);
+    for (const m of routed.toServer) await this.#deliverToServer(m);
+  }
+
   async #deliverToServer(m: JSONRPCMessage): Promise<void> {
     if (isRequest(m)) {
-      if (this.#toServer.has(m.id)) {
-        // A reused id would make two answers indistinguishable; the mediator should have caught it.
-        await this.#sendClient(runnerError(m.id, 'too_many_pending', 'this request id is already in flight'));
-        return;
-      }
-      if (this.#toServer.size >= this.#o.maxPending) {
-        await this.#sendClient(runnerError(m.id, 'too_many_pending', 'too many requests in flight'));
+      if (this.#toServer.has(m.id) || this.#toServer.size >= this.#o.maxPending) {
+        const why = this.#toServer.has(m.id)
+          ? 'this request id is already in flight'
+          : 'too many requests in flight';
+        await this.#mediateServer(runnerError(m.id, 'too_many_pending', why));
         return;
       }
       this.#toServer.add(m.id, m.method);
       const token = (m as { params?: { _meta?: { progressToken?: unknown } } }).params?._meta?.progressToken;
       if (token !== undefined) this.#progress.set(token, m.id);
-    } else if (isResponse(m)) {
-      if (this.#toClient.settle(m.id) === 'failed') return;
+      await this.#sendServer(m, m.id);
+      return;
     }
-    await this.#sendServer(m, isRequest(m) ? m.id : undefined);
+    if (isResponse(m) && this.#toClient.settle(m.id) === 'failed') return;
+    await this.#sendServer(m);
   }
 
   async #sendServer(m: JSONRPCMessage, pendingId?: RequestId): Promise<void> {
@@ -163,7 +191,7 @@ export class Bridge {
     } catch (err) {
       this.#o.log.warn('upstream_send_failed', { message: (err as Error).message });
       if (pendingId !== undefined && this.#toServer.settle(pendingId) === 'pending') {
-        await this.#answerClient(pendingId, 'upstream_unavailable', 'the upstream is unavailable');
+        await this.#synthesizeServerError(pendingId, 'upstream_unavailable', 'the upstream is unavailable');
       }
     }
   }
@@ -171,11 +199,6 @@ export class Bridge {
   async #deliverToClient(m: JSONRPCMessage): Promise<void> {
     let related: RequestId | undefined;
     if (isResponse(m)) {
-      const state = this.#toServer.settle(m.id);
-      if (state === 'failed') {
-        this.#o.log.info('late_answer_dropped', { id: m.id });
-        return;
-      }
       related = m.id;
       for (const [token, id] of this.#progress) if (id === m.id) this.#progress.delete(token);
     } else {
@@ -187,10 +210,6 @@ export class Bridge {
       if (isRequest(m)) this.#toClient.add(m.id, m.method);
     }
     await this.#sendClient(m, related);
-  }
-
-  #answerClient(id: RequestId, code: RunnerErrorCode, message: string): Promise<void> {
-    return this.#sendClient(runnerError(id, code, message), id);
   }
 
   async #sendClient(m: JSONRPCMessage, related?: RequestId): Promise<void> {

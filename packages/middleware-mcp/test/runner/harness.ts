@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import type { BridgeMediator, BridgePeer, BridgeRouted } from '../../src/runner/bridge.js';
+import type { PeerInfo, Routed } from '../../src/mediation/mediator.js';
+import type { BridgeMediator } from '../../src/runner/bridge.js';
 import { createLogger, type Logger } from '../../src/runner/log.js';
 import type { StdioUpstreamSpec } from '../../src/runner/upstream.js';
 import { childEnvironment } from '../../src/runner/upstream.js';
@@ -13,9 +14,10 @@ export const FIXTURE_SERVER = fileURLToPath(new URL('./fixtures/upstream-server.
 
 /** A mediator that forwards everything and records every frame and peer (for transport tests only). */
 export interface RecordingMediator extends BridgeMediator {
-  readonly fromClientFrames: { frame: unknown; peer: BridgePeer }[];
+  readonly fromClientFrames: { frame: unknown; peer: PeerInfo }[];
   readonly fromServerFrames: unknown[];
   closed: number;
+  failPendingCalls: number;
 }
 
 /** Forwards every frame unchanged; the real mediator is exercised in the e2e tests. */
@@ -24,13 +26,18 @@ export function recordingMediator(): RecordingMediator {
     fromClientFrames: [],
     fromServerFrames: [],
     closed: 0,
-    async fromClient(frame, peer): Promise<BridgeRouted> {
+    failPendingCalls: 0,
+    async fromClient(frame, peer): Promise<Routed> {
       m.fromClientFrames.push({ frame, peer });
       return { toServer: [frame as never], toClient: [] };
     },
-    async fromServer(frame): Promise<BridgeRouted> {
+    async fromServer(frame): Promise<Routed> {
       m.fromServerFrames.push(frame);
       return { toServer: [], toClient: [frame as never] };
+    },
+    async failPending(): Promise<Routed> {
+      m.failPendingCalls++;
+      return { toServer: [], toClient: [] };
     },
     async close() {
       m.closed++;

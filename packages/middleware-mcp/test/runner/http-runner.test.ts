@@ -130,7 +130,7 @@ describe('the runner over Streamable HTTP', () => {
       mcp.registerTool('ping', { inputSchema: {} }, async () => ({
         content: [{ type: 'text', text: 'pong' }],
       }));
-      const t = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+      const t = new StreamableHTTPServerTransport({});
       void mcp.connect(t).then(() => t.handleRequest(req, res));
       res.on('close', () => void mcp.close());
     });
