@@ -9,6 +9,7 @@ import { SECRET_PATTERNS } from './redaction.js';
 import { failureFor } from './response-path.js';
 import { fromServerMessage } from './server-path.js';
 import { createSession, type Engine, merge, routed, type Session } from './session.js';
+import { allVisible } from './visibility.js';
 import { errorResponse, MediationCode } from './wire.js';
 
 const DEFAULT_PRINCIPAL = Object.freeze({ id: 'anonymous', tier: 'standard' });
@@ -48,7 +49,8 @@ export function createEngine(options: MediatorOptions): Mediator {
     pins: options.pins ?? createMemoryPinStore(),
     limits: resolveLimits(options.limits),
     batches: options.batches ?? 'refuse',
-    visibility: options.visibility ?? (() => true),
+    // Wrapped so a filter that throws hides the tool instead of failing the frame.
+    visibility: options.visibility === undefined ? () => true : allVisible(options.visibility),
     discoveryTimeoutMs: options.discoveryTimeoutMs ?? 10_000,
     log: options.log ?? (() => {}),
     closed: false,

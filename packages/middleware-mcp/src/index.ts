@@ -1,0 +1,34 @@
+// Public API of @governed-mcp/middleware-mcp.
+
+// In-process wrapper
+export type { ConnectableServer, GovernedConnectionOptions } from './in-process.js';
+export { connectGoverned } from './in-process.js';
+// Mediation at the message layer (shared by the in-process wrapper and the runner)
+export type { GateSource, MediationGate } from './mediation/audit.js';
+export { createMediationGate, MEDIATION_LAYER } from './mediation/audit.js';
+export type { CatalogueEntry, ToolStatus } from './mediation/catalogue.js';
+export { fingerprintOf } from './mediation/catalogue.js';
+export type { FrameLimits } from './mediation/frame.js';
+export { DEFAULT_FRAME_LIMITS } from './mediation/frame.js';
+export { createSequencer } from './mediation/govern-transport.js';
+export type {
+  MediationLog,
+  Mediator,
+  MediatorOptions,
+  PeerInfo,
+  Routed,
+  ToolReview,
+  ToolVisibility,
+} from './mediation/mediator.js';
+export { createMediator, governTransport } from './mediation/mediator.js';
+export type { MediatedKinds, RequestRole } from './mediation/methods.js';
+export type { PinStore } from './mediation/pins.js';
+export { createMemoryPinStore } from './mediation/pins.js';
+export type { PoisonFinding, PoisonKind } from './mediation/poisoning.js';
+export { scanToolDefinition } from './mediation/poisoning.js';
+export type { Redacted, RedactionMode, SecretPattern } from './mediation/redaction.js';
+export { redactText, redactValue, SECRET_PATTERNS } from './mediation/redaction.js';
+export type { TierResolver } from './mediation/visibility.js';
+export { allVisible, tierVisibility } from './mediation/visibility.js';
+export type { Refusal } from './mediation/wire.js';
+export { JsonRpcError, jsonRpcCodeOf, MediationCode } from './mediation/wire.js';
