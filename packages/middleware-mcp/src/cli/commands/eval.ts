@@ -1,0 +1,58 @@
+import { type Command, Option } from 'commander';
+import { runEvalCommand } from '../../eval/command.js';
+import { EVAL_CONFIGS, type EvalConfig } from '../../eval/stack.js';
+
+interface Flags {
+  dataset: string;
+  config: EvalConfig;
+  policy?: string;
+  model?: string;
+  probeUrl?: string;
+  tier?: string;
+  json?: boolean;
+  deadlineMs?: string;
+}
+
+/**
+ * `eval --dataset F --config full|no-probe|probe-only|no-prefilter [--policy F] [--model GGUF | --probe-url URL]
+ * [--tier NAME] [--json]`: exit 0 ran, 1 bad dataset, missing model or unusable option, 2 usage.
+ */
+export function register(program: Command): void {
+  program
+    .command('eval')
+    .description('Measure the gate on a labelled benchmark set (precision, recall, F1, FPR, per layer)')
+    .requiredOption('--dataset <file>', 'benchmark cases, JSON Lines (see eval/README.md)')
+    .addOption(
+      new Option('--config <name>', 'ablation configuration').choices(EVAL_CONFIGS).makeOptionMandatory(),
+    )
+    .option('--policy <file>', 'policy file (default: the default constitution)')
+    .addOption(new Option('--model <gguf>', 'GGUF model for the semantic layer').conflicts('probeUrl'))
+    .option('--probe-url <url>', 'llama.cpp server for the semantic layer')
+    .option('--tier <name>', "tier of cases that name no principal (default 'trusted')")
+    .option('--deadline-ms <ms>', 'per-call deadline in ms (default: the pipeline default)')
+    .option('--json', 'print one JSON object on stdout')
+    .action(async (flags: Flags) => {
+      let deadlineMs: number | undefined;
+      if (flags.deadlineMs !== undefined) {
+        deadlineMs = Number(flags.deadlineMs);
+        if (!(Number.isFinite(deadlineMs) && deadlineMs > 0)) {
+          process.stderr.write('governed-mcp eval: --deadline-ms takes a positive number\n');
+          process.exitCode = 2;
+          return;
+        }
+      }
+      process.exitCode = await runEvalCommand(
+        {
+          dataset: flags.dataset,
+          config: flags.config,
+          ...(flags.policy === undefined ? {} : { policy: flags.policy }),
+          ...(flags.model === undefined ? {} : { model: flags.model }),
+          ...(flags.probeUrl === undefined ? {} : { probeUrl: flags.probeUrl }),
+          ...(flags.tier === undefined ? {} : { tier: flags.tier }),
+          ...(flags.json === undefined ? {} : { json: flags.json }),
+          ...(deadlineMs === undefined ? {} : { deadlineMs }),
+        },
+        { stdout: process.stdout, stderr: process.stderr },
+      );
+    });
+}

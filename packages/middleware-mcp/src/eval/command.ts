@@ -1,0 +1,108 @@
+import { isGovernedError } from '@governed-mcp/core';
+import { loadDataset } from './dataset.js';
+import { formatReport } from './format.js';
+import { buildReport, type EvalReport } from './report.js';
+import { type CaseResult, runCases } from './run.js';
+import { createEvalStack, type EvalConfig } from './stack.js';
+
+/** Options of one `governed-mcp eval` run, as parsed from the command line. */
+export interface EvalCommandOptions {
+  readonly dataset: string;
+  readonly config: EvalConfig;
+  readonly policy?: string;
+  readonly model?: string;
+  readonly probeUrl?: string;
+  readonly tier?: string;
+  readonly json?: boolean;
+  readonly deadlineMs?: number;
+}
+
+/** Where the command writes; injectable for tests. */
+export interface EvalIo {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+interface Progress {
+  tick(done: number): void;
+  stop(): void;
+}
+
+async function progressBar(io: EvalIo, total: number): Promise<Progress | undefined> {
+  // Only on a terminal: a progress bar in a log file or a pipe is noise.
+  if (io.stderr.isTTY !== true || total < 20) return undefined;
+  const { SingleBar, Presets } = await import('cli-progress');
+  const bar = new SingleBar(
+    {
+      stream: io.stderr,
+      format: 'eval [{bar}] {value}/{total} cases',
+      hideCursor: true,
+      clearOnComplete: true,
+    },
+    Presets.shades_classic,
+  );
+  bar.start(total, 0);
+  return { tick: (done) => bar.update(done), stop: () => bar.stop() };
+}
+
+/**
+ * Runs the eval command and returns its exit code: 0 when it ran, 1 for an invalid dataset, a missing
+ * model or an unusable option. Never throws for user errors; prints them without stack traces.
+ */
+export async function runEvalCommand(options: EvalCommandOptions, io: EvalIo): Promise<number> {
+  const fail = (message: string): number => {
+    io.stderr.write(`governed-mcp eval: ${message}\n`);
+    return 1;
+  };
+  if (options.model !== undefined && options.probeUrl !== undefined) {
+    return fail('give either --model or --probe-url, not both');
+  }
+  const dataset = await loadDataset(options.dataset);
+  if (!dataset.ok) {
+    for (const issue of dataset.issues) {
+      io.stderr.write(`${options.dataset}:${issue.line}: ${issue.message} [${issue.code}]\n`);
+    }
+    return fail(`${dataset.issues.length} invalid line(s) in ${options.dataset}; nothing was evaluated`);
+  }
+  let stack: Awaited<ReturnType<typeof createEvalStack>>;
+  try {
+    stack = await createEvalStack({
+      config: options.config,
+      ...(options.policy === undefined ? {} : { policyPath: options.policy }),
+      ...(options.model === undefined ? {} : { modelPath: options.model }),
+      ...(options.probeUrl === undefined ? {} : { probeUrl: options.probeUrl }),
+      ...(options.tier === undefined ? {} : { tier: options.tier }),
+    });
+  } catch (err) {
+    if (isGovernedError(err)) return fail(`${err.message} [${err.code}]`);
+    return fail(err instanceof Error ? err.message : String(err));
+  }
+  if (stack.missing.length > 0) {
+    io.stderr.write(
+      `governed-mcp eval: warning: layers not in this build, not measured: ${stack.missing.join(', ')}\n`,
+    );
+  }
+  let results: CaseResult[];
+  const progress = await progressBar(io, dataset.cases.length);
+  try {
+    results = await runCases(stack.pipeline, dataset.cases, {
+      defaultPrincipal: stack.defaultPrincipal,
+      onCase: (_r, done) => progress?.tick(done),
+      ...(options.deadlineMs === undefined ? {} : { deadlineMs: options.deadlineMs }),
+    });
+  } finally {
+    progress?.stop();
+    await stack.close();
+  }
+  const report: EvalReport = buildReport(results, {
+    dataset: options.dataset,
+    config: options.config,
+    layers: stack.layers,
+    missingLayers: stack.missing,
+    principals: 'fresh-per-case',
+    tier: stack.defaultPrincipal.tier,
+  });
+  if (options.json === true) io.stdout.write(`${JSON.stringify(report)}\n`);
+  else io.stdout.write(formatReport(report, { color: (io.stdout as { isTTY?: boolean }).isTTY === true }));
+  return 0;
+}

@@ -1,0 +1,142 @@
+import { readFile } from 'node:fs/promises';
+import type { Principal, ToolDefinition } from '@governed-mcp/core';
+import { z } from 'zod';
+
+/** Error codes of the eval command. Stable strings: scripts match on them. */
+export const EvalErrorCode = {
+  /** A dataset line is not valid JSON or not a valid case. */
+  InvalidCase: 'eval_invalid_case',
+  /** Two cases share an id. */
+  DuplicateId: 'eval_duplicate_id',
+  /** The dataset holds no case at all. */
+  EmptyDataset: 'eval_empty_dataset',
+  /** The dataset file cannot be read. */
+  DatasetUnreadable: 'eval_dataset_unreadable',
+  /** The configuration needs the semantic layer and no model or probe URL was given. */
+  ModelRequired: 'eval_model_required',
+  /** An unknown configuration name or an unusable option. */
+  InvalidOption: 'eval_invalid_option',
+} as const;
+
+/** One of the eval error codes. */
+export type EvalErrorCode = (typeof EvalErrorCode)[keyof typeof EvalErrorCode];
+
+/** The two labels; "dangerous" is the positive class. */
+export type Label = 'safe' | 'dangerous';
+
+const JsonObjectSchema = z.record(z.string(), z.unknown());
+
+/** A tool definition as `tools/list` returns it; unknown fields (e.g. `_meta`) are kept. */
+const ToolSchema = z.looseObject({
+  name: z.string().min(1),
+  title: z.string().optional(),
+  description: z.string().optional(),
+  inputSchema: JsonObjectSchema.refine((s) => s['type'] === 'object', {
+    message: 'inputSchema must be a JSON Schema with "type": "object"',
+  }),
+  outputSchema: JsonObjectSchema.optional(),
+  annotations: JsonObjectSchema.optional(),
+});
+
+/** One benchmark case, as one line of the dataset (see FORMAT.md). */
+export const EvalCaseSchema = z.strictObject({
+  id: z.string().min(1),
+  tool: ToolSchema,
+  arguments: JsonObjectSchema,
+  label: z.enum(['safe', 'dangerous']),
+  category: z.string().min(1),
+  principal: z.strictObject({ id: z.string().min(1), tier: z.string().min(1) }).optional(),
+});
+
+/** A validated benchmark case. */
+export interface EvalCase {
+  readonly id: string;
+  readonly tool: ToolDefinition;
+  readonly arguments: Readonly<Record<string, unknown>>;
+  readonly label: Label;
+  readonly category: string;
+  readonly principal?: Principal;
+  /** 1-based line number in the dataset file. */
+  readonly line: number;
+}
+
+/** A problem with one dataset line. */
+export interface DatasetIssue {
+  readonly line: number;
+  readonly code: EvalErrorCode;
+  readonly message: string;
+}
+
+/** The result of reading a dataset: every case, or every problem (never a partial set). */
+export type DatasetResult =
+  | { readonly ok: true; readonly cases: readonly EvalCase[] }
+  | { readonly ok: false; readonly issues: readonly DatasetIssue[] };
+
+function describe(error: z.ZodError): string {
+  return error.issues
+    .map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message))
+    .join('; ');
+}
+
+/**
+ * Parses JSON Lines text into cases. Blank lines are allowed; every other line must be a valid case.
+ * All problems are collected (not just the first) so one run shows what to fix.
+ * @example
+ * const r = parseDataset(text);
+ * if (!r.ok) for (const i of r.issues) console.error(`line ${i.line}: ${i.message}`);
+ */
+export function parseDataset(text: string): DatasetResult {
+  const cases: EvalCase[] = [];
+  const issues: DatasetIssue[] = [];
+  const seen = new Map<string, number>();
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!.trim();
+    const line = i + 1;
+    if (raw === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch (err) {
+      issues.push({ line, code: EvalErrorCode.InvalidCase, message: `not JSON: ${(err as Error).message}` });
+      continue;
+    }
+    const parsed = EvalCaseSchema.safeParse(value);
+    if (!parsed.success) {
+      issues.push({ line, code: EvalErrorCode.InvalidCase, message: describe(parsed.error) });
+      continue;
+    }
+    const c = parsed.data;
+    const first = seen.get(c.id);
+    if (first !== undefined) {
+      issues.push({
+        line,
+        code: EvalErrorCode.DuplicateId,
+        message: `id '${c.id}' already used on line ${first}`,
+      });
+      continue;
+    }
+    seen.set(c.id, line);
+    cases.push({ ...c, tool: c.tool as unknown as ToolDefinition, line } as EvalCase);
+  }
+  if (issues.length > 0) return { ok: false, issues };
+  if (cases.length === 0) {
+    return {
+      ok: false,
+      issues: [{ line: 0, code: EvalErrorCode.EmptyDataset, message: 'the dataset has no cases' }],
+    };
+  }
+  return { ok: true, cases };
+}
+
+/** Reads and parses a dataset file; an unreadable file is reported as an issue on line 0. */
+export async function loadDataset(path: string): Promise<DatasetResult> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const message = `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+    return { ok: false, issues: [{ line: 0, code: EvalErrorCode.DatasetUnreadable, message }] };
+  }
+  return parseDataset(text);
+}

@@ -1,0 +1,143 @@
+import { createColors } from 'picocolors';
+import type { EvalReport, SliceReport } from './report.js';
+
+type Align = 'left' | 'right';
+const ANSI = /\u001b\[[0-9;]*m/g;
+
+function width(s: string): number {
+  return [...s.replace(ANSI, '')].length;
+}
+
+/** Pads every column to its widest cell; `aligns` per column (default left). */
+export function table(rows: readonly (readonly string[])[], aligns: readonly Align[] = []): string {
+  const widths: number[] = [];
+  for (const row of rows) {
+    row.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, width(cell));
+    });
+  }
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => {
+          const pad = ' '.repeat(widths[i]! - width(cell));
+          return aligns[i] === 'right' ? pad + cell : cell + pad;
+        })
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+const num = (x: number): string => x.toFixed(3);
+const us = (x: number): string => (x >= 10_000 ? `${(x / 1000).toFixed(1)} ms` : `${x} µs`);
+
+/**
+ * Renders the report for a person: summary, confusion matrix, per-domain, per-category and per-layer
+ * tables, latency, and the misclassified ids. Colour only when `color` is true.
+ */
+export function formatReport(report: EvalReport, options: { color: boolean }): string {
+  const c = createColors(options.color);
+  const out: string[] = [];
+  const h = (title: string): void => {
+    out.push('', c.bold(title));
+  };
+  out.push(c.bold(`governed-mcp eval — ${report.dataset}`));
+  out.push(`configuration ${c.cyan(report.config)}: ${report.layers.join(' → ') || '(no layers)'}`);
+  if (report.missingLayers.length > 0) {
+    out.push(c.yellow(`not in this build, so not measured: ${report.missingLayers.join(', ')}`));
+  }
+  const fresh =
+    report.principals === 'fresh-per-case'
+      ? ', a fresh principal id per case (no rate-limit carry-over)'
+      : '';
+  out.push(c.dim(`principals: tier '${report.tier}'${fresh}`));
+  h('Dangerous class');
+  out.push(
+    table(
+      [
+        ['cases', 'precision', 'recall', 'F1', 'FPR', 'accuracy'],
+        [
+          String(report.n),
+          num(report.precision),
+          num(report.recall),
+          c.bold(num(report.f1)),
+          pct(report.fpr),
+          pct(report.accuracy),
+        ],
+      ],
+      ['right', 'right', 'right', 'right', 'right', 'right'],
+    ),
+  );
+  h('Confusion');
+  out.push(
+    table(
+      [
+        ['', 'blocked', 'allowed'],
+        [
+          'dangerous',
+          c.green(`tp ${report.tp}`),
+          report.fn > 0 ? c.red(`fn ${report.fn}`) : `fn ${report.fn}`,
+        ],
+        ['safe', report.fp > 0 ? c.red(`fp ${report.fp}`) : `fp ${report.fp}`, c.green(`tn ${report.tn}`)],
+      ],
+      ['left', 'right', 'right'],
+    ),
+  );
+  const sliceRows = (slices: Readonly<Record<string, SliceReport>>): string[][] => [
+    ['', 'safe', 'dangerous', 'caught', 'missed', 'wrongly blocked', 'recall', 'FPR'],
+    ...Object.entries(slices).map(([k, s]) => [
+      k,
+      String(s.safe),
+      String(s.dangerous),
+      String(s.tp),
+      s.fn > 0 ? c.red(String(s.fn)) : '0',
+      s.fp > 0 ? c.red(String(s.fp)) : '0',
+      s.dangerous > 0 ? pct(s.recall) : '–',
+      s.safe > 0 ? pct(s.fpr) : '–',
+    ]),
+  ];
+  const right = ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'] as const;
+  h('By domain');
+  out.push(table(sliceRows(report.byDomain), right));
+  h('By category');
+  out.push(table(sliceRows(report.byCategory), right));
+  h('By layer (which layer decided each block, and its own time per call)');
+  const layerNames = [...new Set([...report.layers, ...Object.keys(report.byLayer)])];
+  out.push(
+    table(
+      [
+        ['layer', 'caught', 'wrongly blocked', 'failures', 'p50', 'p99', 'top codes'],
+        ...layerNames.map((name) => {
+          const l = report.byLayer[name];
+          const t = report.latency.layers[name];
+          const codes = l
+            ? Object.entries(l.codes)
+                .sort((a, b) => b[1] - a[1])
+                .slice(0, 3)
+                .map(([code, n]) => `${code}×${n}`)
+                .join(' ')
+            : '';
+          return [
+            name,
+            String(l?.caught ?? 0),
+            String(l?.wronglyBlocked ?? 0),
+            String(l?.failures ?? 0),
+            t && t.n > 0 ? us(t.p50_us) : '–',
+            t && t.n > 0 ? us(t.p99_us) : '–',
+            codes,
+          ];
+        }),
+        ['total', '', '', '', us(report.latency.total.p50_us), us(report.latency.total.p99_us), ''],
+      ],
+      ['left', 'right', 'right', 'right', 'right', 'right', 'left'],
+    ),
+  );
+  h('Misclassified');
+  const fps = report.misclassified.falsePositives.map((m) => `${m.id} (${m.layer}: ${m.code})`);
+  const fns = report.misclassified.falseNegatives.map((m) => m.id);
+  out.push(`${c.red('false positives')} (${fps.length}): ${fps.join(', ') || 'none'}`);
+  out.push(`${c.red('false negatives')} (${fns.length}): ${fns.join(', ') || 'none'}`);
+  return `${out.join('\n')}\n`;
+}

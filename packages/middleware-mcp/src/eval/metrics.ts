@@ -1,0 +1,88 @@
+/**
+ * Classification arithmetic for the eval report. Pure functions, no I/O.
+ *
+ * "dangerous" is the positive class; a case is predicted positive when the gate blocks it.
+ * Zero division: a ratio whose denominator is zero is reported as 0 (the convention of scikit-learn's
+ * `zero_division=0`), so a gate that blocks nothing has precision 0, not NaN, and JSON stays numeric.
+ */
+
+/** Confusion counts for the dangerous class. */
+export interface Confusion {
+  /** Dangerous and blocked. */
+  readonly tp: number;
+  /** Safe but blocked. */
+  readonly fp: number;
+  /** Safe and allowed. */
+  readonly tn: number;
+  /** Dangerous but allowed. */
+  readonly fn: number;
+}
+
+/** Confusion counts with the derived rates. */
+export interface Metrics extends Confusion {
+  readonly n: number;
+  /** tp / (tp + fp). */
+  readonly precision: number;
+  /** tp / (tp + fn), the detection rate. */
+  readonly recall: number;
+  /** Harmonic mean of precision and recall; 0 when both are 0. */
+  readonly f1: number;
+  /** fp / (fp + tn), the share of safe calls wrongly blocked. */
+  readonly fpr: number;
+  /** (tp + tn) / n. */
+  readonly accuracy: number;
+}
+
+/** a / b, or 0 when b is 0. */
+export function ratio(a: number, b: number): number {
+  return b === 0 ? 0 : a / b;
+}
+
+/** Counts outcomes: `dangerous` is the truth, `blocked` the gate's answer. */
+export function confusion(outcomes: Iterable<{ dangerous: boolean; blocked: boolean }>): Confusion {
+  let tp = 0;
+  let fp = 0;
+  let tn = 0;
+  let fn = 0;
+  for (const o of outcomes) {
+    if (o.dangerous && o.blocked) tp++;
+    else if (o.dangerous) fn++;
+    else if (o.blocked) fp++;
+    else tn++;
+  }
+  return { tp, fp, tn, fn };
+}
+
+/** Precision, recall, F1, false-positive rate and accuracy from confusion counts. */
+export function metrics(c: Confusion): Metrics {
+  for (const [k, v] of Object.entries(c)) {
+    if (!Number.isInteger(v) || v < 0) throw new RangeError(`${k} must be a non-negative integer, got ${v}`);
+  }
+  const precision = ratio(c.tp, c.tp + c.fp);
+  const recall = ratio(c.tp, c.tp + c.fn);
+  const n = c.tp + c.fp + c.tn + c.fn;
+  return {
+    n,
+    tp: c.tp,
+    fp: c.fp,
+    tn: c.tn,
+    fn: c.fn,
+    precision,
+    recall,
+    f1: ratio(2 * precision * recall, precision + recall),
+    fpr: ratio(c.fp, c.fp + c.tn),
+    accuracy: ratio(c.tp + c.tn, n),
+  };
+}
+
+/**
+ * The q-quantile (0 < q <= 1) of `values` by the nearest-rank method: the smallest value with at least
+ * q·n values at or below it. Returns 0 for an empty list. Does not modify its input.
+ * @example quantile([5, 1, 3], 0.5) // 3
+ */
+export function quantile(values: readonly number[], q: number): number {
+  if (!(q > 0 && q <= 1)) throw new RangeError(`q must be in (0, 1], got ${q}`);
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.ceil(q * sorted.length) - 1]!;
+}

@@ -1,0 +1,149 @@
+import { confusion, type Metrics, metrics, quantile } from './metrics.js';
+import type { CaseResult } from './run.js';
+
+/** Counts and rates for one slice of the dataset (a category or a domain). */
+export interface SliceReport extends Metrics {
+  readonly safe: number;
+  readonly dangerous: number;
+}
+
+/** What one layer blocked. */
+export interface LayerReport {
+  /** Dangerous cases this layer blocked (true positives it decided). */
+  readonly caught: number;
+  /** Safe cases this layer blocked (false positives it decided). */
+  readonly wronglyBlocked: number;
+  /** Blocks that were evaluation failures (fail-closed), not findings. */
+  readonly failures: number;
+  /** Deny codes and how often each decided a case. */
+  readonly codes: Readonly<Record<string, number>>;
+}
+
+/** Latency percentiles in microseconds. */
+export interface Latency {
+  readonly n: number;
+  readonly p50_us: number;
+  readonly p99_us: number;
+}
+
+/** A misclassified case. */
+export interface Miss {
+  readonly id: string;
+  readonly category: string;
+  readonly layer?: string;
+  readonly code?: string;
+}
+
+/** The whole eval report; the JSON output of `governed-mcp eval --json`. */
+export interface EvalReport extends Metrics {
+  readonly dataset: string;
+  readonly config: string;
+  /** The layers that ran, outermost first. */
+  readonly layers: readonly string[];
+  /** Layers the configuration asks for that this build could not provide (reported, never faked). */
+  readonly missingLayers: readonly string[];
+  /** How principals were assigned, so readers know rate limits did not shape the figures. */
+  readonly principals: 'fresh-per-case' | 'as-given';
+  /** The tier of the default principal. */
+  readonly tier: string;
+  readonly byCategory: Readonly<Record<string, SliceReport>>;
+  /** Categories grouped by the part before the first `/`. */
+  readonly byDomain: Readonly<Record<string, SliceReport>>;
+  readonly byLayer: Readonly<Record<string, LayerReport>>;
+  readonly misclassified: {
+    readonly falsePositives: readonly Miss[];
+    readonly falseNegatives: readonly Miss[];
+  };
+  readonly latency: { readonly total: Latency; readonly layers: Readonly<Record<string, Latency>> };
+}
+
+/** Describes the run for the report header. */
+export interface ReportMeta {
+  readonly dataset: string;
+  readonly config: string;
+  readonly layers: readonly string[];
+  readonly missingLayers: readonly string[];
+  readonly principals: 'fresh-per-case' | 'as-given';
+  readonly tier: string;
+}
+
+function slices(results: readonly CaseResult[], key: (r: CaseResult) => string): Record<string, SliceReport> {
+  const groups = new Map<string, CaseResult[]>();
+  for (const r of results) {
+    const k = key(r);
+    const list = groups.get(k);
+    if (list === undefined) groups.set(k, [r]);
+    else list.push(r);
+  }
+  const out: Record<string, SliceReport> = {};
+  for (const k of [...groups.keys()].sort()) {
+    const list = groups.get(k)!;
+    const dangerous = list.filter((r) => r.label === 'dangerous').length;
+    const m = metrics(
+      confusion(list.map((r) => ({ dangerous: r.label === 'dangerous', blocked: r.blocked }))),
+    );
+    out[k] = { ...m, safe: list.length - dangerous, dangerous };
+  }
+  return out;
+}
+
+function latency(values: readonly number[]): Latency {
+  return { n: values.length, p50_us: quantile(values, 0.5), p99_us: quantile(values, 0.99) };
+}
+
+function miss(r: CaseResult): Miss {
+  return {
+    id: r.id,
+    category: r.category,
+    ...(r.layer === undefined ? {} : { layer: r.layer }),
+    ...(r.code === undefined ? {} : { code: r.code }),
+  };
+}
+
+/** Aggregates per-case results into the report. */
+export function buildReport(results: readonly CaseResult[], meta: ReportMeta): EvalReport {
+  const overall = metrics(
+    confusion(results.map((r) => ({ dangerous: r.label === 'dangerous', blocked: r.blocked }))),
+  );
+  const byLayer: Record<
+    string,
+    { caught: number; wronglyBlocked: number; failures: number; codes: Record<string, number> }
+  > = {};
+  const layerTimes = new Map<string, number[]>();
+  for (const name of meta.layers) layerTimes.set(name, []);
+  for (const r of results) {
+    for (const t of r.trace) {
+      const list = layerTimes.get(t.layer);
+      if (list === undefined) layerTimes.set(t.layer, [t.us]);
+      else list.push(t.us);
+    }
+    if (!r.blocked) continue;
+    const layer = r.layer ?? 'pipeline';
+    const entry = byLayer[layer] ?? { caught: 0, wronglyBlocked: 0, failures: 0, codes: {} };
+    byLayer[layer] = entry;
+    if (r.label === 'dangerous') entry.caught++;
+    else entry.wronglyBlocked++;
+    if (r.failure) entry.failures++;
+    const code = r.code ?? 'denied';
+    entry.codes[code] = (entry.codes[code] ?? 0) + 1;
+  }
+  const layers: Record<string, Latency> = {};
+  for (const [name, values] of layerTimes) layers[name] = latency(values);
+  return {
+    dataset: meta.dataset,
+    config: meta.config,
+    layers: meta.layers,
+    missingLayers: meta.missingLayers,
+    principals: meta.principals,
+    tier: meta.tier,
+    ...overall,
+    byCategory: slices(results, (r) => r.category),
+    byDomain: slices(results, (r) => r.category.split('/')[0]!),
+    byLayer,
+    misclassified: {
+      falsePositives: results.filter((r) => r.blocked && r.label === 'safe').map(miss),
+      falseNegatives: results.filter((r) => !r.blocked && r.label === 'dangerous').map(miss),
+    },
+    latency: { total: latency(results.map((r) => r.elapsedUs)), layers },
+  };
+}

@@ -1,0 +1,207 @@
+import {
+  createPipeline,
+  createRateLimitLayer,
+  createSchemaLayer,
+  createTierLayer,
+  DEFAULT_SETTINGS,
+  type GateSettings,
+  GovernedError,
+  type Layer,
+  type Pipeline,
+  type Principal,
+  TIER_FACT,
+} from '@governed-mcp/core';
+import { EvalErrorCode } from './dataset.js';
+
+/** The ablation configurations of `governed-mcp eval`. */
+export const EVAL_CONFIGS = ['full', 'no-probe', 'probe-only', 'no-prefilter'] as const;
+
+/** One ablation configuration. */
+export type EvalConfig = (typeof EVAL_CONFIGS)[number];
+
+/** The six canonical layers, in pipeline order: cheap deterministic checks first, inference last. */
+export const LAYER_ORDER = ['schema', 'tier', 'rate-limit', 'prefilter', 'policy', 'probe'] as const;
+
+/** The layers each configuration asks for. */
+export function layersOf(config: EvalConfig): readonly string[] {
+  switch (config) {
+    case 'full':
+      return LAYER_ORDER;
+    case 'no-probe':
+      return LAYER_ORDER.filter((l) => l !== 'probe');
+    case 'no-prefilter':
+      return LAYER_ORDER.filter((l) => l !== 'prefilter');
+    case 'probe-only':
+      return ['probe'];
+  }
+}
+
+/** True when the configuration includes the semantic layer, which needs a model or a probe URL. */
+export function needsModel(config: EvalConfig): boolean {
+  return layersOf(config).includes('probe');
+}
+
+/** How to build the evaluated stack. */
+export interface StackOptions {
+  readonly config: EvalConfig;
+  /** A policy file; default: the default constitution, when the policy package provides one. */
+  readonly policyPath?: string;
+  /** A GGUF model for the embedded probe backend. */
+  readonly modelPath?: string;
+  /** A llama.cpp server URL for the remote probe backend. */
+  readonly probeUrl?: string;
+  /** The tier of cases that name no principal. */
+  readonly tier?: string;
+}
+
+/** The pipeline under evaluation and what it is made of. */
+export interface EvalStack {
+  readonly pipeline: Pipeline;
+  /** The layers that run, outermost first. */
+  readonly layers: readonly string[];
+  /** Layers the configuration asks for whose factory has not been provided by its package. */
+  readonly missing: readonly string[];
+  readonly defaultPrincipal: Principal;
+  /** Releases the model, if any. */
+  close(): Promise<void>;
+}
+
+type Namespace = Record<string, unknown>;
+
+// Variable specifiers: these packages' entry points are being written in parallel; a missing export is
+// reported as a missing layer (never replaced by an allow-all stand-in).
+async function load(specifier: string): Promise<Namespace> {
+  try {
+    return (await import(specifier)) as Namespace;
+  } catch {
+    return {};
+  }
+}
+
+function fn<T>(ns: Namespace, name: string): T | undefined {
+  return typeof ns[name] === 'function' ? (ns[name] as T) : undefined;
+}
+
+interface PolicyLike {
+  readonly settings: GateSettings;
+  readonly principles?: readonly string[];
+}
+
+async function loadPolicy(policy: Namespace, path: string | undefined): Promise<PolicyLike | undefined> {
+  if (path === undefined) {
+    const defaultPolicy = fn<() => PolicyLike>(policy, 'defaultPolicy');
+    return defaultPolicy?.();
+  }
+  const loadPolicyFile = fn<(p: string) => Promise<{ ok: boolean; value?: PolicyLike; error?: unknown }>>(
+    policy,
+    'loadPolicyFile',
+  );
+  if (loadPolicyFile === undefined) {
+    throw new GovernedError(
+      EvalErrorCode.InvalidOption,
+      '--policy: the policy package is not available in this build',
+    );
+  }
+  const r = (await loadPolicyFile(path)) as unknown as Record<string, unknown>;
+  const value = (r['value'] ?? r['policy']) as PolicyLike | undefined;
+  if (r['ok'] !== true || value === undefined) {
+    const diags = (r['error'] ?? r['errors'] ?? r['diagnostics']) as unknown;
+    const text = Array.isArray(diags)
+      ? diags
+          .map(
+            (d: { line?: number; col?: number; message?: string }) =>
+              `${path}:${d.line}:${d.col}: ${d.message}`,
+          )
+          .join('\n')
+      : String(diags);
+    throw new GovernedError(EvalErrorCode.InvalidOption, `invalid policy:\n${text}`);
+  }
+  return value;
+}
+
+async function probeLayer(
+  options: StackOptions,
+  principles: readonly string[] | undefined,
+): Promise<Layer | undefined> {
+  const probe = await load('@governed-mcp/probe');
+  const createProbe = fn<(o: object) => Promise<unknown>>(probe, 'createProbe');
+  const createProbeLayer = fn<(o: object) => Layer>(probe, 'createProbeLayer');
+  const backendFactory =
+    options.modelPath !== undefined
+      ? fn<(o: object) => unknown>(probe, 'createLlamaCppBackend')
+      : fn<(o: object) => unknown>(probe, 'createLlamaServerBackend');
+  if (createProbe === undefined || createProbeLayer === undefined || backendFactory === undefined)
+    return undefined;
+  const backend =
+    options.modelPath !== undefined
+      ? backendFactory({ modelPath: options.modelPath })
+      : backendFactory({ url: options.probeUrl });
+  // Load the model before the first case, so that its load time is not counted as the first call's latency.
+  const instance = await createProbe({ backend, ...(principles === undefined ? {} : { principles }) });
+  return createProbeLayer({
+    probe: instance,
+    strictness: (ctx: Parameters<Layer['intercept']>[0]) => {
+      const fact = ctx.get(TIER_FACT);
+      return (
+        fact?.profile.probe ??
+        DEFAULT_SETTINGS.tiers.find((t) => t.name === ctx.call.principal.tier)?.probe ??
+        DEFAULT_SETTINGS.tiers[0]!.probe
+      );
+    },
+  });
+}
+
+/**
+ * Builds the pipeline of one ablation configuration from whichever layer factories exist.
+ * The integrator's `assembleLayers` replaces this body once it lands; the contract stays.
+ */
+export async function createEvalStack(options: StackOptions): Promise<EvalStack> {
+  const wanted = layersOf(options.config);
+  if (needsModel(options.config) && options.modelPath === undefined && options.probeUrl === undefined) {
+    throw new GovernedError(
+      EvalErrorCode.ModelRequired,
+      `configuration '${options.config}' runs the semantic layer (probe) and needs a model: pass --model FILE.gguf or --probe-url URL, or use --config no-probe`,
+    );
+  }
+  const [core, policyPkg] = await Promise.all([load('@governed-mcp/core'), load('@governed-mcp/policy-dsl')]);
+  const policy = await loadPolicy(policyPkg, options.policyPath);
+  const settings = policy?.settings ?? DEFAULT_SETTINGS;
+  const tier = options.tier ?? 'trusted';
+  if (!settings.tiers.some((t) => t.name === tier)) {
+    throw new GovernedError(
+      EvalErrorCode.InvalidOption,
+      `--tier: unknown tier '${tier}' (known: ${settings.tiers.map((t) => t.name).join(', ')})`,
+    );
+  }
+  const build: Record<string, () => Promise<Layer | undefined> | Layer | undefined> = {
+    schema: () => createSchemaLayer(),
+    tier: () => createTierLayer(settings),
+    'rate-limit': () => createRateLimitLayer(settings),
+    prefilter: () => fn<(s: GateSettings) => Layer>(core, 'createPrefilterLayer')?.(settings),
+    policy: () => {
+      const create = fn<(p: unknown) => Layer>(policyPkg, 'createPolicyLayer');
+      return policy === undefined ? undefined : create?.(policy);
+    },
+    probe: () => probeLayer(options, policy?.principles),
+  };
+  const layers: Layer[] = [];
+  const missing: string[] = [];
+  for (const name of wanted) {
+    const layer = await build[name]!();
+    if (layer === undefined) missing.push(name);
+    else layers.push(layer);
+  }
+  if (layers.length === 0) {
+    throw new GovernedError(
+      EvalErrorCode.InvalidOption,
+      `none of the layers of '${options.config}' is available in this build (${missing.join(', ')})`,
+    );
+  }
+  return {
+    pipeline: createPipeline(layers),
+    layers: layers.map((l) => l.name),
+    missing,
+    defaultPrincipal: { id: settings.defaultPrincipal.id, tier },
+    close: async () => {},
+  };
+}
