@@ -15,6 +15,8 @@ export interface PipelineOptions {
   readonly deadlineMs?: number;
   /** What the end of the chain answers when every layer passed. Default 'allow'. */
   readonly terminal?: 'allow' | 'deny';
+  /** Time each layer (default) or only the whole call: per-layer clocks cost ~0.15 µs a layer. */
+  readonly timings?: 'layers' | 'off';
 }
 
 /** Per-call options. */
@@ -77,7 +79,7 @@ export function createPipeline(layers: readonly Layer[], options: PipelineOption
     options.terminal === 'deny'
       ? { outcome: 'deny', reasons: [{ layer: PIPELINE_LAYER, code: 'no_layer_allowed' }] }
       : allow();
-  const run = compose(layers, terminal);
+  const run = compose(layers, terminal, options.timings !== 'off');
   const frozen = Object.freeze([...layers]);
 
   function evaluate(call: ToolCall, opts?: EvaluateOptions): Promise<Evaluation> {

@@ -1,0 +1,6 @@
+// Benchmarks of @governed-mcp/core, run by `governed-mcp bench pipeline`.
+
+export type { PipelineBenchOptions } from './pipeline.js';
+export { runPipelineBench } from './pipeline.js';
+export type { Percentiles } from './stats.js';
+export { isMain, percentiles, quantile, round, timeCalls } from './stats.js';
