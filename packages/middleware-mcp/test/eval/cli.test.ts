@@ -1,0 +1,120 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
+const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--conditions=source', '--import', 'tsx', 'packages/middleware-mcp/src/cli/main.ts', ...args],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'gmcp-eval-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('governed-mcp eval', () => {
+  it('exits 0 and prints one JSON object whose counts add up, with --json', async () => {
+    const r = await cli(['eval', '--dataset', fixture('small.jsonl'), '--config', 'no-probe', '--json']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const report = JSON.parse(lines[0]!) as Record<string, unknown>;
+    for (const key of ['n', 'tp', 'fp', 'tn', 'fn', 'precision', 'recall', 'f1', 'fpr']) {
+      expect(typeof report[key]).toBe('number');
+    }
+    expect(report['n']).toBe(4);
+    expect((report['tp'] as number) + (report['fn'] as number)).toBe(2);
+    expect((report['fp'] as number) + (report['tn'] as number)).toBe(2);
+    // The undeclared parameter is caught by the schema layer whatever else has landed.
+    expect(
+      (report['byLayer'] as Record<string, { caught: number }>)['schema']?.caught,
+    ).toBeGreaterThanOrEqual(1);
+    expect(report['misclassified']).toBeDefined();
+    expect(r.stderr).not.toMatch(/\bat .+\.ts:\d+/);
+  });
+
+  it('prints a readable report without colour when stdout is not a terminal', async () => {
+    const r = await cli(['eval', '--dataset', fixture('small.jsonl'), '--config', 'no-probe']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/precision/);
+    expect(r.stdout).toMatch(/By layer/);
+    expect(r.stdout).toMatch(/Misclassified/);
+    expect(r.stdout).not.toContain('\u001b[');
+  });
+
+  it('exits 1 and names every invalid line of the dataset', async () => {
+    const r = await cli(['eval', '--dataset', fixture('bad.jsonl'), '--config', 'no-probe', '--json']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    for (const line of [2, 3, 4, 5]) expect(r.stderr).toContain(`bad.jsonl:${line}:`);
+    expect(r.stderr).not.toContain('bad.jsonl:1:');
+    expect(r.stderr).toMatch(/nothing was evaluated/);
+  });
+
+  it('exits 1 with a clear message when a configuration needs a model and none is given', async () => {
+    for (const config of ['full', 'probe-only', 'no-prefilter']) {
+      const r = await cli(['eval', '--dataset', fixture('small.jsonl'), '--config', config]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/needs a model: pass --model/);
+      expect(r.stderr).not.toMatch(/\bat .+:\d+:\d+/);
+    }
+  });
+
+  it('exits 1 for a missing dataset file and 2 for an unknown configuration', async () => {
+    const missing = await cli(['eval', '--dataset', join(dir, 'nope.jsonl'), '--config', 'no-probe']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/cannot read/);
+    const unknown = await cli(['eval', '--dataset', fixture('small.jsonl'), '--config', 'everything']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/everything/);
+  });
+
+  it('exits 1 for an unknown tier and for an empty dataset', async () => {
+    const tier = await cli([
+      'eval',
+      '--dataset',
+      fixture('small.jsonl'),
+      '--config',
+      'no-probe',
+      '--tier',
+      'root',
+    ]);
+    expect(tier.code).toBe(1);
+    expect(tier.stderr).toMatch(/unknown tier 'root'/);
+    const empty = join(dir, 'empty.jsonl');
+    await writeFile(empty, '\n');
+    const r = await cli(['eval', '--dataset', empty, '--config', 'no-probe']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no cases/);
+  });
+});
