@@ -1,6 +1,7 @@
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { Mediator, PeerInfo, Routed } from '../mediation/mediator.js';
 import type { Logger } from './log.js';
+import { clientIndependent, createOrderedDelivery, serverIndependent } from './ordering.js';
 import { PendingTable } from './pending.js';
 import type { UpstreamLink } from './upstream.js';
 import { isNotification, isRequest, isResponse, type RunnerErrorCode, runnerError } from './wire.js';
@@ -44,6 +45,8 @@ export class Bridge {
   readonly #toClient: PendingTable;
   /** progressToken -> the client request it came with, to route progress to the right stream. */
   readonly #progress = new Map<unknown, RequestId>();
+  readonly #inbound = createOrderedDelivery(clientIndependent);
+  readonly #outbound = createOrderedDelivery(serverIndependent);
   #closed = false;
 
   constructor(options: BridgeOptions) {
@@ -78,16 +81,7 @@ export class Bridge {
         await this.#sendClient(runnerError(id, 'shutting_down', 'the runner is shutting down'));
       return;
     }
-    let routed: Routed;
-    try {
-      routed = await this.#o.mediator.fromClient(frame, this.#peer);
-    } catch (err) {
-      this.#o.log.error('mediation_failed', { direction: 'client', message: String(err) });
-      const id = requestIdOf(frame);
-      if (id !== undefined) await this.#sendClient(runnerError(id, 'mediation_failed', 'the gate failed'));
-      return;
-    }
-    await this.#route(routed);
+    await this.#inbound(frame, this.#mediateClient(frame), (r) => this.#route(r));
   }
 
   /** Mediates and routes one frame from the upstream. A late answer to a request already failed is dropped. */
@@ -97,7 +91,7 @@ export class Bridge {
       this.#o.log.info('late_answer_dropped', { sessionId: this.#o.peer.sessionId, id: m.id });
       return;
     }
-    await this.#mediateServer(frame);
+    await this.#outbound(frame, this.#mediate('server', frame), (r) => this.#route(r));
   }
 
   /** Fails every request in flight closed (upstream crash, shutdown); resolves once they are answered. */
@@ -124,23 +118,37 @@ export class Bridge {
     this.#o.onClosed?.();
   }
 
-  async #mediateServer(frame: unknown): Promise<void> {
-    let routed: Routed;
+  #mediateClient(frame: unknown): Promise<Routed> {
+    return this.#mediate('client', frame);
+  }
+
+  /** Mediates one frame; never rejects: a mediator failure refuses the frame (fail-closed). */
+  async #mediate(direction: 'client' | 'server', frame: unknown): Promise<Routed> {
     try {
-      routed = await this.#o.mediator.fromServer(frame, this.#peer);
+      return direction === 'client'
+        ? await this.#o.mediator.fromClient(frame, this.#peer)
+        : await this.#o.mediator.fromServer(frame, this.#peer);
     } catch (err) {
-      this.#o.log.error('mediation_failed', { direction: 'server', message: String(err) });
-      // An answer the gate could not vet must not reach the client; its request fails closed.
-      const id = (frame as { id?: unknown })?.id;
-      if (typeof id === 'string' || typeof id === 'number') {
-        await this.#sendClient(
-          runnerError(id, 'mediation_failed', 'the gate failed on the upstream answer'),
-          id,
-        );
+      this.#o.log.error('mediation_failed', { direction, message: String(err) });
+      const f = frame as { id?: unknown; method?: unknown } | null;
+      const id = typeof f === 'object' && f !== null ? f.id : undefined;
+      if (typeof id !== 'string' && typeof id !== 'number') return { toServer: [], toClient: [] };
+      // A request the gate could not judge is refused; an answer it could not vet fails its request.
+      if (direction === 'client' && typeof f?.method === 'string') {
+        return { toServer: [], toClient: [runnerError(id, 'mediation_failed', 'the gate failed')] };
       }
-      return;
+      if (direction === 'server' && f?.method === undefined) {
+        return {
+          toServer: [],
+          toClient: [runnerError(id, 'mediation_failed', 'the gate failed on the upstream answer')],
+        };
+      }
+      return { toServer: [], toClient: [] };
     }
-    await this.#route(routed);
+  }
+
+  async #mediateServer(frame: unknown): Promise<void> {
+    await this.#route(await this.#mediate('server', frame));
   }
 
   /** An upstream error answer made up by the runner, mediated like a real one. */

@@ -1,0 +1,185 @@
+import { createGate, createPipeline, createTierTable, ErrorCode, GovernedError } from '@governed-mcp/core';
+import { type AuditLog, openAuditLog } from '@governed-mcp/core/node';
+import { assembleLayers, type LayerConfiguration, type ProbeSource } from '../assembly.js';
+import type { ProxyConfig } from '../config.js';
+import { createMediator } from '../mediation/mediator.js';
+import { tierVisibility } from '../mediation/visibility.js';
+import { createLogger, type Logger } from './log.js';
+import { type ListenSpec, type Runner, startRunner } from './runner.js';
+import { childEnvironment, type UpstreamSpec } from './upstream.js';
+
+/** What the command line adds to (and overrides in) the configuration file. */
+export interface ProxyOverrides {
+  readonly listen?: string;
+  readonly upstreamUrl?: string;
+  /** `-- CMD ARGS…` */
+  readonly command?: readonly string[];
+  readonly policy?: string;
+  readonly audit?: string;
+  readonly layers?: LayerConfiguration;
+  readonly model?: string;
+  readonly probeUrl?: string;
+}
+
+/** A started proxy: the runner and the audit log it owns. */
+export interface StartedProxy {
+  readonly runner: Runner;
+  readonly log: Logger;
+  /** Stops the runner (fails pending calls closed), then flushes and closes the audit log. */
+  stop(reason: string): Promise<void>;
+}
+
+function usage(message: string): never {
+  throw new GovernedError(ErrorCode.InvalidConfig, message);
+}
+
+/** Parses `stdio` or `HOST:PORT` (`[::1]:8080` for IPv6). */
+export function parseListen(value: string): ListenSpec {
+  if (value === 'stdio') return { kind: 'stdio' };
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]+)):(\d{1,5})$/.exec(value);
+  const port = Number(m?.[3]);
+  if (m === null || !(port >= 0 && port <= 65535)) usage(`--listen takes stdio or HOST:PORT, not '${value}'`);
+  return { kind: 'http', host: m[1] ?? m[2] ?? '', port };
+}
+
+/** Resolves where to forward from the flags and the file; exactly one upstream must be given. */
+export function resolveUpstream(
+  config: ProxyConfig,
+  o: ProxyOverrides,
+  env: NodeJS.ProcessEnv,
+): UpstreamSpec {
+  const url = o.upstreamUrl ?? (o.command === undefined ? config.upstream.url : undefined);
+  const command = o.command ?? (o.upstreamUrl === undefined ? config.upstream.command : undefined);
+  if (o.upstreamUrl !== undefined && o.command !== undefined && o.command.length > 0) {
+    usage('give either --upstream-url or -- COMMAND, not both');
+  }
+  if (url !== undefined) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      usage(`--upstream-url is not a URL: ${url}`);
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') usage('--upstream-url must be http(s)');
+    const headers: Record<string, string> = { ...config.upstream.headers };
+    for (const [header, name] of Object.entries(config.upstream.headersFromEnv)) {
+      const value = env[name];
+      if (value === undefined) usage(`upstream header ${header}: variable ${name} is unset`);
+      headers[header] = value;
+    }
+    return { kind: 'http', url: parsed.href, headers };
+  }
+  const [cmd, ...args] = command ?? [];
+  if (cmd === undefined) usage('no upstream: give --upstream-url URL or -- COMMAND ARGS…');
+  return {
+    kind: 'stdio',
+    command: cmd,
+    args,
+    env: childEnvironment(config.upstream.env, config.upstream.envPassthrough, env),
+    restart: config.upstream.restart,
+    maxFrameBytes: config.limits.maxFrameBytes,
+    ...(config.upstream.cwd === undefined ? {} : { cwd: config.upstream.cwd }),
+  };
+}
+
+function probeSource(config: ProxyConfig, o: ProxyOverrides): ProbeSource | undefined {
+  const model = o.model ?? config.probe?.model;
+  const url = o.probeUrl ?? config.probe?.url;
+  if (model !== undefined) return { model };
+  if (url !== undefined) return { url };
+  return undefined;
+}
+
+/**
+ * Builds the gate (layers, pipeline, audit chain), the mediator and the runner from a configuration
+ * and command-line overrides, and starts listening. Throws GovernedError('invalid_config') on usage
+ * problems, before anything is started.
+ */
+export async function startProxy(
+  config: ProxyConfig,
+  o: ProxyOverrides,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<StartedProxy> {
+  const log = createLogger(config.log.level);
+  const listen = parseListen(o.listen ?? 'stdio');
+  const upstream = resolveUpstream(config, o, env);
+  const principal = config.principal ?? config.settings.defaultPrincipal;
+  const policyPath = o.policy ?? config.policy;
+  const probe = probeSource(config, o);
+  const layers = await assembleLayers({
+    settings: config.settings,
+    configuration: o.layers ?? config.layers,
+    ...(policyPath === undefined ? {} : { policyPath }),
+    ...(probe === undefined ? {} : { probe }),
+    onMissing: (layer, why) => log.warn('layer_unavailable', { layer, why }),
+  });
+  const pipeline = createPipeline(layers);
+  const auditPath = o.audit ?? config.audit?.path;
+  let audit: AuditLog | undefined;
+  if (auditPath !== undefined) {
+    audit = await openAuditLog(auditPath, { durability: config.audit?.durability ?? 'group' });
+    log.info('audit_opened', {
+      path: auditPath,
+      durability: audit.durability,
+      resumed: audit.resumed ?? null,
+    });
+  }
+  const auditArguments = config.audit?.arguments ?? 'digest';
+  const gate = createGate({ pipeline, ...(audit === undefined ? {} : { audit }), arguments: auditArguments });
+  const mediator = createMediator({
+    gate,
+    auditArguments,
+    defaultPrincipal: principal,
+    mediate: {
+      resources: config.mediate.resourcesRead,
+      prompts: config.mediate.promptsGet,
+      sampling: config.mediate.sampling,
+      elicitation: config.mediate.elicitation,
+    },
+    redaction: config.redaction,
+    limits: {
+      maxFrameBytes: config.limits.maxFrameBytes,
+      maxDepth: config.limits.maxDepth,
+      maxBatch: config.limits.maxBatch,
+    },
+    visibility: tierVisibility(createTierTable(config.settings)),
+    log: (line) => {
+      const { level, event, ...fields } = line;
+      log[level](event, fields);
+    },
+  });
+  let runner: Runner;
+  try {
+    runner = await startRunner({
+      listen,
+      upstream,
+      mediator,
+      principal,
+      tokens: config.tokens,
+      limits: config.limits,
+      log,
+    });
+  } catch (err) {
+    await audit?.close();
+    throw err;
+  }
+  log.info('proxy_started', {
+    layers: layers.map((l) => l.name),
+    principal: principal.id,
+    audit: auditPath ?? null,
+  });
+  let stopping: Promise<void> | undefined;
+  const stop = (reason: string): Promise<void> => {
+    stopping ??= (async () => {
+      await runner.close(reason);
+      if (audit !== undefined) {
+        await audit.close();
+        log.info('audit_closed', { path: audit.path });
+      }
+    })();
+    return stopping;
+  };
+  // On stdio the runner ends by itself when the client leaves; the audit log must still be closed.
+  void runner.closed.then(() => stop('runner_closed'));
+  return { runner, log, stop };
+}
