@@ -143,7 +143,7 @@ export async function createProbe(options: ProbeOptions): Promise<Probe> {
   let pending = calibrations.get(key);
   if (pending === undefined) {
     pending = (async () => {
-      const signal = AbortSignal.timeout(Math.max(defaultTimeout, 10_000));
+      const signal = AbortSignal.timeout(Math.ceil(Math.max(defaultTimeout, 10_000)));
       const pairs: LabelPair[] = [];
       for (const marker of markers) {
         const r = await score(renderCall(template, contentFreeCall(marker), options.limits).text, signal);
@@ -154,13 +154,20 @@ export async function createProbe(options: ProbeOptions): Promise<Probe> {
     calibrations.set(key, pending);
     pending.catch(() => calibrations.delete(key));
   }
-  const contentFree = await pending;
+  let contentFree: LabelPair;
+  try {
+    contentFree = await pending;
+  } catch (err) {
+    throw probeError(probeCodeOf(err), `calibration failed: ${(err as Error).message}`, err);
+  }
   const labelTokens: [number, number] = [resolved.labels[0].length, resolved.labels[1].length];
 
   async function classify(call: ToolCall, opts: ClassifyOptions): Promise<ProbeResult> {
     const started = performance.now();
     checkStrictness(opts);
-    const timeout = AbortSignal.timeout(opts.timeoutMs ?? defaultTimeout);
+    const budget = opts.timeoutMs ?? defaultTimeout;
+    if (!(budget > 0)) throw probeError(ProbeErrorCode.InvalidConfig, `timeoutMs ${budget} must be positive`);
+    const timeout = AbortSignal.timeout(Math.min(2 ** 31 - 1, Math.ceil(budget)));
     const signal = opts.signal === undefined ? timeout : AbortSignal.any([opts.signal, timeout]);
     const rendered = renderCall(template, call, options.limits);
     const work = score(rendered.text, signal);

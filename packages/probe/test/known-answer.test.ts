@@ -95,3 +95,77 @@ describe('the probe on the known-answer model', () => {
     }
   });
 });
+
+describe('prefix reuse and batching', () => {
+  const calls = Array.from({ length: 6 }, (_, i) =>
+    call({ path: `/data/file-${i}.txt`, note: 'x'.repeat(i * 7) }, i % 2 === 0 ? 'standard' : 'trusted'),
+  );
+
+  it('gives the same results as evaluating the whole prompt from scratch', async () => {
+    const cold = await createProbe({
+      backend: createLlamaCppBackend({
+        modelPath: ka.path,
+        threads: 1,
+        sequences: 1,
+        contextSize: 1024,
+        kvCacheType: 'F32',
+        reusePrefix: false,
+      }),
+    });
+    try {
+      for (const c of calls.slice(0, 3)) {
+        const warm = await probe.classify(c, { alpha: 0.5, threshold: 0.5 });
+        const scratch = await cold.classify(c, { alpha: 0.5, threshold: 0.5 });
+        expect(warm.logprobs[0]).toBeCloseTo(scratch.logprobs[0], 6);
+        expect(warm.logprobs[1]).toBeCloseTo(scratch.logprobs[1], 6);
+        expect(warm.tokens).toEqual(scratch.tokens);
+      }
+    } finally {
+      await cold.close();
+    }
+  });
+
+  it('gives the same results for concurrent (batched) calls as for serial ones', async () => {
+    const serial = [];
+    for (const c of calls) serial.push(await probe.classify(c, { alpha: 0.8, threshold: 0.4 }));
+    const batched = await Promise.all(calls.map((c) => probe.classify(c, { alpha: 0.8, threshold: 0.4 })));
+    for (let i = 0; i < calls.length; i++) {
+      expect(batched[i]!.logprobs[0]).toBeCloseTo(serial[i]!.logprobs[0], 6);
+      expect(batched[i]!.logprobs[1]).toBeCloseTo(serial[i]!.logprobs[1], 6);
+      expect(batched[i]!.pCalibrated).toBeCloseTo(serial[i]!.pCalibrated, 6);
+    }
+    // Different calls do give different answers, so the equality above is not vacuous.
+    expect(new Set(serial.map((r) => r.logprobs[1].toFixed(6))).size).toBeGreaterThan(1);
+  });
+
+  it('scores a multi-token verbalizer as the sum of its tokens, then rolls them back', async () => {
+    const multi = await createProbe({
+      backend: createLlamaCppBackend({ modelPath: ka.path, threads: 1, sequences: 1, kvCacheType: 'F32' }),
+      verbalizer: { safe: 'Benign', dangerous: 'Harmful' },
+    });
+    try {
+      const c = call({ path: '/tmp/x' });
+      const r = await multi.classify(c, { alpha: 0, threshold: 0.5 });
+      const prefix = renderPrefix(DEFAULT_TEMPLATE, DEFAULT_PRINCIPLES, {
+        safe: 'Benign',
+        dangerous: 'Harmful',
+      });
+      const tokens = [
+        1,
+        ...tokenizer.tokenize(prefix, false),
+        ...tokenizer.tokenize(renderCall(DEFAULT_TEMPLATE, c).text, false, 'trimLeadingSpace'),
+      ];
+      const benign = tokenizer.tokenize('Benign', false);
+      const harmful = tokenizer.tokenize('Harmful', false);
+      expect(benign.length).toBeGreaterThan(1);
+      expect(r.tokens.labels).toEqual([benign.length, harmful.length]);
+      expect(r.logprobs[0]).toBeCloseTo(closedFormLabel(ka, tokens, benign), 4);
+      expect(r.logprobs[1]).toBeCloseTo(closedFormLabel(ka, tokens, harmful), 4);
+      // The rollback left the sequence at the prefix: the same call scores the same again.
+      const again = await multi.classify(c, { alpha: 0, threshold: 0.5 });
+      expect(again.logprobs).toEqual(r.logprobs);
+    } finally {
+      await multi.close();
+    }
+  });
+});

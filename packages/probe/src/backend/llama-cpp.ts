@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { isGovernedError } from '@governed-mcp/core';
 import type {
   ControlledEvaluateInputItem,
@@ -32,6 +33,11 @@ export interface LlamaCppBackendOptions {
   readonly kvCacheType?: 'F16' | 'F32';
   /** Flash attention; default the library's choice (off with an F32 KV cache). */
   readonly flashAttention?: boolean;
+  /**
+   * Keep the shared prefix evaluated in every sequence and reuse it (default true). With false each
+   * score evaluates prefix and call from scratch: slower, for comparisons and benchmarks.
+   */
+  readonly reusePrefix?: boolean;
 }
 
 interface Slot {
@@ -98,14 +104,21 @@ export function createLlamaCppBackend(options: LlamaCppBackendOptions): ProbeBac
   let context: LlamaContext | undefined;
   let slots: Slot[] = [];
   let opening: Promise<void> | undefined;
+  const reusePrefix = options.reusePrefix ?? true;
+  let prefixTokens: Token[] = [];
+  /** Tokens that stay in a sequence between scores: the prefix when it is reused, else none. */
   let prefixLength = 0;
   let broken: Error | undefined;
   let closed = false;
+  /** Size and mtime of the file, so a replaced model never reuses another's calibration. */
+  let fingerprint = '';
 
   const tokenize = (text: string): Token[] => model!.tokenize(text, false, 'trimLeadingSpace');
 
   async function doOpen(): Promise<void> {
     await checkGguf(options.modelPath);
+    const s = await stat(options.modelPath);
+    fingerprint = `${s.size}:${s.mtimeMs}`;
     try {
       const llama = await loadLlama(options.gpu);
       model = await llama.loadModel({ modelPath: options.modelPath, gpuLayers: options.gpu ? 'auto' : 0 });
@@ -147,20 +160,22 @@ export function createLlamaCppBackend(options: LlamaCppBackendOptions): ProbeBac
     const call = tokenize(request.text);
     const longest = Math.max(...request.labels.map((l) => l.length));
     if (call.length === 0) throw probeError(ProbeErrorCode.InvalidConfig, 'the call part has no tokens');
-    if (prefixLength + call.length + longest > seq.contextSize) {
+    if (prefixTokens.length + call.length + longest > seq.contextSize) {
       throw probeError(
         ProbeErrorCode.BackendError,
-        `prompt of ${prefixLength + call.length} tokens exceeds the context`,
+        `prompt of ${prefixTokens.length + call.length} tokens exceeds the context`,
       );
     }
     const firsts = [...new Set(request.labels.map((l) => l[0]!))];
-    const items: ControlledEvaluateInputItem[] = call.slice(0, -1);
+    const items: ControlledEvaluateInputItem[] = reusePrefix
+      ? call.slice(0, -1)
+      : [...prefixTokens, ...call.slice(0, -1)];
     items.push(probeItem(call[call.length - 1]!, firsts));
     const out = await seq.controlledEvaluate(items);
     const next = out[items.length - 1]?.next;
     if (next === undefined) throw new Error('no result at the last prompt position');
     const logprobs: number[] = [];
-    const end = prefixLength + call.length;
+    const end = prefixTokens.length + call.length;
     for (const label of request.labels) {
       let sum = logProbability(next, label[0]!);
       if (label.length > 1) {
@@ -181,7 +196,7 @@ export function createLlamaCppBackend(options: LlamaCppBackendOptions): ProbeBac
 
   return {
     describe(): BackendInfo {
-      return { kind: 'llama-cpp', id: `llama-cpp:${options.modelPath}`, parallel: sequences };
+      return { kind: 'llama-cpp', id: `llama-cpp:${options.modelPath}:${fingerprint}`, parallel: sequences };
     },
     open(): Promise<void> {
       opening ??= doOpen();
@@ -202,14 +217,15 @@ export function createLlamaCppBackend(options: LlamaCppBackendOptions): ProbeBac
         await Promise.all(
           slots.map(async ({ seq }) => {
             await rewind(seq, 0);
-            await seq.controlledEvaluate(tokens);
+            if (reusePrefix) await seq.controlledEvaluate(tokens);
           }),
         );
       } catch (err) {
         broken = err as Error;
         throw probeError(ProbeErrorCode.BackendError, 'evaluating the shared prefix failed', err);
       }
-      prefixLength = tokens.length;
+      prefixTokens = tokens;
+      prefixLength = reusePrefix ? tokens.length : 0;
       return { text: prefix, tokenCount: tokens.length };
     },
     async score(request: ScoreRequest): Promise<ScoreResult> {

@@ -1,0 +1,42 @@
+// Public API of @governed-mcp/probe. node-llama-cpp is imported lazily by the embedded backend, so
+// importing this package does not load it.
+
+export type { GgufSummary } from './backend/gguf-check.js';
+export { checkGguf } from './backend/gguf-check.js';
+export type { HttpBackendOptions } from './backend/http.js';
+export type { LlamaCppBackendOptions } from './backend/llama-cpp.js';
+export { createLlamaCppBackend } from './backend/llama-cpp.js';
+export type { LlamaServerBackendOptions } from './backend/llama-server.js';
+export { createLlamaServerBackend } from './backend/llama-server.js';
+export type {
+  BackendInfo,
+  PreparedPrefix,
+  ProbeBackend,
+  ScoreRequest,
+  ScoreResult,
+} from './backend/types.js';
+export type { VllmBackendOptions } from './backend/vllm.js';
+export { createVllmBackend } from './backend/vllm.js';
+export type { LabelPair } from './calibration.js';
+export { calibrate, contentFreeEstimate, labelProbabilities, softmax2 } from './calibration.js';
+export type { CanonicalLimits, CanonicalText } from './canonical.js';
+export { canonicalize } from './canonical.js';
+export { ProbeErrorCode } from './errors.js';
+export type { KnownAnswerModel, LlamaShape, ModelOptions, RandomModelOptions } from './gguf/models.js';
+export { writeKnownAnswerModel, writeRandomModel } from './gguf/models.js';
+export type { GgufContent, GgufTensor, GgufValue } from './gguf/writer.js';
+export { encodeGguf, writeGguf } from './gguf/writer.js';
+export type { ProbeLayerOptions } from './layer.js';
+export {
+  createProbeLayer,
+  defaultStrictness,
+  PROBE_LAYER,
+  ProbeDecisionCode,
+  probeEvidence,
+} from './layer.js';
+export type { ClassifyOptions, Probe, ProbeOptions, ProbeResult } from './probe.js';
+export { clearCalibrationCache, createProbe } from './probe.js';
+export type { PromptTemplate, RenderedCall } from './prompt.js';
+export { DEFAULT_PRINCIPLES, DEFAULT_TEMPLATE, renderCall, renderPrefix } from './prompt.js';
+export type { ResolvedVerbalizer, Verbalizer } from './verbalizer.js';
+export { DEFAULT_VERBALIZER } from './verbalizer.js';

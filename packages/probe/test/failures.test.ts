@@ -1,0 +1,187 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createPipeline, type ToolCall } from '@governed-mcp/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkGguf } from '../src/backend/gguf-check.js';
+import { createLlamaCppBackend } from '../src/backend/llama-cpp.js';
+import { writeKnownAnswerModel } from '../src/gguf/models.js';
+import { createProbeLayer } from '../src/layer.js';
+import { createProbe } from '../src/probe.js';
+import { delay, fakeBackend } from './fixtures/fake-backend.js';
+
+const call: ToolCall = {
+  method: 'tools/call',
+  tool: { name: 'write_file', inputSchema: {} },
+  arguments: { path: '/tmp/a', content: 'hello' },
+  principal: { id: 'p', tier: 'standard' },
+};
+const strict = { alpha: 0.5, threshold: 0.5 };
+const backendFor = (modelPath: string) =>
+  createLlamaCppBackend({ modelPath, threads: 1, sequences: 1, contextSize: 1024 });
+let dir: string;
+let good: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'probe-fail-'));
+  good = (await writeKnownAnswerModel({ dir })).path;
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('a model that must not be loaded', () => {
+  it('aborts a bare llama.cpp process when llama.feed_forward_length is missing', async () => {
+    const bad = (
+      await writeKnownAnswerModel({
+        dir,
+        fileName: 'no-ffn.gguf',
+        omitMetadata: ['llama.feed_forward_length'],
+      })
+    ).path;
+    // What the check protects against: loading the file directly kills the whole process.
+    const script = `import { getLlama } from 'node-llama-cpp';
+      const llama = await getLlama({ gpu: false, build: 'never', logLevel: 'disabled' });
+      await llama.loadModel({ modelPath: ${JSON.stringify(bad)} }).catch(() => process.exit(3));
+      process.exit(0);`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: join(import.meta.dirname, '..'),
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(child.status === 0).toBe(false);
+    // The probe refuses it with probe_model_invalid, and this process lives on to score a good model.
+    await expect(createProbe({ backend: backendFor(bad) })).rejects.toMatchObject({
+      code: 'probe_model_invalid',
+    });
+    const probe = await createProbe({ backend: backendFor(good) });
+    expect((await probe.classify(call, strict)).verdict).toMatch(/safe|dangerous/);
+    await probe.close();
+  });
+
+  it('rejects a truncated file, a non-GGUF file, a missing file and a directory', async () => {
+    const bytes = await readFile(good);
+    const truncated = join(dir, 'truncated.gguf');
+    await writeFile(truncated, bytes.subarray(0, bytes.length - 4096));
+    const garbage = join(dir, 'garbage.gguf');
+    await writeFile(garbage, 'GGUF but not really, just text');
+    for (const path of [truncated, garbage, join(dir, 'missing.gguf'), dir]) {
+      await expect(checkGguf(path)).rejects.toMatchObject({ code: 'probe_model_invalid' });
+      await expect(createProbe({ backend: backendFor(path) })).rejects.toMatchObject({
+        code: 'probe_model_invalid',
+      });
+    }
+    await expect(checkGguf(good)).resolves.toMatchObject({ architecture: 'llama' });
+  });
+
+  it('rejects a tensor table that does not match block_count', async () => {
+    const bad = (await writeKnownAnswerModel({ dir, fileName: 'blocks.gguf' })).path;
+    const bytes = await readFile(bad);
+    // Rewrite block_count (u32 after its key) from 1 to 2.
+    const key = Buffer.from('llama.block_count');
+    const at = bytes.indexOf(key) + key.length + 4;
+    bytes.writeUInt32LE(2, at);
+    await writeFile(bad, bytes);
+    await expect(checkGguf(bad)).rejects.toThrow(/block_count/);
+  });
+});
+
+describe('every failure of the probe layer denies', () => {
+  const run = async (layer: ReturnType<typeof createProbeLayer>, deadlineMs = 2000) =>
+    (await createPipeline([layer], { deadlineMs }).evaluate(call)).decision;
+
+  it('denies probe_model_invalid on every call when the model failed to load', async () => {
+    const layer = createProbeLayer({
+      probe: createProbe({ backend: backendFor(join(dir, 'missing.gguf')) }),
+    });
+    for (let i = 0; i < 2; i++) {
+      const d = await run(layer);
+      expect(d).toMatchObject({
+        outcome: 'deny',
+        failure: true,
+        reasons: [{ layer: 'probe', code: 'probe_model_invalid' }],
+      });
+    }
+  });
+
+  it('denies probe_backend_error when the backend crashed under the probe', async () => {
+    const probe = await createProbe({ backend: backendFor(good) });
+    await probe.close(); // the model and context are gone, as after a crash
+    const d = await run(createProbeLayer({ probe }));
+    expect(d).toMatchObject({ outcome: 'deny', failure: true, reasons: [{ code: 'probe_backend_error' }] });
+  });
+
+  it('denies probe_backend_error when the backend throws something that is not ours', async () => {
+    let crash = false;
+    const probe = await createProbe({
+      backend: fakeBackend(async () =>
+        crash ? Promise.reject(new TypeError('boom')) : { logprobs: [-1, -1], callTokens: 1 },
+      ),
+    });
+    crash = true;
+    const d = await run(createProbeLayer({ probe }));
+    expect(d).toMatchObject({ outcome: 'deny', failure: true, reasons: [{ code: 'probe_backend_error' }] });
+  });
+
+  it('denies probe_timeout when the probe outlives the call deadline, and frees the slot later', async () => {
+    let slow = false;
+    const backend = fakeBackend(async () => {
+      if (slow) await delay(300);
+      return { logprobs: [-0.1, -3], callTokens: 5 };
+    });
+    const probe = await createProbe({ backend });
+    slow = true;
+    const started = performance.now();
+    const d = await run(createProbeLayer({ probe }), 100);
+    expect(performance.now() - started).toBeLessThan(250);
+    expect(d).toMatchObject({
+      outcome: 'deny',
+      failure: true,
+      reasons: [{ layer: 'probe', code: 'probe_timeout' }],
+    });
+    slow = false;
+    await delay(350);
+    expect((await probe.classify(call, strict)).verdict).toBe('safe');
+  });
+
+  it('denies probe_timeout for an already aborted signal on the real backend', async () => {
+    const probe = await createProbe({ backend: backendFor(good) });
+    await expect(probe.classify(call, { ...strict, signal: AbortSignal.abort() })).rejects.toMatchObject({
+      code: 'probe_timeout',
+    });
+    await probe.close();
+  });
+
+  it('denies probe_overloaded once the bounded queue is full', async () => {
+    let hold = false;
+    const probe = await createProbe({
+      backend: fakeBackend(async () => {
+        if (hold) await delay(100);
+        return { logprobs: [-0.1, -3], callTokens: 5 };
+      }),
+      maxQueue: 2,
+    });
+    hold = true;
+    const layer = createProbeLayer({ probe });
+    const decisions = await Promise.all(Array.from({ length: 6 }, () => run(layer)));
+    const codes = decisions.map((d) => d.reasons[0]?.code);
+    // One runs, two wait, three are refused at once.
+    expect(codes.filter((c) => c === 'probe_overloaded')).toHaveLength(3);
+    expect(codes.filter((c) => c === 'probe_safe')).toHaveLength(3);
+    for (const d of decisions.filter((x) => x.outcome === 'deny')) expect(d).toMatchObject({ failure: true });
+  });
+
+  it('denies probe_invalid_config for strictness outside its range', async () => {
+    const probe = await createProbe({
+      backend: fakeBackend(async () => ({ logprobs: [-1, -1], callTokens: 1 })),
+    });
+    const layer = createProbeLayer({
+      probe,
+      strictness: () => ({ enabled: true, alpha: 2, threshold: 0.5 }),
+    });
+    expect(await run(layer)).toMatchObject({
+      outcome: 'deny',
+      failure: true,
+      reasons: [{ code: 'probe_invalid_config' }],
+    });
+  });
+});
