@@ -1,5 +1,5 @@
 import { GENESIS_HASH } from './hash.js';
-import { checkRecordLine } from './record.js';
+import { checkRecordLine, type LineCheck } from './record.js';
 
 /** Why a chain is not intact, by the first record that breaks it. */
 export type BreakReason =
@@ -37,6 +37,24 @@ export interface VerifyReport {
   readonly expectedHead?: { readonly hash: string; readonly seq?: number };
 }
 
+/** What the chain walk needs of a checked line: its link fields, or why it is not a record. */
+export type LinkCheck =
+  | {
+      readonly ok: true;
+      readonly seq: number;
+      readonly prev: string;
+      readonly hash: string;
+      readonly ts: string;
+    }
+  | Extract<LineCheck, { ok: false }>;
+
+/** The link fields of a line check (small enough to pass between threads). */
+export function linkOf(check: LineCheck): LinkCheck {
+  if (!check.ok) return check;
+  const { seq, prev, hash, ts } = check.record;
+  return { ok: true, seq, prev, hash, ts };
+}
+
 /** Checks records line by line in constant memory. Feed lines in order, then call finish(). */
 export class ChainVerifier {
   #records = 0;
@@ -58,11 +76,15 @@ export class ChainVerifier {
 
   /** Checks the next line (1-based `lineNo`). Returns false once the chain is broken. */
   push(line: string, lineNo: number): boolean {
+    return this.pushChecked(linkOf(checkRecordLine(line)), lineNo);
+  }
+
+  /** Follows the link of a line already checked on its own (by `linkOf(checkRecordLine(line))`). */
+  pushChecked(check: LinkCheck, lineNo: number): boolean {
     if (this.#firstBad !== undefined) return false;
     const expected = this.#records + 1;
-    const check = checkRecordLine(line);
     if (!check.ok) return this.#break(check.seq ?? expected, lineNo, check.problem, check.detail);
-    const r = check.record;
+    const r = check;
     if (r.seq > expected) {
       return this.#break(
         r.seq,

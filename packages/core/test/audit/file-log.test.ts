@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -235,4 +235,28 @@ describe('audit log on disk', () => {
       expect(await verifyAuditFile(path)).toMatchObject({ ok: true, records: report.records + 1 });
     }
   }, 60_000);
+
+  // Worker threads run compiled code, so this uses the build that `pnpm install` makes (prepare).
+  const dist = new URL('../../dist/src/node.js', import.meta.url);
+  it.skipIf(!existsSync(dist))(
+    'verifies a large file in worker threads with the same verdicts as inline',
+    async () => {
+      const built = (await import(dist.href)) as typeof import('../../src/node.js');
+      const path = fresh();
+      const log = await built.openAuditLog(path, { durability: 'none' });
+      for (let i = 1; i < 12_000; i++) void log.append('decision', { i, pad: 'p'.repeat(500) });
+      await log.close();
+      const intact = await built.verifyAuditFile(path, { workers: 2 });
+      expect(intact).toEqual(await built.verifyAuditFile(path, { workers: 0 }));
+      expect(intact).toMatchObject({ ok: true, records: 12_000 });
+      const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
+      lines[9_000] = lines[9_000]!.replace('"i":', '"j":');
+      lines.splice(10_500, 1);
+      rewrite(path, lines);
+      const broken = await built.verifyAuditFile(path, { workers: 2 });
+      expect(broken).toEqual(await built.verifyAuditFile(path, { workers: 0 }));
+      expect(broken.firstBad).toMatchObject({ seq: 9_001, reason: 'hash_mismatch' });
+    },
+    60_000,
+  );
 });
