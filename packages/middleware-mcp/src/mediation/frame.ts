@@ -30,7 +30,8 @@ function isPlainObject(v: object): boolean {
 
 function put(target: Record<string, unknown>, key: string, value: unknown): void {
   // A JSON key '__proto__' must stay an own property, never reach the prototype.
-  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true });
+  if (key === '__proto__')
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   else target[key] = value;
 }
 
@@ -92,8 +93,9 @@ export function inspectFrame(frame: unknown, limits: FrameLimits): Inspected {
         const c = copy(raw);
         if (c === NOT_JSON) return fail(MediationCode.NotJson, `property '${key.slice(0, 40)}' is not JSON`);
         size += key.length + 4;
+        // Placed now (a placeholder for containers) so the copy keeps the sender's key order.
+        put(dst, key, c);
         if (c !== null && typeof c === 'object') stack.push([c, depth + 1, (x) => put(dst, key, x)]);
-        else put(dst, key, c);
       }
     }
     if (size > limits.maxFrameBytes) {
