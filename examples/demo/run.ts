@@ -1,0 +1,175 @@
+// `pnpm demo`: a real MCP server from npm behind the governed-mcp proxy, driven by the SDK's real Client.
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { Stream } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { verifyAuditFile } from '@governed-mcp/core/node';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { createColors } from 'picocolors';
+import { SESSION, WORKSPACE_FILES } from './session.js';
+import { readResult, type Seen, sessionLine } from './show.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const c = createColors(process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined);
+const out = (s = ''): void => {
+  process.stdout.write(`${s}\n`);
+};
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+function serverBin(): string {
+  const require = createRequire(import.meta.url);
+  const pkg = require.resolve('@modelcontextprotocol/server-filesystem/package.json');
+  return join(dirname(pkg), 'dist', 'index.js');
+}
+
+interface ProxyLog {
+  layers: string[];
+  unavailable: string[];
+}
+
+function watchLogs(stream: Stream | null, log: ProxyLog): void {
+  let buf = '';
+  stream?.on('data', (chunk: Buffer) => {
+    buf += chunk.toString();
+    let nl = buf.indexOf('\n');
+    while (nl >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      nl = buf.indexOf('\n');
+      try {
+        const entry = JSON.parse(line) as { event?: string; layers?: string[]; layer?: string };
+        if (entry.event === 'proxy_started' && Array.isArray(entry.layers)) log.layers = entry.layers;
+        if (entry.event === 'layer_unavailable' && entry.layer !== undefined)
+          log.unavailable.push(entry.layer);
+      } catch {
+        // Not a log line; the proxy writes only JSON, so ignore stray output.
+      }
+    }
+  });
+}
+
+async function main(): Promise<number> {
+  const model = option('--model') ?? (process.env['GOVERNED_MCP_MODEL'] || undefined);
+  const dir = await mkdtemp(join(tmpdir(), 'governed-mcp-demo-'));
+  const ws = join(dir, 'workspace');
+  for (const [path, text] of Object.entries(WORKSPACE_FILES)) {
+    await mkdir(dirname(join(ws, path)), { recursive: true });
+    await writeFile(join(ws, path), text);
+  }
+  const auditPath = join(dir, 'audit.jsonl');
+  const configPath = join(dir, 'proxy.json');
+  await writeFile(
+    configPath,
+    JSON.stringify({
+      // Writing files is a destructive tool: the agent is a trusted principal, as a coding agent would be.
+      principal: { id: 'demo-agent', tier: 'trusted' },
+      audit: { path: auditPath, durability: 'fsync' },
+      layers: model === undefined ? 'no-probe' : 'full',
+      ...(model === undefined ? {} : { probe: { model } }),
+      log: { level: 'info' },
+    }),
+  );
+  out(c.bold('Governed MCP demo'));
+  out(`server  ${c.cyan('@modelcontextprotocol/server-filesystem')} on ${ws}`);
+  out(`gate    governed-mcp proxy (stdio), audit chain ${auditPath}`);
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [
+      '--conditions=source',
+      '--import',
+      'tsx',
+      'packages/middleware-mcp/src/cli/main.ts',
+      'proxy',
+      '--config',
+      configPath,
+      '--',
+      process.execPath,
+      serverBin(),
+      ws,
+    ],
+    cwd: root,
+    stderr: 'pipe',
+  });
+  const log: ProxyLog = { layers: [], unavailable: [] };
+  watchLogs(transport.stderr, log);
+  const client = new Client({ name: 'demo-agent', version: '1.0.0' });
+  await client.connect(transport);
+  const { tools } = await client.listTools();
+  out(`layers  ${log.layers.join(' → ') || '(see the proxy log)'}`);
+  if (model === undefined) {
+    out(
+      c.dim(
+        '        the semantic layer (probe) is off: run `pnpm demo --model path/to/model.gguf` to turn it on',
+      ),
+    );
+  }
+  if (log.unavailable.length > 0) out(c.yellow(`        not in this build: ${log.unavailable.join(', ')}`));
+  out(`tools   ${tools.length} listed by the server, seen through the gate`);
+  out();
+  const seen: Seen[] = [];
+  for (const [i, call] of SESSION.entries()) {
+    const args = JSON.parse(
+      JSON.stringify(call.arguments).replaceAll('"@', JSON.stringify(ws).slice(0, -1)),
+    ) as Record<string, unknown>;
+    const result = (await client.callTool({ name: call.tool, arguments: args })) as Record<string, unknown>;
+    const s = readResult(result);
+    seen.push(s);
+    out(sessionLine(c, i + 1, call.tool, call.story, s, call.expect));
+  }
+  await client.close();
+  return report(ws, auditPath, seen);
+}
+
+async function report(ws: string, auditPath: string, seen: readonly Seen[]): Promise<number> {
+  let broken = 0;
+  const ordinary = SESSION.filter((s) => s.expect === 'allow').length;
+  const allowed = SESSION.filter((s, i) => s.expect === 'allow' && seen[i]!.outcome === 'allow').length;
+  const attacks = SESSION.length - ordinary;
+  const denied = SESSION.filter((s, i) => s.expect === 'deny' && seen[i]!.outcome === 'deny').length;
+  out();
+  out(`${c.bold('ordinary calls allowed')}  ${allowed}/${ordinary}`);
+  out(`${c.bold('malicious calls denied')}  ${denied}/${attacks}`);
+  if (allowed < ordinary) broken++;
+  // A denied write must never reach the disk: look for the files themselves.
+  for (const [i, call] of SESSION.entries()) {
+    if (call.writes === undefined) continue;
+    const there = existsSync(join(ws, call.writes));
+    if (seen[i]!.outcome === 'deny' && there) {
+      out(c.red(`  ${call.writes} exists although the call was denied`));
+      broken++;
+    }
+  }
+  out(`${c.bold('denied writes on disk')}   none (checked every file a denied call would have written)`);
+  const audit = await verifyAuditFile(auditPath);
+  if (audit.ok) {
+    out(
+      `${c.bold('audit chain')}             ${c.green('intact')}: ${audit.records} records, head ${audit.head.slice(0, 16)}…`,
+    );
+    out(c.dim(`                        verify it yourself: pnpm -s governed-mcp audit verify ${auditPath}`));
+  } else {
+    out(
+      `${c.bold('audit chain')}             ${c.red('BROKEN')} at record ${audit.firstBad?.seq}: ${audit.firstBad?.reason}`,
+    );
+    broken++;
+  }
+  return broken === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    // A person reads this: the message, not a stack trace.
+    process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
