@@ -110,6 +110,10 @@ export const ProxyConfigSchema = z.strictObject({
   limits: LimitsSchema.default(LimitsSchema.parse({})),
   upstream: UpstreamSchema.default(UpstreamSchema.parse({})),
   mediate: MediatedSchema.default(MediatedSchema.parse({})),
+  /** Host names the HTTP listener accepts in Host/Origin (DNS-rebinding protection); loopback by default. */
+  http: z
+    .strictObject({ allowedHosts: z.array(z.string().min(1)).default([]) })
+    .default({ allowedHosts: [] }),
   redaction: z.enum(['redact', 'block', 'off']).default('redact'),
   layers: z.enum(['full', 'no-probe', 'probe-only', 'no-prefilter']).default('no-probe'),
   probe: z.strictObject({ model: z.string().optional(), url: z.url().optional() }).optional(),

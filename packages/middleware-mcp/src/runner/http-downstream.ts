@@ -34,6 +34,22 @@ export interface HttpDownstreamOptions {
   ) => Bridge;
   /** Digests a presented token (sha256 hex). */
   readonly digest: (token: string) => string;
+  /**
+   * Host names accepted in `Host` and `Origin` (DNS-rebinding protection). Default: loopback names when
+   * listening on a loopback address, anything otherwise.
+   */
+  readonly allowedHosts?: readonly string[];
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+
+/** The host name of a `Host` header value or an origin URL, lower-cased, without port or brackets. */
+function hostnameOf(value: string, isUrl: boolean): string | undefined {
+  try {
+    return new URL(isUrl ? value : `http://${value}`).hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  } catch {
+    return undefined;
+  }
 }
 
 interface Session {
@@ -73,8 +89,34 @@ export async function startHttpDownstream(o: HttpDownstreamOptions): Promise<Htt
     return match?.[1] === undefined ? undefined : byDigest.get(o.digest(match[1]));
   }
 
+  const allowed =
+    o.allowedHosts !== undefined && o.allowedHosts.length > 0
+      ? new Set(o.allowedHosts.map((h) => h.toLowerCase()))
+      : LOOPBACK.has(o.host.toLowerCase())
+        ? LOOPBACK
+        : undefined;
+
+  /** Refuses a Host or Origin a browser on a rebinding domain would send. */
+  function hostProblem(req: IncomingMessage): string | undefined {
+    if (allowed === undefined) return undefined;
+    const host = req.headers.host;
+    const name = host === undefined ? undefined : hostnameOf(host, false);
+    if (name === undefined || !allowed.has(name)) return `host '${String(host)}' is not allowed`;
+    const origin = req.headers.origin;
+    if (origin !== undefined && origin !== 'null') {
+      const o2 = hostnameOf(origin, true);
+      if (o2 === undefined || !allowed.has(o2)) return `origin '${origin}' is not allowed`;
+    }
+    return undefined;
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '').split('?')[0];
+    const bad = hostProblem(req);
+    if (bad !== undefined) {
+      o.log.warn('http_host_refused', { remote: req.socket.remoteAddress, why: bad });
+      return reply(res, 403, -32000, `forbidden: ${bad}`);
+    }
     if (path !== '/mcp') return reply(res, 404, -32000, 'not found: the MCP endpoint is /mcp');
     if (closing) return reply(res, 503, -32000, 'the runner is shutting down', { connection: 'close' });
     const principal = authenticate(req);

@@ -32,6 +32,8 @@ export interface RunnerOptions {
   readonly tokens: readonly BearerBinding[];
   readonly limits: RunnerLimitOptions;
   readonly log: Logger;
+  /** Host names accepted in Host/Origin on HTTP; loopback names by default on a loopback address. */
+  readonly allowedHosts?: readonly string[];
   /** Streams of the stdio listener (default: process.stdin / process.stdout). */
   readonly stdin?: Readable;
   readonly stdout?: Writable;
@@ -116,6 +118,7 @@ export async function startRunner(o: RunnerOptions): Promise<Runner> {
       idleMs: o.limits.sessionIdleMs ?? 30 * 60_000,
       log: o.log,
       digest: sha256,
+      ...(o.allowedHosts === undefined ? {} : { allowedHosts: o.allowedHosts }),
       openSession: (id, principal, remote, client) => openBridge(id, principal, client, remote),
     });
     o.log.info('listening', { url: http.url, upstream: o.upstream.kind });

@@ -158,6 +158,7 @@ export async function startProxy(
       tokens: config.tokens,
       limits: config.limits,
       log,
+      allowedHosts: config.http.allowedHosts,
     });
   } catch (err) {
     await audit?.close();

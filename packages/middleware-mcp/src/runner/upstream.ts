@@ -111,7 +111,8 @@ export function createUpstreamLink(spec: UpstreamSpec, log: Logger): UpstreamLin
       if (initRequest !== undefined && isResponse(m) && m.id === initRequest.id) noteVersion(t, m);
       link.onmessage?.(m);
     };
-    t.onerror = (err) => log.warn('upstream_error', { message: err.message });
+    // Aborted streams are expected once the link is closing.
+    t.onerror = (err) => (closed ? log.debug : log.warn)('upstream_error', { message: err.message });
     t.onclose = () => {
       if (gen !== generation || closed) return;
       transport = undefined;
