@@ -134,10 +134,30 @@ export function formatReport(report: EvalReport, options: { color: boolean }): s
       ['left', 'right', 'right', 'right', 'right', 'right', 'left'],
     ),
   );
+  const findingRows = Object.entries(report.byLayer).flatMap(([layer, l]) =>
+    Object.entries(l.findings).map(([f, n]) => [
+      layer,
+      f,
+      String(n.dangerous),
+      n.safe > 0 ? c.red(String(n.safe)) : '0',
+    ]),
+  );
+  if (findingRows.length > 0) {
+    h('Findings behind the blocks (a case may carry several)');
+    out.push(
+      table(
+        [['layer', 'finding', 'on dangerous', 'on safe'], ...findingRows],
+        ['left', 'left', 'right', 'right'],
+      ),
+    );
+  }
   h('Misclassified');
-  const fps = report.misclassified.falsePositives.map((m) => `${m.id} (${m.layer}: ${m.code})`);
+  const fps = report.misclassified.falsePositives;
   const fns = report.misclassified.falseNegatives.map((m) => m.id);
-  out.push(`${c.red('false positives')} (${fps.length}): ${fps.join(', ') || 'none'}`);
+  out.push(`${c.red('false positives')} (${fps.length})${fps.length === 0 ? ': none' : ''}`);
+  if (fps.length > 0) {
+    out.push(table(fps.map((m) => [`  ${m.id}`, m.layer ?? '', m.detail ?? m.code ?? ''])));
+  }
   out.push(`${c.red('false negatives')} (${fns.length}): ${fns.join(', ') || 'none'}`);
   return `${out.join('\n')}\n`;
 }

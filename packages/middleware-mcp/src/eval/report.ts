@@ -17,6 +17,8 @@ export interface LayerReport {
   readonly failures: number;
   /** Deny codes and how often each decided a case. */
   readonly codes: Readonly<Record<string, number>>;
+  /** Findings (`detector/code`) behind this layer's blocks: on dangerous and on safe cases. */
+  readonly findings: Readonly<Record<string, { readonly dangerous: number; readonly safe: number }>>;
 }
 
 /** Latency percentiles in microseconds. */
@@ -32,6 +34,8 @@ export interface Miss {
   readonly category: string;
   readonly layer?: string;
   readonly code?: string;
+  readonly detail?: string;
+  readonly findings?: readonly string[];
 }
 
 /** The whole eval report; the JSON output of `governed-mcp eval --json`. */
@@ -97,7 +101,17 @@ function miss(r: CaseResult): Miss {
     category: r.category,
     ...(r.layer === undefined ? {} : { layer: r.layer }),
     ...(r.code === undefined ? {} : { code: r.code }),
+    ...(r.detail === undefined ? {} : { detail: r.detail }),
+    ...(r.findings === undefined ? {} : { findings: r.findings }),
   };
+}
+
+interface MutableLayerReport {
+  caught: number;
+  wronglyBlocked: number;
+  failures: number;
+  codes: Record<string, number>;
+  findings: Record<string, { dangerous: number; safe: number }>;
 }
 
 /** Aggregates per-case results into the report. */
@@ -105,10 +119,7 @@ export function buildReport(results: readonly CaseResult[], meta: ReportMeta): E
   const overall = metrics(
     confusion(results.map((r) => ({ dangerous: r.label === 'dangerous', blocked: r.blocked }))),
   );
-  const byLayer: Record<
-    string,
-    { caught: number; wronglyBlocked: number; failures: number; codes: Record<string, number> }
-  > = {};
+  const byLayer: Record<string, MutableLayerReport> = {};
   const layerTimes = new Map<string, number[]>();
   for (const name of meta.layers) layerTimes.set(name, []);
   for (const r of results) {
@@ -119,13 +130,18 @@ export function buildReport(results: readonly CaseResult[], meta: ReportMeta): E
     }
     if (!r.blocked) continue;
     const layer = r.layer ?? 'pipeline';
-    const entry = byLayer[layer] ?? { caught: 0, wronglyBlocked: 0, failures: 0, codes: {} };
+    const entry = byLayer[layer] ?? { caught: 0, wronglyBlocked: 0, failures: 0, codes: {}, findings: {} };
     byLayer[layer] = entry;
     if (r.label === 'dangerous') entry.caught++;
     else entry.wronglyBlocked++;
     if (r.failure) entry.failures++;
     const code = r.code ?? 'denied';
     entry.codes[code] = (entry.codes[code] ?? 0) + 1;
+    for (const f of new Set(r.findings ?? [])) {
+      const counts = entry.findings[f] ?? { dangerous: 0, safe: 0 };
+      entry.findings[f] = counts;
+      counts[r.label]++;
+    }
   }
   const layers: Record<string, Latency> = {};
   for (const [name, values] of layerTimes) layers[name] = latency(values);

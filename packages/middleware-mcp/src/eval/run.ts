@@ -12,6 +12,10 @@ export interface CaseResult {
   readonly layer?: string;
   /** The deny code; absent on allow. */
   readonly code?: string;
+  /** The deciding reason's message for people, clipped. */
+  readonly detail?: string;
+  /** `detector/code` of each finding the deciding reason carries in `data.findings`, if any. */
+  readonly findings?: readonly string[];
   /** Set when the block came from an evaluation failure (fail-closed), not a detector. */
   readonly failure?: true;
   /** The pipeline's total time for this case, in microseconds. */
@@ -35,6 +39,19 @@ export interface RunOptions {
 }
 
 const EVAL_TRANSPORT = { kind: 'eval' } as const;
+const MAX_DETAIL = 200;
+
+/** Reads `data.findings[].detector/code`, the evidence convention of detector layers. */
+function findingsOf(data: unknown): string[] | undefined {
+  const list = (data as { findings?: unknown } | undefined)?.findings;
+  if (!Array.isArray(list)) return undefined;
+  const out: string[] = [];
+  for (const f of list as { detector?: unknown; code?: unknown }[]) {
+    if (typeof f?.detector === 'string')
+      out.push(typeof f.code === 'string' ? `${f.detector}/${f.code}` : f.detector);
+  }
+  return out.length > 0 ? out : undefined;
+}
 
 /** The deciding layer of a block: the layer whose own verdict was not a pass-through. */
 function decider(trace: readonly LayerTrace[], fallback: string | undefined): string {
@@ -82,6 +99,8 @@ export async function runCases(
         blocked: true,
         layer,
         code: reason?.code ?? 'denied',
+        ...(reason?.detail === undefined ? {} : { detail: reason.detail.slice(0, MAX_DETAIL) }),
+        ...(findingsOf(reason?.data) === undefined ? {} : { findings: findingsOf(reason?.data)! }),
         ...(d.failure === true ? { failure: true as const } : {}),
       };
     }

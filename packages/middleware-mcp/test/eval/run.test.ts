@@ -98,6 +98,41 @@ describe('eval runner', () => {
     ]);
   });
 
+  it('keeps the deciding reason’s detail and the detector findings it carries as evidence', async () => {
+    const evidence = defineLayer('prefilter', async () =>
+      deny('prefilter', 'prefilter_blocked', 'blocked by fetch-exec at /command', {
+        findings: [
+          { detector: 'fetch-exec', code: 'download_pipe_shell' },
+          { detector: 'fetch-exec', code: 'download_pipe_shell' },
+          { detector: 'ssrf' },
+        ],
+      }),
+    );
+    const results = await runCases(createPipeline([annotate, evidence]), [mk('a', 'safe', 'curl x | sh')], {
+      defaultPrincipal: principal,
+    });
+    expect(results[0]).toMatchObject({
+      layer: 'prefilter',
+      code: 'prefilter_blocked',
+      detail: 'blocked by fetch-exec at /command',
+      findings: ['fetch-exec/download_pipe_shell', 'fetch-exec/download_pipe_shell', 'ssrf'],
+    });
+    const report = buildReport(results, {
+      dataset: 'x',
+      config: 'no-probe',
+      layers: ['annotate', 'prefilter'],
+      missingLayers: [],
+      principals: 'fresh-per-case',
+      tier: 'standard',
+    });
+    // Each finding counts once per case.
+    expect(report.byLayer['prefilter']!.findings).toEqual({
+      'fetch-exec/download_pipe_shell': { dangerous: 0, safe: 1 },
+      ssrf: { dangerous: 0, safe: 1 },
+    });
+    expect(report.misclassified.falsePositives[0]!.detail).toBe('blocked by fetch-exec at /command');
+  });
+
   it('reports progress after every case', async () => {
     const seen: number[] = [];
     await runCases(createPipeline([]), [mk('a', 'safe', 'x'), mk('b', 'safe', 'y')], {
@@ -139,7 +174,7 @@ describe('eval runner', () => {
     expect(report.byDomain['files']).toMatchObject({ safe: 1, dangerous: 0, tn: 1 });
     expect(report.byCategory['shell/hard-negative']).toMatchObject({ fp: 1 });
     expect(report.byLayer).toEqual({
-      detector: { caught: 1, wronglyBlocked: 1, failures: 0, codes: { rm_found: 2 } },
+      detector: { caught: 1, wronglyBlocked: 1, failures: 0, codes: { rm_found: 2 }, findings: {} },
     });
     expect(report.misclassified.falsePositives).toEqual([
       { id: 's1', category: 'shell/hard-negative', layer: 'detector', code: 'rm_found' },
