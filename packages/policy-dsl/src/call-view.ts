@@ -1,0 +1,121 @@
+import type { ToolCall } from '@governed-mcp/core';
+import { normalizeText } from './normalize.js';
+
+/** Limits on how much of a call's arguments the policy walks; past them the call is denied. */
+export const ARGUMENT_LIMITS = Object.freeze({ depth: 64, nodes: 100_000 });
+
+/** Thrown when arguments are too deep, too large or cyclic to be matched in full. */
+export class UnreadableArgumentsError extends Error {
+  override readonly name = 'UnreadableArgumentsError';
+}
+
+const NONE: readonly unknown[] = Object.freeze([]);
+
+/**
+ * One call as the compiled policy reads it. Every part is normalised once, when a rule first
+ * needs it, and kept for the other rules of the same match.
+ */
+export class CallView {
+  readonly call: ToolCall;
+  #tool: string | undefined;
+  #strings: readonly string[] | undefined;
+  #args: Map<string, readonly unknown[]> | undefined;
+
+  constructor(call: ToolCall) {
+    this.call = call;
+  }
+
+  /** The tool's name, normalised. */
+  get tool(): string {
+    if (this.#tool === undefined) this.#tool = normalizeText(this.call.tool.name);
+    return this.#tool;
+  }
+
+  /** The values found at an argument path; arrays on the way (and at the end) are spread. */
+  arg(path: readonly string[], key: string): readonly unknown[] {
+    let memo = this.#args;
+    if (memo === undefined) {
+      memo = new Map();
+      this.#args = memo;
+    }
+    const hit = memo.get(key);
+    if (hit !== undefined) return hit;
+    const found = resolve(this.call.arguments, path);
+    memo.set(key, found);
+    return found;
+  }
+
+  /** Every string in the arguments, keys included, normalised. */
+  get strings(): readonly string[] {
+    if (this.#strings === undefined) this.#strings = collectStrings(this.call.arguments);
+    return this.#strings;
+  }
+}
+
+function own(obj: object, key: string): unknown {
+  return Object.hasOwn(obj, key) ? (obj as Record<string, unknown>)[key] : undefined;
+}
+
+function resolve(root: unknown, path: readonly string[]): readonly unknown[] {
+  let current: unknown[] = [root];
+  for (const key of path) {
+    const next: unknown[] = [];
+    for (const value of current) step(value, key, next, 0);
+    if (next.length === 0) return NONE;
+    current = next;
+  }
+  const leaves: unknown[] = [];
+  for (const value of current) spread(value, leaves, 0);
+  return leaves;
+}
+
+function step(value: unknown, key: string, out: unknown[], depth: number): void {
+  if (depth > ARGUMENT_LIMITS.depth) throw new UnreadableArgumentsError('arguments are nested too deeply');
+  if (Array.isArray(value)) {
+    if (/^\d+$/.test(key)) {
+      if (Object.hasOwn(value, key)) out.push(value[Number(key)]);
+      return;
+    }
+    for (const item of value) step(item, key, out, depth + 1);
+    return;
+  }
+  if (typeof value === 'object' && value !== null && Object.hasOwn(value, key)) out.push(own(value, key));
+}
+
+function spread(value: unknown, out: unknown[], depth: number): void {
+  if (depth > ARGUMENT_LIMITS.depth) throw new UnreadableArgumentsError('arguments are nested too deeply');
+  if (!Array.isArray(value)) {
+    if (value !== undefined) out.push(value);
+    return;
+  }
+  if (out.length + value.length > ARGUMENT_LIMITS.nodes)
+    throw new UnreadableArgumentsError('too many argument values');
+  for (const item of value) spread(item, out, depth + 1);
+}
+
+function collectStrings(root: unknown): readonly string[] {
+  const out: string[] = [];
+  const seen = new Set<object>();
+  let nodes = 0;
+  const walk = (value: unknown, depth: number): void => {
+    if (++nodes > ARGUMENT_LIMITS.nodes) throw new UnreadableArgumentsError('too many argument values');
+    if (typeof value === 'string') {
+      out.push(normalizeText(value));
+      return;
+    }
+    if (typeof value !== 'object' || value === null) return;
+    if (depth > ARGUMENT_LIMITS.depth) throw new UnreadableArgumentsError('arguments are nested too deeply');
+    if (seen.has(value)) throw new UnreadableArgumentsError('arguments contain a cycle');
+    seen.add(value);
+    if (Array.isArray(value)) for (const item of value) walk(item, depth + 1);
+    else {
+      for (const key of Object.keys(value)) {
+        out.push(normalizeText(key));
+        walk(own(value, key), depth + 1);
+      }
+    }
+    seen.delete(value);
+  };
+  walk(root, 0);
+  return out;
+}

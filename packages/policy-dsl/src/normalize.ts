@@ -1,0 +1,45 @@
+import { posix } from 'node:path';
+
+// Format characters (zero-width spaces and joiners, bidi overrides, soft hyphens) render as nothing,
+// so an attacker can use them to split a word a rule looks for. A character class cannot backtrack.
+const FORMAT_CHARS = /\p{Cf}/gu;
+const ASCII_PRINTABLE = /^[\x20-\x7e]*$/;
+
+/**
+ * Normalises a string before matching: Unicode NFKC (full-width and compatibility forms fold to
+ * their plain letters) and removal of invisible format characters. Confusable letters from other
+ * scripts (a Cyrillic `е` for a Latin `e`) are not folded here; the pre-filter layer handles those.
+ */
+export function normalizeText(s: string): string {
+  if (ASCII_PRINTABLE.test(s)) return s;
+  return s.normalize('NFKC').replace(FORMAT_CHARS, '');
+}
+
+/**
+ * The forms of a path that a path glob is tested against: the normalised text with `\` read as `/`
+ * and `.`, `..` and repeated slashes collapsed; and, for a relative path that climbs above its base
+ * (`../etc/passwd`), the same path without the leading `../` parts, since the base is not known here.
+ * @example
+ * pathForms('./a/../../etc/passwd') // ['../etc/passwd', 'etc/passwd']
+ */
+export function pathForms(raw: string): readonly string[] {
+  const text = normalizeText(raw).replaceAll('\\', '/');
+  if (text === '') return [text];
+  const collapsed = posix.normalize(text);
+  const form = collapsed.length > 1 && collapsed.endsWith('/') ? collapsed.slice(0, -1) : collapsed;
+  if (!form.startsWith('../') && form !== '..') return [form];
+  let rest = form;
+  while (rest.startsWith('../')) rest = rest.slice(3);
+  return rest === '..' ? [form] : [form, rest];
+}
+
+/** A number for numeric comparisons: a finite number, or a string that is exactly a decimal number. */
+export function toNumber(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value !== 'string' || value.length > 64) return undefined;
+  const t = normalizeText(value).trim();
+  if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(t)) return undefined;
+  const n = Number(t);
+  return Number.isFinite(n) ? n : undefined;
+}

@@ -1,0 +1,353 @@
+import type {
+  Condition,
+  Effect,
+  Operator,
+  PolicyDocument,
+  Predicate,
+  Span,
+  Statement,
+  Subject,
+  Value,
+} from './ast.js';
+import { didYouMean, type PolicyDiagnostic, PolicyErrorCode } from './diagnostics.js';
+import { type Token, tokenize } from './lexer.js';
+import { parseSetting } from './parser-settings.js';
+import { err, ok, type Result } from './result.js';
+import { TokenStream } from './token-stream.js';
+
+const STATEMENTS = ['default', 'include', 'principle', 'tier', 'tool', 'allow', 'deny'] as const;
+const SIMPLE_SUBJECTS = ['tool', 'server', 'principal', 'tier', 'method'] as const;
+const SUBJECT_WORDS = [...SIMPLE_SUBJECTS, 'arg', 'any'];
+const WORD_OPERATORS = ['in', 'glob', 'matches', 'contains', 'startswith', 'endswith', 'exists', 'missing'];
+const RULE_LINES = ['when', 'unless', 'reason', 'end'];
+
+/**
+ * Parses one policy file into its syntax tree. Includes are not followed here (see `loadPolicyFile`).
+ * @example
+ * const r = parsePolicy('default allow\ndeny no-shell\n  when tool == "shell"\n  reason "No shells."\nend\n', 'a.policy');
+ * if (r.ok) r.value.statements[1]; // { kind: 'rule', effect: 'deny', name: 'no-shell', … }
+ */
+export function parsePolicy(source: string, file: string): Result<PolicyDocument, PolicyDiagnostic[]> {
+  const { tokens, errors } = tokenize(source, file);
+  const s = new TokenStream(tokens, file, source);
+  const statements: Statement[] = [];
+  s.skipNewlines();
+  while (!s.at('eof')) {
+    const before = s.errors.length;
+    const st = parseStatement(s);
+    if (st !== undefined && s.errors.length === before) statements.push(st);
+    if (s.errors.length > before) s.recover();
+    s.skipNewlines();
+  }
+  const all = [...errors, ...s.errors];
+  return all.length > 0 ? err(all) : ok({ file, source, statements });
+}
+
+function parseStatement(s: TokenStream): Statement | undefined {
+  const t = s.peek();
+  if (t.kind !== 'ident') {
+    s.error(
+      t,
+      PolicyErrorCode.UnexpectedToken,
+      `expected a statement (${STATEMENTS.join(', ')}), found ${s.describe(t)}`,
+    );
+    return undefined;
+  }
+  switch (t.text) {
+    case 'default':
+      return parseDefault(s);
+    case 'include': {
+      s.next();
+      const path = s.expectString('a file name after include');
+      if (path === undefined || !s.endOfLine()) return undefined;
+      return { kind: 'include', path: path.text, span: s.spanFrom(t) };
+    }
+    case 'principle': {
+      s.next();
+      const text = s.expectText('the principle as a quoted sentence');
+      if (text === undefined || !s.endOfLine()) return undefined;
+      return { kind: 'principle', text, span: s.spanFrom(t) };
+    }
+    case 'tier':
+    case 'tool':
+      return parseBlock(s, t);
+    case 'allow':
+    case 'deny':
+      return parseRule(s, t.text);
+    default:
+      s.error(
+        t,
+        PolicyErrorCode.UnknownField,
+        `unknown statement '${t.text}'${didYouMean(t.text, STATEMENTS)}`,
+      );
+      return undefined;
+  }
+}
+
+function parseDefault(s: TokenStream): Statement | undefined {
+  const start = s.next();
+  const word = s.peek();
+  if (word.kind === 'ident' && (word.text === 'allow' || word.text === 'deny')) {
+    s.next();
+    if (!s.endOfLine()) return undefined;
+    return { kind: 'default', effect: word.text, span: s.spanFrom(start) };
+  }
+  if (word.kind === 'ident' && word.text === 'principal') {
+    s.next();
+    const id = s.expectString('the default principal id as a quoted string');
+    if (id === undefined || !s.expectWord('tier')) return undefined;
+    const tier = s.expectIdent('a tier name');
+    if (tier === undefined || !s.endOfLine()) return undefined;
+    return { kind: 'default-principal', id: id.text, tier: tier.text, span: s.spanFrom(start) };
+  }
+  s.error(
+    word,
+    PolicyErrorCode.UnexpectedToken,
+    `expected 'allow', 'deny' or 'principal' after default, found ${s.describe(word)}`,
+  );
+  return undefined;
+}
+
+function parseBlock(s: TokenStream, start: Token): Statement | undefined {
+  s.next();
+  const isTier = start.text === 'tier';
+  const head = isTier ? s.expectIdent('a tier name') : s.expectString('a tool name or glob in quotes');
+  if (head === undefined) return undefined;
+  let server: string | undefined;
+  if (!isTier && s.peekWord('server')) {
+    s.next();
+    server = s.expectString('a server name in quotes')?.text;
+    if (server === undefined) return undefined;
+  }
+  if (!s.endOfLine()) return undefined;
+  const span = s.spanFrom(start);
+  const settings = [];
+  s.skipNewlines();
+  while (!s.peekWord('end')) {
+    if (s.at('eof')) {
+      s.error(start, PolicyErrorCode.UnexpectedToken, `${start.text} block is never closed by 'end'`);
+      return undefined;
+    }
+    const before = s.errors.length;
+    const setting = parseSetting(s, isTier ? 'tier' : 'tool');
+    if (setting !== undefined && s.errors.length === before) settings.push(setting);
+    if (s.errors.length > before) s.recoverLine();
+    s.skipNewlines();
+  }
+  s.next();
+  if (!s.endOfLine()) return undefined;
+  return isTier
+    ? { kind: 'tier', name: head.text, settings, span }
+    : server === undefined
+      ? { kind: 'tool', match: head.text, settings, span }
+      : { kind: 'tool', match: head.text, server, settings, span };
+}
+
+function parseRule(s: TokenStream, effect: Effect): Statement | undefined {
+  const start = s.next();
+  const name = s.expectIdent('a rule name (letters, digits, - and _)');
+  if (name === undefined || !s.endOfLine()) return undefined;
+  const span = s.spanFrom(start);
+  const conditions: Condition[] = [];
+  let reason: string | undefined;
+  s.skipNewlines();
+  while (!s.peekWord('end')) {
+    const t = s.peek();
+    if (t.kind === 'eof' || (t.kind === 'ident' && (t.text === 'allow' || t.text === 'deny'))) {
+      s.error(start, PolicyErrorCode.UnexpectedToken, `rule '${name.text}' is never closed by 'end'`);
+      return undefined;
+    }
+    s.next();
+    if (t.kind === 'ident' && (t.text === 'when' || t.text === 'unless')) {
+      const c = parseCondition(s);
+      if (c === undefined || !s.endOfLine()) return undefined;
+      conditions.push(t.text === 'when' ? c : { kind: 'not', item: c, span: s.spanFrom(t) });
+    } else if (t.kind === 'ident' && t.text === 'reason') {
+      if (reason !== undefined) s.error(t, PolicyErrorCode.Duplicate, `rule '${name.text}' has two reasons`);
+      reason = s.expectText('the reason as a quoted sentence');
+      if (reason === undefined || !s.endOfLine()) return undefined;
+    } else {
+      const word = t.kind === 'ident' ? t.text : '';
+      s.error(
+        t,
+        PolicyErrorCode.UnknownField,
+        `expected when, unless, reason or end in rule '${name.text}', found ${s.describe(t)}${didYouMean(word, RULE_LINES)}`,
+      );
+      return undefined;
+    }
+    s.skipNewlines();
+  }
+  s.next();
+  if (!s.endOfLine()) return undefined;
+  if (reason === undefined) {
+    s.error(start, PolicyErrorCode.Missing, `rule '${name.text}' needs a reason "…" line`);
+    return undefined;
+  }
+  const when =
+    conditions.length === 0
+      ? undefined
+      : conditions.length === 1
+        ? conditions[0]
+        : { kind: 'and' as const, items: conditions, span };
+  return when === undefined
+    ? { kind: 'rule', effect, name: name.text, reason, span }
+    : { kind: 'rule', effect, name: name.text, reason, when, span };
+}
+
+function parseCondition(s: TokenStream): Condition | undefined {
+  return parseBinary(s, 'or');
+}
+
+function parseBinary(s: TokenStream, op: 'and' | 'or'): Condition | undefined {
+  const start = s.peek();
+  const first = op === 'or' ? parseBinary(s, 'and') : parseUnary(s);
+  if (first === undefined) return undefined;
+  const items = [first];
+  while (s.peekWord(op)) {
+    s.next();
+    const more = op === 'or' ? parseBinary(s, 'and') : parseUnary(s);
+    if (more === undefined) return undefined;
+    items.push(more);
+  }
+  return items.length === 1 ? first : { kind: op, items, span: s.spanFrom(start) };
+}
+
+function parseUnary(s: TokenStream): Condition | undefined {
+  const t = s.peek();
+  if (t.kind === 'ident' && t.text === 'not') {
+    s.next();
+    const item = parseUnary(s);
+    return item === undefined ? undefined : { kind: 'not', item, span: s.spanFrom(t) };
+  }
+  if (t.kind === 'punct' && t.text === '(') {
+    s.next();
+    const inner = parseCondition(s);
+    if (inner === undefined || !s.expectPunct(')')) return undefined;
+    return inner;
+  }
+  return parsePredicate(s);
+}
+
+function parseSubject(s: TokenStream): Subject | undefined {
+  const t = s.next();
+  if (t.kind !== 'ident') {
+    s.error(
+      t,
+      PolicyErrorCode.UnexpectedToken,
+      `expected a condition (${SUBJECT_WORDS.join(', ')}), found ${s.describe(t)}`,
+    );
+    return undefined;
+  }
+  if ((SIMPLE_SUBJECTS as readonly string[]).includes(t.text))
+    return { kind: t.text as (typeof SIMPLE_SUBJECTS)[number] };
+  if (t.text === 'any') return s.expectWord('string') ? { kind: 'any-string' } : undefined;
+  if (t.text === 'arg' || t.text === 'args') {
+    const path: string[] = [];
+    while (s.peekPunct('.')) {
+      s.next();
+      const key = s.next();
+      if (key.kind !== 'ident' && key.kind !== 'string' && key.kind !== 'number') {
+        s.error(
+          key,
+          PolicyErrorCode.UnexpectedToken,
+          `expected an argument name after '.', found ${s.describe(key)}`,
+        );
+        return undefined;
+      }
+      path.push(key.text);
+    }
+    if (path.length === 0) {
+      s.error(
+        t,
+        PolicyErrorCode.UnexpectedToken,
+        `write arg.NAME to read an argument (or 'any string' for every string)`,
+      );
+      return undefined;
+    }
+    return { kind: 'arg', path };
+  }
+  s.error(
+    t,
+    PolicyErrorCode.UnknownField,
+    `unknown condition subject '${t.text}'${didYouMean(t.text, SUBJECT_WORDS)}`,
+  );
+  return undefined;
+}
+
+function parsePredicate(s: TokenStream): Predicate | undefined {
+  const start = s.peek();
+  const subject = parseSubject(s);
+  if (subject === undefined) return undefined;
+  const t = s.next();
+  let op: Operator;
+  if (t.kind === 'punct' && ['==', '!=', '<', '<=', '>', '>='].includes(t.text)) op = t.text as Operator;
+  else if (t.kind === 'ident' && WORD_OPERATORS.includes(t.text)) op = t.text as Operator;
+  else if (t.kind === 'ident' && t.text === 'not' && s.peekWord('in')) {
+    s.next();
+    op = 'not-in';
+  } else {
+    const word = t.kind === 'ident' ? t.text : '';
+    s.error(
+      t,
+      PolicyErrorCode.UnexpectedToken,
+      `expected an operator (==, !=, <, <=, >, >=, ${WORD_OPERATORS.join(', ')}, not in), found ${s.describe(t)}${didYouMean(word, WORD_OPERATORS)}`,
+    );
+    return undefined;
+  }
+  let value: Value;
+  if (op === 'exists' || op === 'missing') value = { kind: 'none', span: t.span };
+  else {
+    const v = parseValue(s);
+    if (v === undefined) return undefined;
+    value = v;
+  }
+  return { kind: 'predicate', subject, op, value, span: s.spanFrom(start) };
+}
+
+function parseValue(s: TokenStream): Value | undefined {
+  const t = s.next();
+  switch (t.kind) {
+    case 'string':
+      return { kind: 'string', value: t.text, span: t.span };
+    case 'number': {
+      const n = Number(t.text);
+      if (!Number.isFinite(n)) break;
+      return { kind: 'number', value: n, span: t.span };
+    }
+    case 'regex':
+      return { kind: 'regex', source: t.text, flags: t.flags ?? '', span: t.span };
+    case 'ident':
+      if (t.text === 'true' || t.text === 'false')
+        return { kind: 'bool', value: t.text === 'true', span: t.span };
+      return { kind: 'ident', name: t.text, span: t.span };
+    case 'punct':
+      if (t.text !== '[') break;
+      return parseList(s, t);
+    default:
+      break;
+  }
+  s.error(
+    t,
+    PolicyErrorCode.UnexpectedToken,
+    `expected a value (a "string", a number, a /regex/, true, false, a name or a [list]), found ${s.describe(t)}`,
+  );
+  return undefined;
+}
+
+function parseList(s: TokenStream, open: Token): Value | undefined {
+  const items: Value[] = [];
+  while (!s.peekPunct(']')) {
+    const v = parseValue(s);
+    if (v === undefined) return undefined;
+    if (v.kind === 'list') {
+      s.error(v.span, PolicyErrorCode.TypeMismatch, 'lists cannot be nested');
+      return undefined;
+    }
+    items.push(v);
+    if (!s.peekPunct(',')) break;
+    s.next();
+  }
+  if (!s.expectPunct(']')) return undefined;
+  const span: Span = s.spanFrom(open);
+  return { kind: 'list', items, span };
+}

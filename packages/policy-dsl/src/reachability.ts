@@ -1,0 +1,118 @@
+import type { Condition, Predicate, RuleStatement, Span } from './ast.js';
+import { PolicyErrorCode } from './diagnostics.js';
+import type { Located } from './settings-compile.js';
+
+/** A rule with where it was written, for messages that point back at it. */
+export interface PlacedRule extends Located<RuleStatement> {
+  /** `file:line` of the rule, for messages about other rules. */
+  readonly where: string;
+}
+
+/** The top-level conjuncts of a condition, each as a canonical key (spans removed). */
+function conjuncts(when: Condition | undefined): { keys: Set<string>; items: Condition[] } {
+  const items: Condition[] = [];
+  const flatten = (c: Condition): void => {
+    if (c.kind === 'and') for (const i of c.items) flatten(i);
+    else items.push(c);
+  };
+  if (when !== undefined) flatten(when);
+  return {
+    keys: new Set(items.map((c) => JSON.stringify(c, (k, v) => (k === 'span' ? undefined : v)))),
+    items,
+  };
+}
+
+function subset(a: Set<string>, b: Set<string>): boolean {
+  if (a.size > b.size) return false;
+  for (const k of a) if (!b.has(k)) return false;
+  return true;
+}
+
+/**
+ * Reports rules that can never decide a call: rules whose conditions contradict each other, allow
+ * rules that a deny rule always overrides (deny wins), and rules that an earlier rule of the same
+ * effect always decides first. The analysis is syntactic: it finds the common mistakes, not all.
+ */
+export function reportUnreachable(rules: readonly PlacedRule[], tiers: readonly string[]): void {
+  const sets = rules.map((r) => conjuncts(r.node.when));
+  for (const [i, rule] of rules.entries()) {
+    const mine = sets[i]!;
+    const why = contradiction(mine.items, tiers);
+    if (why !== undefined) {
+      warn(rule, rule.node.span, `rule '${rule.node.name}' can never match: ${why}`);
+      continue;
+    }
+    for (const [j, other] of rules.entries()) {
+      if (j === i) continue;
+      const shadowsAllow = other.node.effect === 'deny' && rule.node.effect === 'allow';
+      const earlierSame = j < i && other.node.effect === rule.node.effect;
+      if (!shadowsAllow && !earlierSame) continue;
+      if (!subset(sets[j]!.keys, mine.keys)) continue;
+      const how = shadowsAllow
+        ? `deny rule '${other.node.name}' (${other.where}) matches every call it matches, and deny wins`
+        : `${other.node.effect} rule '${other.node.name}' (${other.where}) matches every call it matches and comes first`;
+      warn(rule, rule.node.span, `rule '${rule.node.name}' can never decide: ${how}`);
+      break;
+    }
+  }
+}
+
+function warn(rule: PlacedRule, span: Span, message: string): void {
+  rule.report(span, PolicyErrorCode.UnreachableRule, message);
+}
+
+function subjectKey(p: Predicate): string {
+  return p.subject.kind === 'arg' ? `arg.${p.subject.path.join('.')}` : p.subject.kind;
+}
+
+/** Why these conjuncts cannot all hold, when it is visible from the text. */
+function contradiction(items: readonly Condition[], tiers: readonly string[]): string | undefined {
+  const equal = new Map<string, string>();
+  let allowed = new Set(tiers);
+  for (const c of items) {
+    if (c.kind !== 'predicate') continue;
+    const key = subjectKey(c);
+    if (c.subject.kind === 'tier') {
+      allowed = new Set([...allowed].filter((t) => tierHolds(c, t, tiers)));
+      if (allowed.size === 0) return 'no tier satisfies its tier conditions';
+      continue;
+    }
+    if (c.op !== '==' || c.subject.kind === 'any-string') continue;
+    const v = c.value;
+    const literal =
+      v.kind === 'string' || v.kind === 'number' || v.kind === 'bool' ? JSON.stringify(v.value) : undefined;
+    if (literal === undefined) continue;
+    const before = equal.get(key);
+    if (before !== undefined && before !== literal)
+      return `${key} cannot equal both ${before} and ${literal}`;
+    equal.set(key, literal);
+  }
+  return undefined;
+}
+
+function tierHolds(p: Predicate, tier: string, tiers: readonly string[]): boolean {
+  const v = p.value;
+  const names = (v.kind === 'list' ? v.items : [v]).map((i) =>
+    i.kind === 'ident' ? i.name : i.kind === 'string' ? i.value : '',
+  );
+  const r = tiers.indexOf(tier);
+  const b = tiers.indexOf(names[0] ?? '');
+  switch (p.op) {
+    case '==':
+    case 'in':
+      return names.includes(tier);
+    case '!=':
+    case 'not-in':
+      return !names.includes(tier);
+    case '<':
+      return r < b;
+    case '<=':
+      return r <= b;
+    case '>':
+      return r > b;
+    case '>=':
+      return r >= b;
+    default:
+      return true;
+  }
+}
