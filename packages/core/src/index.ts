@@ -77,3 +77,13 @@ export type {
   TierTable,
 } from './layers/tier-table.js';
 export { ANNOTATION_RANKS, createTierTable } from './layers/tier-table.js';
+export type { PrefilterFact, PrefilterLayerOptions } from './layers/prefilter-layer.js';
+export { createPrefilterLayer, PREFILTER_FACT, PREFILTER_LAYER } from './layers/prefilter-layer.js';
+export type { CallFacts, Detector, Finding, Pattern, ScanText, TextRole } from './layers/prefilter/detector.js';
+export { patternDetector } from './layers/prefilter/detector.js';
+export type { HostClass } from './layers/prefilter/network.js';
+export { classifyHost, classifyTarget } from './layers/prefilter/network.js';
+export type { Normalized } from './layers/prefilter/normalize.js';
+export { normalize } from './layers/prefilter/normalize.js';
+export type { ScanLimits } from './layers/prefilter/scan.js';
+export { DEFAULT_DETECTORS, DEFAULT_SCAN_LIMITS, DETECTOR_IDS, scanArguments } from './layers/prefilter/scan.js';

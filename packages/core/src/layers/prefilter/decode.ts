@@ -1,0 +1,200 @@
+/** One decoding of a text: the decoder's name and what it produced. */
+export interface Decoded {
+  readonly via: string;
+  readonly text: string;
+}
+
+/** Shortest base64/base32/hex run worth decoding: shorter runs are words, ids and hashes' neighbours. */
+const MIN_TOKEN = 16;
+/** Most runs decoded per text, so a string of many tokens cannot multiply the work. */
+const MAX_TOKENS = 16;
+
+const TOKEN = /[A-Za-z0-9+/_-]{16,}={0,2}/g;
+const HEX = /^(?:0x)?[0-9a-fA-F]+$/;
+const BASE32 = /^[A-Z2-7]+=*$/;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** True when decoded bytes read as text (mostly printable), so binary blobs such as images are skipped. */
+function readable(bytes: Uint8Array): string | undefined {
+  if (bytes.length < 4) return undefined;
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+  let printable = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 0x20 && c !== 0x7f) || c === 9 || c === 10 || c === 13) printable++;
+  }
+  return printable >= text.length * 0.95 ? text : undefined;
+}
+
+function fromBase64(token: string): Uint8Array | undefined {
+  const std = token.replace(/-/g, '+').replace(/_/g, '/').replace(/=+$/, '');
+  if (std.length % 4 === 1) return undefined;
+  try {
+    const bin = atob(std + '='.repeat((4 - (std.length % 4)) % 4));
+    const out = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
+function fromHex(token: string): Uint8Array | undefined {
+  const hex = token.startsWith('0x') ? token.slice(2) : token;
+  if (hex.length % 2 !== 0) return undefined;
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+function fromBase32(token: string): Uint8Array {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const clean = token.replace(/=+$/, '');
+  const out: number[] = [];
+  let bits = 0;
+  let value = 0;
+  for (const ch of clean) {
+    value = (value << 5) | alphabet.indexOf(ch);
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Uint8Array.from(out);
+}
+
+function decodeTokens(text: string, out: Decoded[]): void {
+  if (text.length < MIN_TOKEN) return;
+  let n = 0;
+  TOKEN.lastIndex = 0;
+  for (let m = TOKEN.exec(text); m !== null && n < MAX_TOKENS; m = TOKEN.exec(text)) {
+    const token = m[0];
+    n++;
+    let via = 'hex';
+    let decoded: string | undefined;
+    if (HEX.test(token)) {
+      const bytes = fromHex(token);
+      decoded = bytes === undefined ? undefined : readable(bytes);
+    } else {
+      if (BASE32.test(token)) {
+        via = 'base32';
+        decoded = readable(fromBase32(token));
+      }
+      if (decoded === undefined) {
+        via = 'base64';
+        const bytes = fromBase64(token);
+        decoded = bytes === undefined ? undefined : readable(bytes);
+      }
+    }
+    if (decoded !== undefined) out.push({ via, text: decoded });
+  }
+}
+
+const PERCENT = /%[0-9a-fA-F]{2}/;
+const PERCENT_ALL = /(?:%[0-9a-fA-F]{2})+/g;
+
+function decodePercent(text: string): string {
+  return text.replace(PERCENT_ALL, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run.replace(/%([0-9a-fA-F]{2})/g, (_m, h: string) =>
+        String.fromCharCode(Number.parseInt(h, 16)),
+      );
+    }
+  });
+}
+
+const ESCAPE = /\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|u\{[0-9a-fA-F]{1,6}\}|[0-7]{3})/;
+const ESCAPE_ALL = /\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|u\{([0-9a-fA-F]{1,6})\}|([0-7]{3}))/g;
+
+function decodeEscapes(text: string): string {
+  return text.replace(ESCAPE_ALL, (m, x?: string, u?: string, cp?: string, oct?: string) => {
+    const code = x ?? u ?? cp;
+    const n = code !== undefined ? Number.parseInt(code, 16) : Number.parseInt(oct as string, 8);
+    return n <= 0x10ffff ? String.fromCodePoint(n) : m;
+  });
+}
+
+const ENTITY = /&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});/;
+const ENTITY_ALL = /&(?:#(\d{1,7})|#x([0-9a-fA-F]{1,6})|([a-zA-Z]{2,8}));?/g;
+const NAMED: Readonly<Record<string, string>> = {
+  lt: '<',
+  gt: '>',
+  amp: '&',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+  sol: '/',
+  bsol: '\\',
+  colon: ':',
+  lpar: '(',
+  rpar: ')',
+  period: '.',
+  comma: ',',
+  semi: ';',
+  vert: '|',
+  verbar: '|',
+  dollar: '$',
+  tab: '\t',
+  newline: '\n',
+  equals: '=',
+  excl: '!',
+  num: '#',
+  percnt: '%',
+  lowbar: '_',
+  grave: '`',
+};
+
+function decodeEntities(text: string): string {
+  return text.replace(ENTITY_ALL, (m, dec?: string, hex?: string, name?: string) => {
+    if (name !== undefined) return NAMED[name.toLowerCase()] ?? m;
+    const n = dec !== undefined ? Number.parseInt(dec, 10) : Number.parseInt(hex as string, 16);
+    return n > 0 && n <= 0x10ffff ? String.fromCodePoint(n) : m;
+  });
+}
+
+const ASSIGN =
+  /(?:^|[;\s&|(])([A-Za-z_][A-Za-z0-9_]{0,30})=("[^"\n]{0,200}"|'[^'\n]{0,200}'|[^\s;&|'"]{0,200})/g;
+const EXPANSION = /\$(?:\{([A-Za-z_][A-Za-z0-9_]{0,30})\}|([A-Za-z_][A-Za-z0-9_]{0,30}))/g;
+
+/** Resolves shell variable splicing (`a=cu;b=rl;$a$b`), `${IFS}` and quote splitting (`c''u"r"l`). */
+function resolveShell(text: string): string {
+  const vars = new Map<string, string>([['IFS', ' ']]);
+  ASSIGN.lastIndex = 0;
+  for (let m = ASSIGN.exec(text); m !== null; m = ASSIGN.exec(text)) {
+    const raw = m[2] as string;
+    vars.set(m[1] as string, /^["']/.test(raw) ? raw.slice(1, -1) : raw);
+  }
+  const expanded = text.replace(
+    EXPANSION,
+    (m, braced?: string, bare?: string) => vars.get(braced ?? bare ?? '') ?? m,
+  );
+  return expanded
+    .replace(/([A-Za-z0-9])(?:''|"")+(?=[A-Za-z0-9])/g, '$1')
+    .replace(/([A-Za-z])\\(?=[a-z])/g, '$1');
+}
+
+/**
+ * Every decoding of `text` that differs from it: percent, `\x`/`\u`/octal escapes, HTML entities,
+ * shell splicing, and base64/base32/hex runs that decode to readable text. Callers recurse with a
+ * depth and size budget.
+ */
+export function decodeOnce(text: string): Decoded[] {
+  const out: Decoded[] = [];
+  if (text.includes('%') && PERCENT.test(text)) out.push({ via: 'percent', text: decodePercent(text) });
+  if (text.includes('\\') && ESCAPE.test(text)) out.push({ via: 'escape', text: decodeEscapes(text) });
+  if (text.includes('&') && ENTITY.test(text)) out.push({ via: 'html', text: decodeEntities(text) });
+  if (text.includes('$') || text.includes("''") || text.includes('""') || /[A-Za-z]\\[a-z]/.test(text)) {
+    const resolved = resolveShell(text);
+    if (resolved !== text) out.push({ via: 'shell', text: resolved });
+  }
+  decodeTokens(text, out);
+  return out;
+}

@@ -1,0 +1,284 @@
+import { type Detector, finding, type Pattern, patternDetector, type TextRole } from './detector.js';
+
+const ALL_ROLES: readonly TextRole[] = ['command', 'value', 'document', 'decoded'];
+const NOT_DOCUMENTS: readonly TextRole[] = ['command', 'value', 'decoded'];
+
+const SECRETS: readonly Pattern[] = [
+  {
+    code: 'private_key',
+    re: /-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----/,
+    caseSensitive: true,
+  },
+  { code: 'aws_access_key', re: /\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b/, caseSensitive: true },
+  { code: 'aws_secret_key', re: /aws_secret_access_key\s*[=:]\s*["']?[a-z0-9/+=]{40}\b/ },
+  {
+    code: 'github_token',
+    re: /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b/,
+    caseSensitive: true,
+  },
+  { code: 'gitlab_token', re: /\bglpat-[A-Za-z0-9_-]{20,}\b/, caseSensitive: true },
+  { code: 'slack_token', re: /\bxox[abposr]-[A-Za-z0-9-]{10,}\b/, caseSensitive: true },
+  { code: 'stripe_key', re: /\b[sr]k_live_[0-9a-zA-Z]{24,}\b/, caseSensitive: true },
+  { code: 'google_api_key', re: /\bAIza[0-9A-Za-z_-]{35}\b/, caseSensitive: true },
+  {
+    code: 'ai_api_key',
+    re: /\bsk-(?:proj-|ant-(?:api\d\d-)?|or-v1-)?[A-Za-z0-9_-]{32,}\b/,
+    caseSensitive: true,
+  },
+  {
+    code: 'package_token',
+    re: /\b(?:npm_[A-Za-z0-9]{36}|pypi-[A-Za-z0-9_-]{50,}|hf_[A-Za-z0-9]{34,})\b/,
+    caseSensitive: true,
+  },
+  { code: 'sendgrid_key', re: /\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b/, caseSensitive: true },
+  {
+    code: 'jwt',
+    re: /\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/,
+    caseSensitive: true,
+  },
+  { code: 'bearer_token', re: /\bauthorization\s*:\s*(?:bearer|token|basic)\s+[a-z0-9._~+/=-]{20,}/ },
+  { code: 'url_credentials', re: /\b[a-z][a-z0-9+.-]{1,20}:\/\/[^/\s:@]{1,64}:[^/\s@]{6,128}@[^\s/]{1,255}/ },
+];
+
+const ASSIGNED =
+  /\b(?:password|passwd|pwd|secret|api[_-]?key|access[_-]?token|auth[_-]?token|client[_-]?secret|private[_-]?key)["']?\s*[=:]\s*["']?([^\s"'`,;]{12,200})/;
+
+/** A value that looks generated (letters and digits, no code syntax), not `getenv("X")` or `<your key>`. */
+function looksGenerated(v: string): boolean {
+  return (
+    /[0-9]/.test(v) &&
+    /[A-Za-z]/.test(v) &&
+    !/[(){}<>$[\]]/.test(v) &&
+    !/^(?:x+|\*+|changeme.*|example.*|your.*)$/i.test(v)
+  );
+}
+
+/**
+ * `credential`: secret material (cloud keys, tokens, private keys, passwords in URLs or assignments).
+ * It blocks only when the tool may send data outward; to a closed-world tool it is recorded.
+ */
+export const credentialDetector: Detector = {
+  id: 'credential',
+  roles: ALL_ROLES,
+  scan(t, call, out) {
+    const recordOnly = !call.outward;
+    for (const p of SECRETS) {
+      const m = p.re.exec(p.caseSensitive === true ? t.text : t.lower);
+      if (m !== null) {
+        out.push(finding('credential', p.code, t, m.index, m[0].length, { recordOnly }));
+        return;
+      }
+    }
+    const m = ASSIGNED.exec(t.text);
+    if (m !== null && looksGenerated(m[1] as string)) {
+      out.push(finding('credential', 'assigned_secret', t, m.index, m[0].length, { recordOnly }));
+    }
+  },
+};
+
+/** `sensitive-path`: credential stores, key files and kernel interfaces that leak secrets. */
+export const sensitivePathDetector = patternDetector(
+  'sensitive-path',
+  NOT_DOCUMENTS,
+  [
+    '/etc/',
+    '.ssh',
+    'id_',
+    '.aws',
+    'gcloud',
+    '.kube',
+    '.docker',
+    'netrc',
+    'pgpass',
+    'credentials',
+    'npmrc',
+    'pypirc',
+    '/proc/',
+    'docker.sock',
+    'secrets',
+    '.gnupg',
+    'keychain',
+    'login data',
+    'cookies',
+    'key4.db',
+    'logins.json',
+    'system32',
+    'ntds',
+    'history',
+    '.env',
+    'tfstate',
+    'wp-config',
+    'private',
+  ],
+  [
+    {
+      code: 'system_credentials',
+      re: /\/etc\/(?:shadow|gshadow|sudoers|master\.passwd|security\/opasswd|passwd)(?![\w.-])|\/etc\/ssl\/private\b/,
+    },
+    {
+      code: 'ssh_private_key',
+      re: /(?:^|[\s"'=:/\\~])(?:\.ssh\/)?id_(?:rsa|dsa|ecdsa|ed25519|ecdsa_sk|ed25519_sk)(?![\w.-])|\.ssh\/(?:identity|[\w.-]{1,60}\.pem)\b/,
+    },
+    {
+      code: 'cloud_credentials',
+      re: /\.aws\/credentials\b|\.config\/gcloud\/(?:credentials|application_default_credentials|access_tokens|legacy_credentials)|\.azure\/(?:accesstokens\.json|msal_token_cache)|\.kube\/config\b|\.docker\/config\.json\b/,
+    },
+    {
+      code: 'tool_credentials',
+      re: /(?:^|[\s"'=:/\\~])\.(?:netrc|pgpass|git-credentials|npmrc|pypirc|my\.cnf|bash_history|zsh_history|psql_history|mysql_history)(?![\w.-])|\.gnupg\/|\/library\/keychains\/|\bterraform\.tfstate\b|\bwp-config\.php\b|\bprivate[_-]?key\.(?:pem|key)\b/,
+    },
+    {
+      code: 'process_secrets',
+      re: /\/proc\/(?:self|\d{1,7})\/(?:environ|mem|maps)\b|\/var\/run\/docker\.sock\b|\/run\/secrets\/|\/var\/run\/secrets\/kubernetes\.io/,
+    },
+    {
+      code: 'browser_secrets',
+      re: /(?:chrome|chromium|firefox|brave|edge)[^\n]{0,120}(?:login data|cookies|key4\.db|logins\.json|local state)\b/,
+    },
+    { code: 'windows_secrets', re: /\\system32\\config\\(?:sam|system|security)\b|\bntds\.dit\b/ },
+    {
+      code: 'dotenv',
+      re: /(?:^|[\s"'=:/\\])\.env(?:\.(?:local|production|prod|development|dev|staging|test))?(?=$|[\s"';,)])/,
+    },
+  ],
+);
+
+/** `path-traversal`: climbing out of a directory (deeply, encoded, or to system files) or NUL bytes. */
+export const traversalDetector: Detector = {
+  id: 'path-traversal',
+  roles: NOT_DOCUMENTS,
+  scan(t, _call, out) {
+    const lower = t.lower;
+    const nul = lower.indexOf('\u0000');
+    if (nul >= 0) {
+      out.push(finding('path-traversal', 'nul_byte', t, nul, 1));
+      return;
+    }
+    if (!lower.includes('..') && !lower.includes('%')) return;
+    const deep =
+      /(?:\.\.\.?[/\\]+){3,}|(?:\.\.[/\\]+){1,}(?:etc|root|proc|windows|boot|var|usr|home)[/\\]|\.{4,}[/\\]{2}|(?:\.\.[/\\]+){2,}\.ssh\b/.exec(
+        lower,
+      );
+    // An encoded climb (%2e%2e%2f, ..%2f, double encoding) is suspicious at any depth.
+    const encoded = /(?:%2e|\.)(?:%2e|\.)(?:%2f|%5c)|%2e%2e[/\\]|%25(?:2e|2f|5c)/.exec(lower);
+    const m = deep ?? encoded;
+    if (m !== null)
+      out.push(
+        finding(
+          'path-traversal',
+          encoded === m ? 'encoded_traversal' : 'deep_traversal',
+          t,
+          m.index,
+          m[0].length,
+        ),
+      );
+  },
+};
+
+/** `prompt-injection`: instructions addressed to the model, hidden in arguments. */
+export const injectionDetector = patternDetector(
+  'prompt-injection',
+  ALL_ROLES,
+  [
+    'ignore',
+    'disregard',
+    'forget',
+    'override',
+    'bypass',
+    'you are now',
+    'anything now',
+    'jailbr',
+    'instruction',
+    'system',
+    'admin',
+    'developer',
+    '<|',
+    '[inst',
+    '<<sys',
+    'reveal',
+    'repeat',
+    'the user',
+    'pretend',
+    'act as',
+    'important',
+  ],
+  [
+    {
+      code: 'ignore_instructions',
+      re: /\b(?:ignore|disregard|forget|override|bypass|skip)\s+(?:(?:all|any|the|your|my|these|those|of)\s+){0,3}(?:previous|prior|above|earlier|preceding|former|original|initial|system|safety|existing)\s+(?:instructions?|prompts?|directions?|rules|guidelines|context|messages?|guardrails|constraints|policies|directives)\b|\b(?:ignore|disregard|forget)\s+(?:everything|all)\s+(?:you\s+(?:were|have\s+been)\s+told|(?:written\s+)?(?:above|before|previously))/,
+    },
+    {
+      code: 'role_hijack',
+      re: /\byou\s+are\s+(?:now\s+)?(?:in\s+)?(?:dan|developer\s+mode|jailbroken|unrestricted|an?\s+unfiltered|no\s+longer\s+bound)\b|\bdo\s+anything\s+now\b|\bjailbreak(?:ed)?\s+mode\b|\bpretend\s+(?:that\s+)?you\s+(?:have|are\s+under)\s+no\s+(?:restrictions|rules|guidelines)|\bact\s+as\s+(?:an?\s+)?(?:unrestricted|unfiltered|uncensored)\b/,
+    },
+    {
+      code: 'fake_system_turn',
+      re: /\bnew\s+(?:system\s+)?instructions?\s*:|\b(?:system|admin(?:istrator)?|developer)\s+(?:override|message|prompt|instructions?)\s*:|<\|(?:im_start|im_end|system|endoftext)\|>|\[\/?inst\]|<<\/?sys>>|<\/?(?:system|important|instructions?)>/,
+    },
+    {
+      code: 'prompt_exfiltration',
+      re: /\b(?:reveal|print|output|show|repeat|leak|send)\s+(?:me\s+)?(?:your|the)\s+(?:(?:full|entire|hidden|initial|original)\s+)?(?:system\s+prompt|instructions\s+above|hidden\s+instructions|initial\s+instructions)/,
+    },
+    {
+      code: 'conceal_from_user',
+      re: /\b(?:do\s+not|don't|never)\s+(?:tell|inform|alert|notify|mention\s+(?:this\s+)?to)\s+the\s+user\b|\bwithout\s+(?:telling|informing|notifying|asking|alerting)\s+the\s+user\b|\bthe\s+user\s+(?:must|should)\s+not\s+(?:know|see|be\s+told)\b/,
+    },
+  ],
+);
+
+const SQL_START =
+  /^\s*(?:select|insert|update|delete|drop|truncate|alter|grant|revoke|create|with|replace|merge|exec|execute|copy|call|set)\b/;
+const SQL_KEYS = /(?:^|_)(?:sql|query|statement|stmt)s?$/;
+const SQL_PATTERNS: readonly Pattern[] = [
+  {
+    code: 'drop',
+    re: /\bdrop\s+(?:table|database|schema|user|role|view|index|function|procedure|trigger|owned)\b/,
+  },
+  { code: 'truncate', re: /\btruncate\s+(?:table\s+)?[\w."`[]/ },
+  { code: 'unbounded_delete', re: /\bdelete\s+from\s+[\w."`[\]]{1,128}\s*(?:;|$)/ },
+  {
+    code: 'privilege_grant',
+    re: /\bgrant\s+[^;]{1,200}\bto\b|\balter\s+(?:user|role)\s[^;]{0,200}\b(?:superuser|createrole|sysadmin|bypassrls|with\s+grant|password)\b|\bcreate\s+(?:user|role)\s[^;]{0,200}\bsuperuser\b|\bsp_addsrvrolemember\b/,
+  },
+  {
+    code: 'command_execution',
+    re: /\bxp_cmdshell\b|\bcopy\b[^;]{0,300}\b(?:to|from)\s+program\b|\bsp_configure\b|;\s*shutdown\b/,
+  },
+  {
+    code: 'file_access',
+    re: /\binto\s+(?:out|dump)file\b|\bpg_read_(?:binary_)?file\s*\(|\bload_file\s*\(|\blo_import\s*\(/,
+  },
+];
+const INJECTION =
+  /'\s{0,10}(?:or|and)\s{1,10}'?(\w{1,10})'?\s{0,10}=\s{0,10}'?\1\b|'\s{0,10};\s{0,10}(?:drop|delete|update|insert|shutdown|exec)\b|\bunion\s+(?:all\s+)?select\b[^\n]{0,200}\bfrom\b/;
+
+/**
+ * `sql-destructive`: in a query (a SQL tool, a query-named key, or text that starts like SQL):
+ * drops, truncates, unbounded deletes and updates, grants and escalation, command and file access.
+ * In other values: classic injection (tautologies, stacked statements, UNION SELECT).
+ */
+export const sqlDetector: Detector = {
+  id: 'sql-destructive',
+  roles: NOT_DOCUMENTS,
+  scan(t, call, out) {
+    const lower = t.lower;
+    const isQuery = call.sqlTool || SQL_KEYS.test(t.key) || SQL_START.test(lower);
+    if (!isQuery) {
+      if (!lower.includes("'") && !lower.includes('union')) return;
+      const m = INJECTION.exec(lower);
+      if (m !== null) out.push(finding('sql-destructive', 'sql_injection', t, m.index, m[0].length));
+      return;
+    }
+    for (const p of SQL_PATTERNS) {
+      const m = p.re.exec(lower);
+      if (m !== null) {
+        out.push(finding('sql-destructive', p.code, t, m.index, m[0].length));
+        return;
+      }
+    }
+    const update = /\bupdate\s+[\w."`[\]]{1,128}\s+set\b([^;]{0,4000})/.exec(lower);
+    if (update !== null && !/\bwhere\b/.test(update[1] as string)) {
+      out.push(finding('sql-destructive', 'unbounded_update', t, update.index, update[0].length));
+    }
+  },
+};

@@ -1,0 +1,197 @@
+import type { ToolDefinition } from '../../call.js';
+import { decodeOnce } from './decode.js';
+import type { CallFacts, Detector, Finding, ScanText, TextRole } from './detector.js';
+import {
+  credentialDetector,
+  injectionDetector,
+  sensitivePathDetector,
+  sqlDetector,
+  traversalDetector,
+} from './detectors-data.js';
+import { persistenceDetector, privilegeDetector } from './detectors-host.js';
+import { destructiveDetector, fetchExecDetector, reverseShellDetector } from './detectors-shell.js';
+import { schemeDetector, ssrfDetector } from './network.js';
+import { normalize } from './normalize.js';
+
+/** The built-in detectors, in the order they run. `hidden-text` is reported by normalisation itself. */
+export const DEFAULT_DETECTORS: readonly Detector[] = Object.freeze([
+  fetchExecDetector,
+  reverseShellDetector,
+  destructiveDetector,
+  persistenceDetector,
+  privilegeDetector,
+  credentialDetector,
+  sensitivePathDetector,
+  traversalDetector,
+  ssrfDetector,
+  schemeDetector,
+  injectionDetector,
+  sqlDetector,
+]);
+
+/** Every built-in detector id, `hidden-text` included. */
+export const DETECTOR_IDS: readonly string[] = Object.freeze([
+  ...DEFAULT_DETECTORS.map((d) => d.id),
+  'hidden-text',
+]);
+
+/** Bounds on the work one call may cause. */
+export interface ScanLimits {
+  /** Nested decodings followed (base64 of hex of …). Default 3. */
+  readonly maxDecodeDepth: number;
+  /** Characters of decoded text scanned per call, in all. Default 262,144. */
+  readonly maxDecodedChars: number;
+  /** Findings kept per call. Default 32. */
+  readonly maxFindings: number;
+}
+
+/** Default scan limits. */
+export const DEFAULT_SCAN_LIMITS: ScanLimits = Object.freeze({
+  maxDecodeDepth: 3,
+  maxDecodedChars: 256 * 1024,
+  maxFindings: 32,
+});
+
+const COMMAND_KEYS =
+  /^(?:command|commands|cmd|cmdline|command_?line|script|shell|exec|run|code|args?|argv|line|program|entrypoint|payload|input)$/;
+const SHELL_TOOL = /shell|bash|terminal|command|cmd|exec|powershell|run_?script|spawn|ssh/;
+const SQL_TOOL =
+  /sql|query|database|postgres|mysql|sqlite|mongo|snowflake|bigquery|redshift|clickhouse|(?:^|[_-])db(?:$|[_-])/;
+const READER =
+  /^(?:read|get|list|search|view|show|stat|find|fetch|describe|head|tail|cat|ls|query|lookup|check)(?:$|[_\-.A-Z])/;
+
+const facts = new WeakMap<ToolDefinition, CallFacts & { shell: boolean }>();
+
+/** What the detectors need to know about a tool, computed once per definition. */
+export function callFacts(tool: ToolDefinition): CallFacts & { shell: boolean } {
+  let f = facts.get(tool);
+  if (f === undefined) {
+    const name = tool.name.toLowerCase();
+    const a = tool.annotations;
+    f = {
+      tool: name,
+      outward: a?.openWorldHint !== false,
+      writes: a?.readOnlyHint !== true && !READER.test(tool.name),
+      sqlTool: SQL_TOOL.test(name),
+      shell: SHELL_TOOL.test(name),
+    };
+    facts.set(tool, f);
+  }
+  return f;
+}
+
+function roleOf(text: string, key: string, shellTool: boolean): TextRole {
+  if (shellTool || COMMAND_KEYS.test(key) || text.startsWith('#!')) return 'command';
+  return text.length > 512 || text.includes('\n') ? 'document' : 'value';
+}
+
+function escapePointer(key: string): string {
+  return key.includes('~') || key.includes('/') ? key.replace(/~/g, '~0').replace(/\//g, '~1') : key;
+}
+
+/** Scans every string (and long key) of `args`; returns the findings, first per detector and path. */
+export function scanArguments(
+  args: unknown,
+  tool: ToolDefinition,
+  detectors: readonly Detector[] = DEFAULT_DETECTORS,
+  limits: ScanLimits = DEFAULT_SCAN_LIMITS,
+): Finding[] {
+  const call = callFacts(tool);
+  const out: Finding[] = [];
+  let budget = limits.maxDecodedChars;
+
+  const run = (t: ScanText, disguises: readonly string[]): void => {
+    const before = out.length;
+    for (const d of detectors) {
+      if (out.length >= limits.maxFindings) return;
+      if (!d.roles.includes(t.role)) continue;
+      if (out.length > 0 && out.some((f) => f.detector === d.id && f.path === t.path)) continue;
+      d.scan(t, call, out);
+    }
+    if (disguises.length > 0) {
+      for (let i = before; i < out.length; i++) out[i] = { ...(out[i] as Finding), disguises };
+    }
+  };
+
+  const scanString = (raw: string, key: string, path: string): void => {
+    const norm = normalize(raw);
+    const role = roleOf(norm.text, key, call.shell);
+    if (norm.hidden !== undefined) {
+      out.push({
+        detector: 'hidden-text',
+        code: 'unicode_tags',
+        path,
+        span: [0, raw.length],
+        match: norm.hidden.slice(0, 120),
+        via: ['tags'],
+      });
+    } else if (norm.disguises.includes('bidi')) {
+      out.push({
+        detector: 'hidden-text',
+        code: 'bidi_control',
+        path,
+        span: [0, raw.length],
+        match: norm.text.slice(0, 120),
+        via: [],
+      });
+    }
+    run(
+      { text: norm.text, lower: norm.text.toLowerCase(), role, key, path, via: [], whole: true },
+      norm.disguises,
+    );
+    const queue: { text: string; via: readonly string[] }[] = [{ text: norm.text, via: [] }];
+    if (norm.hidden !== undefined) {
+      const hidden = norm.hidden;
+      run(
+        {
+          text: hidden,
+          lower: hidden.toLowerCase(),
+          role: 'decoded',
+          key,
+          path,
+          via: ['tags'],
+          whole: false,
+        },
+        norm.disguises,
+      );
+      queue.push({ text: hidden, via: ['tags'] });
+    }
+    for (let q = queue.shift(); q !== undefined && budget > 0; q = queue.shift()) {
+      if (q.via.length >= limits.maxDecodeDepth) continue;
+      for (const d of decodeOnce(q.text)) {
+        if (d.text === q.text || d.text.length > budget) continue;
+        budget -= d.text.length;
+        const decoded = normalize(d.text);
+        const via = [...q.via, d.via];
+        const lower = decoded.text.toLowerCase();
+        run({ text: decoded.text, lower, role: 'decoded', key, path, via, whole: false }, norm.disguises);
+        queue.push({ text: decoded.text, via });
+      }
+    }
+  };
+
+  // Iterative walk: hostile nesting cannot exhaust the stack (the schema layer bounds it too).
+  const stack: { value: unknown; key: string; path: string }[] = [{ value: args, key: '', path: '' }];
+  let visited = 0;
+  while (stack.length > 0 && out.length < limits.maxFindings && visited++ < 100_000) {
+    const { value, key, path } = stack.pop() as { value: unknown; key: string; path: string };
+    if (typeof value === 'string') {
+      scanString(value, key, path);
+    } else if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], key, path: `${path}/${i}` });
+    } else if (typeof value === 'object' && value !== null) {
+      const names = Object.keys(value);
+      for (let i = names.length - 1; i >= 0; i--) {
+        const name = names[i] as string;
+        const childPath = `${path}/${escapePointer(name)}`;
+        if (name.length >= 12) scanString(name, '', `${childPath}#key`);
+        stack.push({
+          value: (value as Record<string, unknown>)[name],
+          key: name.toLowerCase(),
+          path: childPath,
+        });
+      }
+    }
+  }
+  return out;
+}
