@@ -1,0 +1,174 @@
+import { createGate, createPipeline, defineLayer, deny } from '@governed-mcp/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMediator } from '../../src/mediation/mediator.js';
+import { type Runner, startRunner } from '../../src/runner/runner.js';
+import { fixtureUpstream, handshake, lineClient, memoryLogger } from './harness.js';
+
+/**
+ * Bypass attempts at the message layer, through the real runner and mediator over the wire. The gate
+ * denies any echo of the word "forbidden"; every attempt below tries to get such a call (or any
+ * unvetted call) to the server some other way. The fixture server logs every message it receives, so
+ * the final check proves none got through.
+ */
+const noForbidden = defineLayer('policy', async (ctx, next) =>
+  JSON.stringify(ctx.call.arguments).includes('forbidden') ? deny('policy', 'forbidden_word') : next(),
+);
+
+const upstream = fixtureUpstream();
+const client = lineClient();
+let runner: Runner;
+let nextId = 100;
+
+beforeAll(async () => {
+  const { log } = memoryLogger();
+  const mediator = createMediator({ gate: createGate({ pipeline: createPipeline([noForbidden]) }) });
+  runner = await startRunner({
+    listen: { kind: 'stdio' },
+    upstream: upstream.spec,
+    mediator,
+    principal: { id: 'mallory', tier: 'standard' },
+    tokens: [],
+    limits: {
+      maxFrameBytes: 256 * 1024,
+      upstreamTimeoutMs: 5000,
+      maxSessions: 1,
+      maxPending: 16,
+      maxQueuedBytes: 1 << 20,
+    },
+    log,
+    stdin: client.stdin,
+    stdout: client.stdout,
+  });
+  await handshake(client);
+  // Let the mediator learn the tool list, so refusals are about the attempt and not an unknown tool.
+  const ok = await client.request(nextId++, 'tools/call', { name: 'echo', arguments: { text: 'warm-up' } });
+  expect(ok).toMatchObject({ result: { content: [{ text: 'warm-up' }] } });
+});
+
+afterAll(async () => {
+  await runner.close('test_end');
+});
+
+const forbidden = { name: 'echo', arguments: { text: 'forbidden' } };
+const refused = (m: Record<string, unknown>): boolean =>
+  m.error !== undefined || (m.result as { isError?: boolean } | undefined)?.isError === true;
+
+/** Sends a raw line and waits for its answer: to `id`, or to null when the frame's id is unusable. */
+async function attempt(line: string, id: unknown): Promise<Record<string, unknown>> {
+  client.sendRaw(`${line}\n`);
+  return client.next((m) => m.id === id || m.id === null);
+}
+
+describe('message-layer bypass attempts through the runner', () => {
+  it('a plain denied call is answered with a tool error naming the layer', async () => {
+    const id = nextId++;
+    const res = await client.request(id, 'tools/call', forbidden);
+    expect(res).toMatchObject({
+      result: { isError: true, structuredContent: { governedMcp: { layer: 'policy' } } },
+    });
+  });
+
+  it('a batch carrying the call is refused', async () => {
+    const id = nextId++;
+    const res = await attempt(
+      JSON.stringify([{ jsonrpc: '2.0', id, method: 'tools/call', params: forbidden }]),
+      null,
+    );
+    expect(refused(res)).toBe(true);
+  });
+
+  it('a notification carrying a request method is not forwarded', async () => {
+    client.send({ jsonrpc: '2.0', method: 'tools/call', params: forbidden });
+    await new Promise((r) => setTimeout(r, 300));
+  });
+
+  it.each([
+    'tools/call ',
+    'Tools/call',
+    'tools/call\u0000',
+    'tools\u2215call',
+    '/tools/call',
+    'tools/call/',
+    '__proto__',
+    'constructor',
+  ])('a method-name trick (%j) is refused', async (method) => {
+    const id = nextId++;
+    const res = await client.request(id, method, forbidden);
+    expect(refused(res)).toBe(true);
+  });
+
+  it('a reused id of a call in flight is refused', async () => {
+    const id = nextId++;
+    client.send({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'hang', arguments: {} } });
+    await new Promise((r) => setTimeout(r, 200));
+    client.send({ jsonrpc: '2.0', id, method: 'tools/call', params: forbidden });
+    const first = await client.next((m) => m.id === id);
+    expect(refused(first)).toBe(true);
+  });
+
+  it('ambiguous, mistyped and oversized frames are refused', async () => {
+    const id = (): number => nextId++;
+    const frames: [string, number][] = [];
+    const add = (make: (n: number) => string): void => {
+      const n = id();
+      frames.push([make(n), n]);
+    };
+    add((n) =>
+      JSON.stringify({ jsonrpc: '2.0', id: n, method: 'tools/call', params: forbidden, result: {} }),
+    );
+    add((n) => JSON.stringify({ jsonrpc: '1.0', id: n, method: 'tools/call', params: forbidden }));
+    add(() => JSON.stringify({ jsonrpc: '2.0', id: { x: 1 }, method: 'tools/call', params: forbidden }));
+    add(() => JSON.stringify({ jsonrpc: '2.0', id: 1.5, method: 'tools/call', params: forbidden }));
+    add(
+      (n) =>
+        `{"jsonrpc":"2.0","id":${n},"method":"tools/call","params":${'['.repeat(500)}${']'.repeat(500)}}`,
+    );
+    add((n) =>
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: n,
+        method: 'tools/call',
+        params: { ...forbidden, pad: 'x'.repeat(300_000) },
+      }),
+    );
+    for (const [line, id] of frames) {
+      const res = await attempt(line, id).catch((e: Error) => {
+        throw new Error(`${line.slice(0, 120)}: ${e.message}`);
+      });
+      expect(refused(res), line.slice(0, 80)).toBe(true);
+    }
+  });
+
+  it('a __proto__ key in the arguments does not hide the forbidden value from the gate', async () => {
+    const id = nextId++;
+    const line = `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"echo","arguments":{"__proto__":{"x":1},"text":"forbidden"}}}`;
+    expect(refused(await attempt(line, id))).toBe(true);
+  });
+
+  it('a lookalike tool name is refused rather than passed to the server', async () => {
+    const id = nextId++;
+    const res = await client.request(id, 'tools/call', {
+      name: '\u0435cho',
+      arguments: { text: 'forbidden' },
+    });
+    expect(refused(res)).toBe(true);
+  });
+
+  it('after all of that the runner still serves, and the server never saw a forbidden call', async () => {
+    const ok = await client.request(nextId++, 'tools/call', {
+      name: 'echo',
+      arguments: { text: 'still fine' },
+    });
+    expect(ok).toMatchObject({ result: { content: [{ text: 'still fine' }] } });
+    const calls = upstream.received().filter((r) => r.method === 'tools/call');
+    // warm-up, hang, and the final call: nothing else reached the server.
+    expect(calls).toHaveLength(3);
+    const methods = new Set(upstream.received().map((r) => r.method));
+    expect([...methods].sort()).toEqual([
+      'initialize',
+      'notifications/initialized',
+      'tools/call',
+      'tools/list',
+    ]);
+  });
+});
