@@ -1,7 +1,7 @@
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { MEDIATION_LAYER } from './audit.js';
 import { park } from './discovery.js';
-import { type Classified, idKey } from './frame.js';
+import { type Classified, idKey, isRequestId, type Params } from './frame.js';
 import type { PeerInfo, Routed } from './mediator.js';
 import { CLIENT_NOTIFICATIONS, CLIENT_REQUESTS, isMediated, isRequestMethod } from './methods.js';
 import { settle } from './response-path.js';
@@ -36,6 +36,7 @@ export async function fromClientMessage(
       return routed([], [errorResponse(msg.id, refuse(msg.code, msg.detail))]);
     case 'notification':
       if (CLIENT_NOTIFICATIONS.has(msg.method)) {
+        if (msg.method === 'notifications/cancelled' && cancel(engine, session, msg.params)) return routed();
         return routed([
           {
             jsonrpc: '2.0',
@@ -94,6 +95,9 @@ async function fromClientRequest(
   if (session.fromClient.has(key))
     return answer(MediationCode.DuplicateId, `id ${JSON.stringify(msg.id)} is already in flight`);
   if (engine.closed) return answer(MediationCode.Closed, 'the gate is shutting down');
+  if (session.fromClient.size >= engine.limits.maxInFlight) {
+    return answer(MediationCode.TooManyInFlight, `more than ${engine.limits.maxInFlight} requests in flight`);
+  }
   // Registered before any await, so a second request with this id is refused even while this one is decided.
   const pending: Pending = {
     id: msg.id,
@@ -104,8 +108,9 @@ async function fromClientRequest(
     ...(role === 'tools-list' ? { cursor: msg.params?.cursor !== undefined } : {}),
   };
   session.fromClient.set(key, pending);
-  const forward = (): Routed =>
-    routed([
+  const forward = (): Routed => {
+    pending.forwarded = true;
+    return routed([
       {
         jsonrpc: '2.0',
         id: msg.id,
@@ -113,6 +118,7 @@ async function fromClientRequest(
         ...(msg.params === undefined ? {} : { params: msg.params }),
       } as JSONRPCMessage,
     ]);
+  };
 
   if (role === 'tool-call') {
     const problem = toolCallProblem(msg.params);
@@ -128,8 +134,12 @@ async function fromClientRequest(
   }
   if (!isMediated(role, engine.kinds)) return forward();
   const decided = await decideRequest(engine, pending, msg.params, peer);
-  if (decided.forward !== undefined && !engine.closed && session.fromClient.get(key) === pending)
+  // Answered meanwhile (session failed, gate closed, request cancelled): nothing more to send.
+  if (session.fromClient.get(key) !== pending) return routed();
+  if (decided.forward !== undefined) {
+    pending.forwarded = true;
     return routed([decided.forward]);
+  }
   session.fromClient.delete(key);
   engine.log({
     level: 'info',
@@ -137,14 +147,25 @@ async function fromClientRequest(
     sessionId: session.key,
     data: { method: msg.method },
   });
-  return routed(
-    [],
-    [
-      decided.refusal ??
-        errorResponse(
-          msg.id,
-          refuse(MediationCode.Closed, 'the session ended before the request was forwarded'),
-        ),
-    ],
-  );
+  return routed([], [decided.refusal!]);
+}
+
+/**
+ * A client's cancellation. For a request still being decided (or waiting for the tool listing) the
+ * request is dropped here and the server never hears of either; otherwise the notice goes through.
+ */
+function cancel(engine: Engine, session: Session, params: Params | undefined): boolean {
+  const id = params?.requestId;
+  if (!isRequestId(id)) return false;
+  const pending = session.fromClient.get(idKey(id));
+  if (pending === undefined || pending.forwarded === true || pending.role === 'discovery') return false;
+  session.fromClient.delete(idKey(id));
+  session.parked = session.parked.filter((p) => p.pending !== pending);
+  engine.log({
+    level: 'info',
+    event: 'request_cancelled',
+    sessionId: session.key,
+    data: { method: pending.method },
+  });
+  return true;
 }

@@ -68,6 +68,27 @@ export function createEngine(options: MediatorOptions): Mediator {
   };
 
   async function route(frame: unknown, peer: PeerInfo, side: 'client' | 'server'): Promise<Routed> {
+    try {
+      return await routeFrame(frame, peer, side);
+    } catch (err) {
+      // A bug or a hostile object (a throwing getter, a proxy) must not let a frame through unanswered.
+      const detail = err instanceof Error ? err.message : String(err);
+      engine.log({
+        level: 'error',
+        event: 'mediation_failed',
+        detail,
+        ...(peer.sessionId === undefined ? {} : { sessionId: peer.sessionId }),
+      });
+      const error = errorResponse(salvageId(frame), {
+        layer: 'mediation',
+        code: MediationCode.InvalidMessage,
+        reason: 'the gate could not process the message',
+      });
+      return side === 'client' ? routed([], [error]) : routed([error]);
+    }
+  }
+
+  async function routeFrame(frame: unknown, peer: PeerInfo, side: 'client' | 'server'): Promise<Routed> {
     const session = sessionOf(peer);
     const handle = side === 'client' ? fromClientMessage : fromServerMessage;
     // Refusals of a whole frame go back to whoever sent it.

@@ -9,6 +9,8 @@ export interface FrameLimits {
   readonly maxDepth: number;
   /** Longest batch (when batches are mediated). Default 32. */
   readonly maxBatch: number;
+  /** Most requests in flight per session and direction; more are refused. Default 1024. */
+  readonly maxInFlight: number;
 }
 
 /** The default frame limits. */
@@ -16,6 +18,7 @@ export const DEFAULT_FRAME_LIMITS: FrameLimits = Object.freeze({
   maxFrameBytes: 4 * 1024 * 1024,
   maxDepth: 64,
   maxBatch: 32,
+  maxInFlight: 1024,
 });
 
 /** A frame the gate can read, or why not. */

@@ -1,13 +1,36 @@
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { MEDIATION_LAYER } from './audit.js';
 import { onDiscoveryAnswer } from './discovery.js';
-import { type Classified, idKey } from './frame.js';
+import { type Classified, idKey, type Params } from './frame.js';
 import type { PeerInfo, Routed } from './mediator.js';
 import { isMediated, isRequestMethod, SERVER_NOTIFICATIONS, SERVER_REQUESTS } from './methods.js';
+import { redactValue } from './redaction.js';
 import { filterToolsList, settle } from './response-path.js';
 import { type Engine, type Pending, routed, type Session } from './session.js';
 import { decideRequest, principalOf } from './tool-calls.js';
 import { errorResponse, MediationCode } from './wire.js';
+
+/**
+ * Server notifications (log messages, progress text) can leak secrets as well as results can: they are
+ * redacted, or dropped (`null`) when results are blocked.
+ */
+function notificationParams(
+  engine: Engine,
+  session: Session,
+  method: string,
+  params: Params | undefined,
+): Params | undefined | null {
+  if (params === undefined || engine.redaction === 'off') return params;
+  const r = redactValue(params, engine.patterns);
+  if (r.count === 0) return params;
+  engine.log({
+    level: 'warn',
+    event: engine.redaction === 'block' ? 'notification_blocked' : 'notification_redacted',
+    sessionId: session.key,
+    data: { method, kinds: r.kinds, count: r.count },
+  });
+  return engine.redaction === 'block' ? null : r.value;
+}
 
 /** Routes one classified message from the server. */
 export async function fromServerMessage(
@@ -34,13 +57,15 @@ export async function fromServerMessage(
           session.catalogue.invalidate();
           engine.log({ level: 'info', event: 'tools_list_changed', sessionId: session.key });
         }
+        const params = notificationParams(engine, session, msg.method, msg.params);
+        if (params === null) return routed();
         return routed(
           [],
           [
             {
               jsonrpc: '2.0',
               method: msg.method,
-              ...(msg.params === undefined ? {} : { params: msg.params }),
+              ...(params === undefined ? {} : { params }),
             } as JSONRPCMessage,
           ],
         );
@@ -95,6 +120,12 @@ export async function fromServerMessage(
       if (session.fromServer.has(key))
         return refuse(MediationCode.DuplicateId, `id ${JSON.stringify(msg.id)} is already in flight`);
       if (engine.closed) return refuse(MediationCode.Closed, 'the gate is shutting down');
+      if (session.fromServer.size >= engine.limits.maxInFlight) {
+        return refuse(
+          MediationCode.TooManyInFlight,
+          `more than ${engine.limits.maxInFlight} requests in flight`,
+        );
+      }
       const pending: Pending = {
         id: msg.id,
         method: msg.method,
@@ -111,17 +142,11 @@ export async function fromServerMessage(
       } as JSONRPCMessage;
       if (!isMediated(role, engine.kinds)) return routed([], [message]);
       const decided = await decideRequest(engine, pending, msg.params, peer);
-      if (decided.forward !== undefined && !engine.closed && session.fromServer.get(key) === pending)
-        return routed([], [decided.forward]);
+      // Answered meanwhile (session failed, gate closed): nothing more to send.
+      if (session.fromServer.get(key) !== pending) return routed();
+      if (decided.forward !== undefined) return routed([], [decided.forward]);
       session.fromServer.delete(key);
-      return routed([
-        decided.refusal ??
-          errorResponse(msg.id, {
-            layer: MEDIATION_LAYER,
-            code: MediationCode.Closed,
-            reason: 'the session ended',
-          }),
-      ]);
+      return routed([decided.refusal!]);
     }
   }
 }

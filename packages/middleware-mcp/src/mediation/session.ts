@@ -18,6 +18,8 @@ export interface Pending {
   readonly principal: Principal;
   /** For `tools/list`: the request asked for a later page. */
   readonly cursor?: boolean;
+  /** Set once the request went to the other side; until then a cancellation simply drops it. */
+  forwarded?: boolean;
   call?: ToolCall;
   checked?: Checked;
   tool?: ToolDefinition;

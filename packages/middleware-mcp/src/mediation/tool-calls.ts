@@ -112,26 +112,21 @@ export async function decideToolCall(
   pending.call = call;
   pending.checked = checked;
   pending.tool = tool;
+  // Answered meanwhile (session failed, gate closed, request cancelled): nothing more to send.
+  if (session.fromClient.get(idKey(pending.id)) !== pending) return routed();
   const d = checked.decision;
-  if (d.outcome === 'allow' && !engine.closed && session.fromClient.get(idKey(pending.id)) === pending) {
-    const finalArgs = d.arguments ?? args;
+  if (d.outcome === 'allow') {
+    pending.forwarded = true;
     const forwarded = {
       jsonrpc: '2.0',
       id: pending.id,
       method: 'tools/call',
-      params: { ...params, arguments: finalArgs },
+      params: { ...params, arguments: d.arguments ?? args },
     };
     return routed([forwarded as JSONRPCMessage]);
   }
   session.fromClient.delete(idKey(pending.id));
-  const why =
-    d.outcome === 'deny'
-      ? refusalOf(d)
-      : {
-          layer: MEDIATION_LAYER,
-          code: MediationCode.Closed,
-          reason: 'the session ended before the call was forwarded',
-        };
+  const why = refusalOf(d);
   engine.log({
     level: 'info',
     event: 'call_denied',

@@ -20,6 +20,8 @@ export const MediationCode = {
   BatchTooLong: 'batch_too_long',
   /** A request id that is neither a string nor a safe integer. */
   InvalidId: 'invalid_id',
+  /** The session has `limits.maxInFlight` requests in flight already. */
+  TooManyInFlight: 'too_many_in_flight',
   /** A request reused the id of a request still in flight. */
   DuplicateId: 'duplicate_id',
   /** The method is not one the gate knows (spaces, case variants, lookalikes, `__proto__`, …). */
@@ -67,6 +69,7 @@ export const JsonRpcError = {
   ToolBlocked: -32012,
   ResultBlocked: -32013,
   UpstreamFailed: -32014,
+  Busy: -32015,
 } as const;
 
 /**
@@ -82,6 +85,7 @@ const JSON_RPC_CODES: ReadonlyMap<string, number> = new Map<string, number>([
   [MediationCode.BatchTooLong, JsonRpcError.InvalidRequest],
   [MediationCode.InvalidId, JsonRpcError.InvalidRequest],
   [MediationCode.DuplicateId, JsonRpcError.InvalidRequest],
+  [MediationCode.TooManyInFlight, JsonRpcError.Busy],
   [MediationCode.MethodUnclassified, JsonRpcError.MethodNotFound],
   [MediationCode.RequestAsNotification, JsonRpcError.InvalidRequest],
   [MediationCode.InvalidParams, JsonRpcError.InvalidParams],

@@ -299,4 +299,106 @@ describe('the mediator', () => {
     expect(toolCalls((await h.call(1, 'read_file', {}, a)).toServer)).toHaveLength(1);
     expect(toolCalls((await h.call(1, 'read_file', {}, b)).toServer)).toHaveLength(1);
   });
+  it('drops a call the client cancels while it is being decided; the server hears of neither', async () => {
+    let release!: () => void;
+    const open = new Promise<void>((r) => {
+      release = r;
+    });
+    const h = harness();
+    await h.list();
+    const slow = createMediator({
+      gate: createPipeline([
+        defineLayer('slow', async (_ctx, next) => {
+          await open;
+          return next();
+        }),
+      ]),
+    });
+    const peer = h.peer;
+    await slow.fromClient({ jsonrpc: '2.0', id: 'l', method: 'tools/list' }, peer);
+    await slow.fromServer({ jsonrpc: '2.0', id: 'l', result: { tools: TOOLS } }, peer);
+    const pending = slow.fromClient(
+      { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'read_file', arguments: {} } },
+      peer,
+    );
+    const cancel = await slow.fromClient(
+      { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 1, reason: 'user' } },
+      peer,
+    );
+    release();
+    expect(cancel).toEqual({ toServer: [], toClient: [] });
+    expect(await pending).toEqual({ toServer: [], toClient: [] });
+    // A cancellation of a forwarded request goes through.
+    await slow.fromClient(
+      { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'read_file', arguments: {} } },
+      peer,
+    );
+    const late = await slow.fromClient(
+      { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 2 } },
+      peer,
+    );
+    expect(late.toServer).toHaveLength(1);
+  });
+
+  it('answers a call exactly once when the upstream fails while the call is being decided', async () => {
+    let release!: () => void;
+    const open = new Promise<void>((r) => {
+      release = r;
+    });
+    const m = createMediator({
+      gate: createPipeline([
+        defineLayer('slow', async (_ctx, next) => {
+          await open;
+          return next();
+        }),
+      ]),
+    });
+    const peer = { transport: { kind: 'stdio' as const } };
+    await m.fromClient({ jsonrpc: '2.0', id: 'l', method: 'tools/list' }, peer);
+    await m.fromServer({ jsonrpc: '2.0', id: 'l', result: { tools: TOOLS } }, peer);
+    const deciding = m.fromClient(
+      { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'read_file', arguments: {} } },
+      peer,
+    );
+    const failed = await m.failPending(peer, 'upstream gone');
+    release();
+    expect(failed.toClient).toHaveLength(1);
+    expect(await deciding).toEqual({ toServer: [], toClient: [] });
+  });
+
+  it('refuses requests beyond the in-flight limit of a session', async () => {
+    const h = harness({ limits: { maxInFlight: 2 } });
+    await h.client({ jsonrpc: '2.0', id: 1, method: 'ping' });
+    await h.client({ jsonrpc: '2.0', id: 2, method: 'ping' });
+    const third = await h.client({ jsonrpc: '2.0', id: 3, method: 'ping' });
+    expect(third.toServer).toEqual([]);
+    expect(denial(third.toClient[0])?.code).toBe(MediationCode.TooManyInFlight);
+    await h.server({ jsonrpc: '2.0', id: 1, result: {} });
+    expect((await h.client({ jsonrpc: '2.0', id: 4, method: 'ping' })).toServer).toHaveLength(1);
+  });
+
+  it('redacts secrets in server notifications, and drops them when results are blocked', async () => {
+    const log = {
+      jsonrpc: '2.0',
+      method: 'notifications/message',
+      params: { level: 'info', data: 'token ghp_' + 'a'.repeat(36) },
+    };
+    const out = await harness().server(log);
+    expect(JSON.stringify(out.toClient)).toContain('[REDACTED:github-token]');
+    expect(await harness({ redaction: 'block' }).server(log)).toEqual({ toServer: [], toClient: [] });
+  });
+
+  it('answers (and forwards nothing) when reading the frame throws', async () => {
+    const h = harness();
+    await h.list();
+    const params = {
+      name: 'read_file',
+      get arguments(): unknown {
+        throw new Error('gotcha');
+      },
+    };
+    const out = await h.client({ jsonrpc: '2.0', id: 1, method: 'tools/call', params });
+    expect(out.toServer).toEqual([]);
+    expect(denial(out.toClient[0])?.code).toBe(MediationCode.InvalidMessage);
+  });
 });

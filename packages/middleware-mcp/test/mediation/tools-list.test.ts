@@ -1,3 +1,4 @@
+import { createTierTable, DEFAULT_SETTINGS } from '@governed-mcp/core';
 import { describe, expect, it } from 'vitest';
 import { fingerprintOf } from '../../src/mediation/catalogue.js';
 import { createMemoryPinStore } from '../../src/mediation/pins.js';
@@ -177,5 +178,12 @@ describe('tools/list filtering, poisoning scan and pinning', () => {
     await h.server({ jsonrpc: '2.0', id: 2, result: { tools: [TOOLS[1]] } });
     expect(toolCalls((await h.call(3, 'read_file', {})).toServer)).toHaveLength(1);
     expect(denial((await h.call(4, 'delete_file', {})).toClient[0])?.code).toBe('destructive');
+  });
+  it('uses the core tier table as is: annotations decide what a standard principal sees', async () => {
+    const h = harness({ visibility: tierVisibility(createTierTable(DEFAULT_SETTINGS)) });
+    // delete_file is destructive: it requires 'trusted'; the default principal is 'standard'.
+    expect(names(await h.list())).toEqual(['read_file']);
+    const trusted = { ...h.peer, principal: { id: 'ops', tier: 'trusted' } };
+    expect(names(await h.list(TOOLS, 'l2', trusted))).toEqual(['read_file', 'delete_file']);
   });
 });
