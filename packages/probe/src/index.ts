@@ -5,7 +5,7 @@ export type { GgufSummary } from './backend/gguf-check.js';
 export { checkGguf } from './backend/gguf-check.js';
 export type { HttpBackendOptions } from './backend/http.js';
 export type { LlamaCppBackendOptions } from './backend/llama-cpp.js';
-export { createLlamaCppBackend } from './backend/llama-cpp.js';
+export { createLlamaCppBackend, sharedLlama } from './backend/llama-cpp.js';
 export type { LlamaServerBackendOptions } from './backend/llama-server.js';
 export { createLlamaServerBackend } from './backend/llama-server.js';
 export type {

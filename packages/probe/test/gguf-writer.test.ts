@@ -60,10 +60,9 @@ describe('the test vocabulary and verbalizer resolution', () => {
     try {
       const tok = (t: string) => model.tokenize(t, false, 'trimLeadingSpace');
       expect(await tokensAfter(tok, 'Verdict:', 'Safe', true)).toEqual([vocab.id(`${SPM_SPACE}Safe`)]);
-      // Without the leading space the word is the bare pieces, not the ▁-prefixed token.
-      const bare = await tokensAfter(tok, 'Verdict:', 'Safe', false);
-      expect(bare).not.toEqual([vocab.id(`${SPM_SPACE}Safe`)]);
-      expect(bare[0]).toBe(vocab.id('S'));
+      // Without the leading space it is the unmarked token, a different id.
+      expect(await tokensAfter(tok, 'Verdict:', 'Safe', false)).toEqual([vocab.id('Safe')]);
+      expect(vocab.id('Safe')).not.toBe(vocab.id(`${SPM_SPACE}Safe`));
       // A word outside the vocabulary spans several tokens.
       expect((await tokensAfter(tok, 'Verdict:', 'Benign', true)).length).toBeGreaterThan(1);
     } finally {

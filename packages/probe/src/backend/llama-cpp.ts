@@ -47,7 +47,11 @@ interface Slot {
 
 const llamas = new Map<string, Promise<Llama>>();
 
-async function loadLlama(gpu: LlamaCppBackendOptions['gpu']): Promise<Llama> {
+/**
+ * The process's node-llama-cpp instance for a GPU setting, created once. Share it: two instances in
+ * one process were measured to halve each other's evaluation speed on a 2-core machine.
+ */
+export async function sharedLlama(gpu: LlamaCppBackendOptions['gpu'] = false): Promise<Llama> {
   const key = String(gpu ?? false);
   let llama = llamas.get(key);
   if (llama === undefined) {
@@ -120,7 +124,7 @@ export function createLlamaCppBackend(options: LlamaCppBackendOptions): ProbeBac
     const s = await stat(options.modelPath);
     fingerprint = `${s.size}:${s.mtimeMs}`;
     try {
-      const llama = await loadLlama(options.gpu);
+      const llama = await sharedLlama(options.gpu);
       model = await llama.loadModel({ modelPath: options.modelPath, gpuLayers: options.gpu ? 'auto' : 0 });
       const kv =
         options.kvCacheType === undefined

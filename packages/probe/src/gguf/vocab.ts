@@ -42,7 +42,11 @@ export const BASE_WORDS: readonly string[] = [
   'Principal',
   'tier',
   'Principles',
+  'Description',
 ];
+
+/** Multi-character pieces of the prompt's JSON, so that a rendered call takes fewer tokens. */
+const TEMPLATE_PIECES: readonly string[] = ['":', '",', '"}', '{"', ',"', ':"', '):'];
 
 /**
  * Builds the vocabulary. `extraWords` grows it (e.g. to ~1000 tokens for a benchmark model).
@@ -69,9 +73,12 @@ export function buildSpmVocab(extraWords: readonly string[] = []): SpmVocab {
   }
   add(SPM_SPACE, NORMAL, -1000);
   for (const word of [...BASE_WORDS, ...extraWords]) {
-    const piece = SPM_SPACE + word;
-    for (let len = 2; len <= piece.length; len++) add(piece.slice(0, len), NORMAL, -1000 + len * 10);
+    // With and without the word marker: a word at the start of a line has none.
+    for (const piece of [SPM_SPACE + word, word]) {
+      for (let len = 2; len <= piece.length; len++) add(piece.slice(0, len), NORMAL, -1000 + len * 10);
+    }
   }
+  for (const piece of TEMPLATE_PIECES) add(piece, NORMAL, -1000 + piece.length * 10 + 5);
   return {
     tokens,
     scores: Float32Array.from(scores),
