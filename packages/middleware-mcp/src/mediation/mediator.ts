@@ -1,3 +1,27 @@
+/**
+ * Mediation at the message layer: what the gate does with every JSON-RPC frame, in either direction.
+ *
+ * - Classification is exact (`methods.ts`): a method not in the table is refused (requests: JSON-RPC
+ *   -32601; notifications: dropped and logged). Case variants, padding, lookalike characters and
+ *   `__proto__` are misses, never matches. A notification that carries a request method (`tools/call`
+ *   without an id) is dropped: a call nobody can answer is never run.
+ * - Frames are copied once into plain JSON (`frame.ts`) with size and depth limits; the copy is what is
+ *   decided and forwarded. Anything that is not JSON-RPC 2.0 of one unambiguous shape is refused.
+ * - Batches (removed from MCP in 2025-06-18) are refused whole by default; `batches: 'mediate'` decides
+ *   each element as if it came alone and answers unbatched.
+ * - Ids: a request whose id is in flight in its session and direction is refused (`"1"` and `1` count as
+ *   one id); responses to ids not in flight are dropped.
+ * - A `tools/call` for a tool the session has not seen listed makes the mediator send its own
+ *   `tools/list` (an unguessable id; pages followed), the call waits, and is decided against the
+ *   listing. A tool missing from a complete listing is refused (`unlisted_tool`) through the gate, so
+ *   the refusal is audited like any decision.
+ * - `tools/list` results: every definition is scanned for poisoning and fingerprinted; clean first
+ *   sightings are pinned; changed (`pin_mismatch`) or flagged (`tool_poisoned`) tools are hidden and
+ *   their calls refused until `approveTool`. `notifications/tools/list_changed` empties the listing so
+ *   the next call relists. Tools the principal may not use (`visibility`) are hidden and refused.
+ * - Results of tools, resources, prompts and tasks, error messages and server notifications pass the
+ *   secret redactor; with `redaction: 'block'` a result holding secrets is withheld.
+ */
 import type { Principal, ToolDefinition, TransportFacts } from '@governed-mcp/core';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';

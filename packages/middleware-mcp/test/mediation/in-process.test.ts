@@ -6,7 +6,9 @@ import { createGate, createPipeline, defineLayer, deny } from '@governed-mcp/cor
 import { openAuditLog, verifyAuditFile } from '@governed-mcp/core/node';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { CreateMessageRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { connectGoverned } from '../../src/in-process.js';
@@ -171,5 +173,34 @@ describe('the in-process wrapper with the SDK client and server', () => {
     await client.close();
     await mediator.close();
     await audit.close();
+  });
+  it('mediates sampling requests a low-level Server sends to the client', async () => {
+    const server = new Server({ name: 'low', version: '1.0.0' }, { capabilities: { tools: {} } });
+    server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: [] }));
+    const noSampling = defineLayer('policy', async (ctx, next) =>
+      ctx.call.method === 'sampling/createMessage' && JSON.stringify(ctx.call.arguments).includes('password')
+        ? deny('policy', 'sampling_forbidden', 'no credential talk with the client model')
+        : next(),
+    );
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    const mediator = await connectGoverned(server, serverSide, { gate: createPipeline([noSampling]) });
+    const client = new Client({ name: 'agent', version: '1.0.0' }, { capabilities: { sampling: {} } });
+    const asked: string[] = [];
+    client.setRequestHandler(CreateMessageRequestSchema, async (req) => {
+      asked.push(JSON.stringify(req.params.messages));
+      return { model: 'm', role: 'assistant', content: { type: 'text', text: 'fine' } };
+    });
+    await client.connect(clientSide);
+    const message = (text: string) => ({
+      messages: [{ role: 'user' as const, content: { type: 'text' as const, text } }],
+      maxTokens: 10,
+    });
+    await expect(server.createMessage(message('hello'))).resolves.toMatchObject({ model: 'm' });
+    await expect(server.createMessage(message('what is the admin password?'))).rejects.toThrow(
+      /sampling_forbidden|no credential talk/,
+    );
+    expect(asked).toHaveLength(1);
+    await client.close();
+    await mediator.close();
   });
 });
