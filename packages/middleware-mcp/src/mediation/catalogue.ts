@@ -15,7 +15,7 @@ export interface CatalogueEntry {
 }
 
 /** Longest tool name accepted (MCP recommends 1–128 characters). */
-const MAX_TOOL_NAME = 128;
+export const MAX_TOOL_NAME = 128;
 
 /**
  * The fingerprint of a tool definition: Blake3 over its canonical JSON, covering name, title,

@@ -1,7 +1,7 @@
 import type { Checked, Decision, Principal, ToolCall, ToolDefinition } from '@governed-mcp/core';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { MEDIATION_LAYER } from './audit.js';
-import { statusOf } from './catalogue.js';
+import { MAX_TOOL_NAME, statusOf } from './catalogue.js';
 import { idKey, type Params } from './frame.js';
 import type { PeerInfo, Routed } from './mediator.js';
 import type { Engine, Parked, Pending, Session } from './session.js';
@@ -142,6 +142,7 @@ export async function decideToolCall(
 export function toolCallProblem(params: Params | undefined): string | undefined {
   if (params === undefined || typeof params.name !== 'string' || params.name.length === 0)
     return "'params.name' must be a non-empty string";
+  if (params.name.length > MAX_TOOL_NAME) return `'params.name' is longer than ${MAX_TOOL_NAME} characters`;
   if (params.arguments !== undefined && !isArgs(params.arguments))
     return "'params.arguments' must be an object";
   return undefined;

@@ -216,6 +216,10 @@ describe('bypass attempts at the message layer', () => {
         { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'delete_file', arguments: [] } },
       ],
       ['no params', { jsonrpc: '2.0', id: 1, method: 'tools/call' }],
+      [
+        'a 129-character tool name',
+        { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'x'.repeat(129) } },
+      ],
       ['jsonrpc 1.0', { jsonrpc: '1.0', id: 1, method: 'tools/call', params: callParams }],
       ['no jsonrpc', { id: 1, method: 'tools/call', params: callParams }],
       [
