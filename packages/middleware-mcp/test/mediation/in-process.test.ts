@@ -12,7 +12,7 @@ import { CreateMessageRequestSchema, ListToolsRequestSchema } from '@modelcontex
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { connectGoverned } from '../../src/in-process.js';
-import type { Mediator } from '../../src/mediation/mediator.js';
+import { createMediator, type Mediator } from '../../src/mediation/mediator.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -201,6 +201,28 @@ describe('the in-process wrapper with the SDK client and server', () => {
     );
     expect(asked).toHaveLength(1);
     await client.close();
+    await mediator.close();
+  });
+  it('keeps two connections that share one mediator apart (their SDK ids collide)', async () => {
+    const mediator = createMediator({ gate: createPipeline([policy]) });
+    const clients = await Promise.all(
+      [0, 1].map(async (i) => {
+        const { server } = buildServer(dir);
+        const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+        await connectGoverned(server, serverSide, { mediator });
+        const client = new Client({ name: `agent-${i}`, version: '1.0.0' });
+        await client.connect(clientSide);
+        return client;
+      }),
+    );
+    const results = await Promise.all(
+      clients.map((c, i) =>
+        c.callTool({ name: 'write_file', arguments: { path: `c${i}.txt`, text: `${i}` } }),
+      ),
+    );
+    expect(results.map((r) => r.isError)).toEqual([undefined, undefined]);
+    expect(await readFile(join(dir, 'c1.txt'), 'utf8')).toBe('1');
+    for (const c of clients) await c.close();
     await mediator.close();
   });
 });
