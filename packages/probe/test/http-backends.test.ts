@@ -183,3 +183,24 @@ describe('the vLLM backend', () => {
     await probe.close();
   });
 });
+
+describe('the HTTP client', () => {
+  it('retries connection failures within the deadline and then fails with probe_backend_error', async () => {
+    const m = await startMock(llamaServerHandler);
+    const probe = await createProbe({ backend: createLlamaServerBackend({ url: m.url, retries: 2 }) });
+    await m.close();
+    const started = performance.now();
+    await expect(probe.classify(call({ command: 'ls' }), { alpha: 0, threshold: 0.5 })).rejects.toMatchObject(
+      {
+        code: 'probe_backend_error',
+      },
+    );
+    expect(performance.now() - started).toBeLessThan(1500);
+    await probe.close();
+  });
+
+  it('refuses URLs that are not http(s)', () => {
+    expect(() => createVllmBackend({ url: 'file:///etc/passwd', model: 'm' })).toThrow(/http/);
+    expect(() => createLlamaServerBackend({ url: 'not a url' })).toThrow(/invalid server URL/);
+  });
+});

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { buildSpmVocab, type SpmVocab } from './vocab.js';
+import { BASE_WORDS, buildSpmVocab, type TestVocab } from './vocab.js';
+import { buildBpeVocab } from './vocab-bpe.js';
 import { type GgufTensor, type GgufValue, writeGguf } from './writer.js';
 
 /**
@@ -20,7 +21,7 @@ export interface LlamaShape {
 /** The weights of the known-answer model that its closed form needs (row-major, one row per token). */
 export interface KnownAnswerModel {
   readonly path: string;
-  readonly vocab: SpmVocab;
+  readonly vocab: TestVocab;
   readonly shape: LlamaShape;
   /** `[vocab][embedding]` token embeddings. */
   readonly embeddings: Float32Array;
@@ -40,6 +41,12 @@ export interface ModelOptions {
   readonly omitMetadata?: readonly string[];
   /** File name (default depends on the builder). */
   readonly fileName?: string;
+  /** SentencePiece ("llama", default) or byte-level BPE ("gpt2") tokenizer. */
+  readonly tokenizer?: 'spm' | 'bpe';
+}
+
+function vocabFor(options: ModelOptions, words: readonly string[]): TestVocab {
+  return options.tokenizer === 'bpe' ? buildBpeVocab([...BASE_WORDS, ...words]) : buildSpmVocab(words);
 }
 
 const EPSILON = 1e-5;
@@ -68,7 +75,7 @@ function identity(n: number): Float32Array {
   return out;
 }
 
-function llamaMetadata(shape: LlamaShape, vocab: SpmVocab, name: string): Record<string, GgufValue> {
+function llamaMetadata(shape: LlamaShape, vocab: TestVocab, name: string): Record<string, GgufValue> {
   return {
     'general.architecture': { type: 'string', value: 'llama' },
     'general.name': { type: 'string', value: name },
@@ -82,15 +89,7 @@ function llamaMetadata(shape: LlamaShape, vocab: SpmVocab, name: string): Record
     'llama.attention.layer_norm_rms_epsilon': { type: 'f32', value: EPSILON },
     'llama.rope.dimension_count': { type: 'u32', value: shape.embedding / shape.heads },
     'llama.rope.freq_base': { type: 'f32', value: 10000 },
-    'tokenizer.ggml.model': { type: 'string', value: 'llama' },
-    'tokenizer.ggml.tokens': { type: 'string[]', value: vocab.tokens },
-    'tokenizer.ggml.scores': { type: 'f32[]', value: vocab.scores },
-    'tokenizer.ggml.token_type': { type: 'i32[]', value: vocab.types },
-    'tokenizer.ggml.unknown_token_id': { type: 'u32', value: 0 },
-    'tokenizer.ggml.bos_token_id': { type: 'u32', value: 1 },
-    'tokenizer.ggml.eos_token_id': { type: 'u32', value: 2 },
-    'tokenizer.ggml.add_bos_token': { type: 'bool', value: true },
-    'tokenizer.ggml.add_eos_token': { type: 'bool', value: false },
+    ...vocab.metadata(),
   };
 }
 
@@ -150,7 +149,7 @@ function omit(meta: Record<string, GgufValue>, keys: readonly string[] = []): Re
  */
 export async function writeKnownAnswerModel(options: ModelOptions): Promise<KnownAnswerModel> {
   const rand = prng(options.seed ?? 1);
-  const vocab = buildSpmVocab();
+  const vocab = vocabFor(options, []);
   const shape: LlamaShape = { embedding: 16, blocks: 1, heads: 2, feedForward: 16, contextLength: 4096 };
   const e = shape.embedding;
   const v = vocab.tokens.length;
@@ -193,7 +192,7 @@ export async function writeRandomModel(
     contextLength: 4096,
     ...options.shape,
   };
-  const vocab = buildSpmVocab(options.words ?? BENCH_WORDS);
+  const vocab = vocabFor(options, options.words ?? BENCH_WORDS);
   const e = shape.embedding;
   const f = shape.feedForward;
   const v = vocab.tokens.length;

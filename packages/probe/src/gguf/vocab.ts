@@ -4,6 +4,8 @@
  * every listed word so that llama.cpp's greedy merges reach each word as one token.
  */
 
+import type { GgufValue } from './writer.js';
+
 /** The SPM word marker (U+2581). */
 export const SPM_SPACE = '\u2581';
 
@@ -14,12 +16,13 @@ const CONTROL = 3;
 const BYTE = 6;
 
 /** A vocabulary ready to be written as `tokenizer.ggml.*` metadata. */
-export interface SpmVocab {
+export interface TestVocab {
+  readonly kind: 'spm' | 'bpe';
   readonly tokens: readonly string[];
-  readonly scores: Float32Array;
-  readonly types: Int32Array;
-  /** Token id of a piece, e.g. `vocab.id('▁Safe')`. */
+  /** Token id of a piece, e.g. `vocab.id('▁Safe')` (SPM) or `vocab.id('ĠSafe')` (BPE). */
   id(piece: string): number | undefined;
+  /** The `tokenizer.ggml.*` metadata. */
+  metadata(): Record<string, GgufValue>;
 }
 
 /** Words every test model knows as single tokens (verbalizers and common prompt words). */
@@ -52,7 +55,7 @@ const TEMPLATE_PIECES: readonly string[] = ['":', '",', '"}', '{"', ',"', ':"', 
  * Builds the vocabulary. `extraWords` grows it (e.g. to ~1000 tokens for a benchmark model).
  * Longer pieces score higher so that merges prefer whole words.
  */
-export function buildSpmVocab(extraWords: readonly string[] = []): SpmVocab {
+export function buildSpmVocab(extraWords: readonly string[] = []): TestVocab {
   const tokens: string[] = ['<unk>', '<s>', '</s>'];
   const types: number[] = [UNKNOWN, CONTROL, CONTROL];
   const scores: number[] = [0, 0, 0];
@@ -80,9 +83,19 @@ export function buildSpmVocab(extraWords: readonly string[] = []): SpmVocab {
   }
   for (const piece of TEMPLATE_PIECES) add(piece, NORMAL, -1000 + piece.length * 10 + 5);
   return {
+    kind: 'spm',
     tokens,
-    scores: Float32Array.from(scores),
-    types: Int32Array.from(types),
     id: (piece) => index.get(piece),
+    metadata: () => ({
+      'tokenizer.ggml.model': { type: 'string', value: 'llama' },
+      'tokenizer.ggml.tokens': { type: 'string[]', value: tokens },
+      'tokenizer.ggml.scores': { type: 'f32[]', value: Float32Array.from(scores) },
+      'tokenizer.ggml.token_type': { type: 'i32[]', value: Int32Array.from(types) },
+      'tokenizer.ggml.unknown_token_id': { type: 'u32', value: 0 },
+      'tokenizer.ggml.bos_token_id': { type: 'u32', value: 1 },
+      'tokenizer.ggml.eos_token_id': { type: 'u32', value: 2 },
+      'tokenizer.ggml.add_bos_token': { type: 'bool', value: true },
+      'tokenizer.ggml.add_eos_token': { type: 'bool', value: false },
+    }),
   };
 }
