@@ -1,6 +1,7 @@
 import { type Decision, deny } from '../decision.js';
 import { type CallContext, defineLayer, type Layer, type Next } from '../layer.js';
 import type { GateSettings } from '../settings.js';
+import { BoundedCache } from './bounded-cache.js';
 import { LayerCode } from './codes.js';
 import { type BucketRequest, MemoryRateLimitStore, type RateLimitStore } from './rate-limit-store.js';
 import { TIER_FACT } from './tier-layer.js';
@@ -52,19 +53,49 @@ export function createRateLimitLayer(settings: GateSettings, options: RateLimitL
       : deny(RATE_LIMIT_LAYER, resolved.code, resolved.detail);
   }
 
+  // The store keys of one principal under one plan, built once: a call allocates no key strings.
+  interface Keys {
+    readonly requests: readonly BucketRequest[];
+    readonly slots: readonly string[];
+  }
+  const keysByPrincipal = new BoundedCache<string, WeakMap<RateLimitPlan, Keys>>(10_000);
+
+  function keysOf(principal: string, p: RateLimitPlan): Keys {
+    let plans = keysByPrincipal.get(principal);
+    if (plans === undefined) {
+      plans = new WeakMap();
+      keysByPrincipal.set(principal, plans);
+    }
+    let keys = plans.get(p);
+    if (keys === undefined) {
+      keys = {
+        requests: p.buckets.map((b) => ({
+          key: principal + SEP + b.key,
+          capacity: b.capacity,
+          refillPerSec: b.refillPerSec,
+        })),
+        slots: p.concurrency.map((c) => principal + SEP + c.key),
+      };
+      plans.set(p, keys);
+    }
+    return keys;
+  }
+
   async function rateLimitLayer(ctx: CallContext, next: Next): Promise<Decision> {
     const p = plan(ctx);
     if ('outcome' in p) return p;
     const principal = ctx.call.principal.id;
+    const keys = keysOf(principal, p);
     const t = now();
     const expiresAt = t + ctx.remainingMs();
-    const held: string[] = [];
+    let held = 0;
     try {
-      for (const c of p.concurrency) {
-        const key = principal + SEP + c.key;
-        const wait = await store.acquire(key, c.limit, expiresAt, t);
+      for (let i = 0; i < p.concurrency.length; i++) {
+        const c = p.concurrency[i] as RateLimitPlan['concurrency'][number];
+        const answer = store.acquire(keys.slots[i] as string, c.limit, expiresAt, t);
+        const wait = typeof answer === 'number' ? answer : await answer;
         if (wait > 0) {
-          await releaseAll(held, expiresAt);
+          await releaseAll(keys.slots, held, expiresAt);
           return deny(
             RATE_LIMIT_LAYER,
             LayerCode.ConcurrencyLimited,
@@ -72,22 +103,18 @@ export function createRateLimitLayer(settings: GateSettings, options: RateLimitL
             { retryAfterMs: Math.min(wait, 1000), scope: c.scope, limit: c.limit },
           );
         }
-        held.push(key);
+        held++;
       }
-      const requests: BucketRequest[] = p.buckets.map((b) => ({
-        key: principal + SEP + b.key,
-        capacity: b.capacity,
-        refillPerSec: b.refillPerSec,
-      }));
-      const wait = await store.take(requests, t);
+      const answer = store.take(keys.requests, t);
+      const wait = typeof answer === 'number' ? answer : await answer;
       if (wait > 0) {
-        await releaseAll(held, expiresAt);
+        await releaseAll(keys.slots, held, expiresAt);
         return deny(RATE_LIMIT_LAYER, LayerCode.RateLimited, `rate limit reached; retry in ${wait} ms`, {
           retryAfterMs: wait,
         });
       }
     } catch (err) {
-      await releaseAll(held, expiresAt);
+      await releaseAll(keys.slots, held, expiresAt);
       return {
         outcome: 'deny',
         reasons: [
@@ -96,18 +123,18 @@ export function createRateLimitLayer(settings: GateSettings, options: RateLimitL
         failure: true,
       };
     }
-    if (held.length === 0) return next();
+    if (held === 0) return next();
     try {
       return await next();
     } finally {
-      await releaseAll(held, expiresAt);
+      await releaseAll(keys.slots, held, expiresAt);
     }
   }
 
-  async function releaseAll(keys: readonly string[], expiresAt: number): Promise<void> {
-    for (const key of keys) {
+  async function releaseAll(slots: readonly string[], count: number, expiresAt: number): Promise<void> {
+    for (let i = 0; i < count; i++) {
       try {
-        await store.release(key, expiresAt);
+        await store.release(slots[i] as string, expiresAt);
       } catch {
         // The slot expires by itself at the deadline; a failed release must not change the decision.
       }

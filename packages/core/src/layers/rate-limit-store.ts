@@ -36,10 +36,10 @@ export interface MemoryStoreOptions {
 }
 
 interface BucketState {
-  readonly tokens: number;
-  readonly at: number;
-  readonly capacity: number;
-  readonly refillPerSec: number;
+  tokens: number;
+  at: number;
+  capacity: number;
+  refillPerSec: number;
 }
 
 function refilled(state: BucketState, capacity: number, refillPerSec: number, now: number): number {
@@ -80,16 +80,24 @@ export class MemoryRateLimitStore implements RateLimitStore {
     if (wait > 0) return wait;
     for (const req of buckets) {
       const state = this.#buckets.get(req.key);
-      const tokens =
-        state === undefined ? req.capacity : refilled(state, req.capacity, req.refillPerSec, now);
-      if (state !== undefined) this.#buckets.delete(req.key);
-      else if (this.#buckets.size >= this.#max) this.#dropOldest();
-      this.#buckets.set(req.key, {
-        tokens: tokens - 1,
-        at: now,
-        capacity: req.capacity,
-        refillPerSec: req.refillPerSec,
-      });
+      if (state === undefined) {
+        if (this.#buckets.size >= this.#max) this.#dropOldest();
+        const fresh = {
+          tokens: req.capacity - 1,
+          at: now,
+          capacity: req.capacity,
+          refillPerSec: req.refillPerSec,
+        };
+        this.#buckets.set(req.key, fresh);
+        continue;
+      }
+      state.tokens = refilled(state, req.capacity, req.refillPerSec, now) - 1;
+      state.at = now;
+      state.capacity = req.capacity;
+      state.refillPerSec = req.refillPerSec;
+      // Move to the back: the map's order is least recently used first.
+      this.#buckets.delete(req.key);
+      this.#buckets.set(req.key, state);
     }
     return 0;
   }
@@ -97,16 +105,21 @@ export class MemoryRateLimitStore implements RateLimitStore {
   acquire(key: string, limit: number, expiresAt: number, now: number): RetryAfterMs {
     let held = this.#slots.get(key);
     if (held !== undefined) {
-      held = held.filter((t) => t > now);
-      if (held.length === 0) this.#slots.delete(key);
-      else this.#slots.set(key, held);
+      // Drop expired slots in place.
+      let w = 0;
+      for (const t of held) if (t > now) held[w++] = t;
+      held.length = w;
+      if (w === 0) {
+        this.#slots.delete(key);
+        held = undefined;
+      }
     }
     if (held !== undefined && held.length >= limit) {
       let earliest = Number.POSITIVE_INFINITY;
       for (const t of held) if (t < earliest) earliest = t;
       return Math.max(1, Math.ceil(earliest - now));
     }
-    if (held === undefined || held.length === 0) this.#slots.set(key, [expiresAt]);
+    if (held === undefined) this.#slots.set(key, [expiresAt]);
     else held.push(expiresAt);
     return 0;
   }

@@ -202,14 +202,41 @@ export function createTierTable(settings: GateSettings, options: { cacheSize?: n
     };
   }
 
+  // Fast path: tool definitions are long-lived objects (one per tools/list), so a call usually costs
+  // a WeakMap lookup and two small Map lookups, without building a key string.
+  const byTool = new WeakMap<object, Map<string, Map<string, TierResolution>>>();
+
+  function slow(call: ToolCall): TierResolution {
+    const key = `${call.server ?? ''}\u0000${call.tool.name}\u0000${hintKey(call.tool.annotations)}\u0000${call.principal.tier}`;
+    let hit = cache.get(key);
+    if (hit === undefined) {
+      hit = compute(call);
+      cache.set(key, hit);
+    }
+    return hit;
+  }
+
   return {
     tiers: rows.map((t) => t.name),
     resolve(call) {
-      const key = `${call.server ?? ''}\u0000${call.tool.name}\u0000${hintKey(call.tool.annotations)}\u0000${call.principal.tier}`;
-      let hit = cache.get(key);
+      let servers = byTool.get(call.tool);
+      if (servers === undefined) {
+        servers = new Map();
+        byTool.set(call.tool, servers);
+      }
+      const server = call.server ?? '';
+      let tiers = servers.get(server);
+      if (tiers === undefined) {
+        if (servers.size >= 64) servers.clear();
+        tiers = new Map();
+        servers.set(server, tiers);
+      }
+      let hit = tiers.get(call.principal.tier);
       if (hit === undefined) {
-        hit = compute(call);
-        cache.set(key, hit);
+        hit = slow(call);
+        // Unknown tiers are attacker-chosen strings: keep the per-tool map small.
+        if (tiers.size >= 64) tiers.clear();
+        tiers.set(call.principal.tier, hit);
       }
       return hit;
     },

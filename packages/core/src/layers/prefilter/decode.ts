@@ -69,8 +69,21 @@ function fromBase32(token: string): Uint8Array {
   return Uint8Array.from(out);
 }
 
+/** True when `text` holds a run of at least MIN_TOKEN base64/hex/base32 characters (one pass, no regex). */
+function hasTokenRun(text: string): boolean {
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const alnum = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+    if (alnum || c === 43 || c === 47 || c === 95 || c === 45) {
+      if (++run >= MIN_TOKEN) return true;
+    } else run = 0;
+  }
+  return false;
+}
+
 function decodeTokens(text: string, out: Decoded[]): void {
-  if (text.length < MIN_TOKEN) return;
+  if (text.length < MIN_TOKEN || !hasTokenRun(text)) return;
   let n = 0;
   TOKEN.lastIndex = 0;
   for (let m = TOKEN.exec(text); m !== null && n < MAX_TOKENS; m = TOKEN.exec(text)) {

@@ -92,13 +92,16 @@ export function patternDetector(
   hints: readonly string[],
   patterns: readonly Pattern[],
 ): Detector {
+  // One alternation of the hints: a single pass over the text instead of one search per hint.
+  const trigger =
+    hints.length === 0
+      ? undefined
+      : new RegExp(hints.map((h) => h.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
   return {
     id,
     roles,
     scan(t, _call, out) {
-      let hinted = hints.length === 0;
-      for (let i = 0; !hinted && i < hints.length; i++) hinted = t.lower.includes(hints[i] as string);
-      if (!hinted) return;
+      if (trigger !== undefined && !trigger.test(t.lower)) return;
       for (const p of patterns) {
         const m = p.re.exec(p.caseSensitive === true ? t.text : t.lower);
         if (m !== null) {

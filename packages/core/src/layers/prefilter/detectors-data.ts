@@ -40,6 +40,10 @@ const SECRETS: readonly Pattern[] = [
   { code: 'url_credentials', re: /\b[a-z][a-z0-9+.-]{1,20}:\/\/[^/\s:@]{1,64}:[^/\s@]{6,128}@[^\s/]{1,255}/ },
 ];
 
+// Every secret pattern needs one of these (lower case): one pass decides whether any can match.
+const SECRET_TRIGGER =
+  /-----begin|akia|asia|abia|acca|aws_secret|gh[pousr]_|github_pat_|glpat-|xox[abposr]-|[sr]k_live_|aiza|sk-|npm_|pypi-|hf_|sg\.|eyj|authorization|:\/\/[^\s/@]{1,64}:|passw|pwd|secret|api[_-]?key|access[_-]?token|auth[_-]?token|private[_-]?key/;
+
 const ASSIGNED =
   /\b(?:password|passwd|pwd|secret|api[_-]?key|access[_-]?token|auth[_-]?token|client[_-]?secret|private[_-]?key)["']?\s*[=:]\s*["']?([^\s"'`,;]{12,200})/;
 
@@ -61,6 +65,7 @@ export const credentialDetector: Detector = {
   id: 'credential',
   roles: ALL_ROLES,
   scan(t, call, out) {
+    if (!SECRET_TRIGGER.test(t.lower)) return;
     const recordOnly = !call.outward;
     for (const p of SECRETS) {
       const m = p.re.exec(p.caseSensitive === true ? t.text : t.lower);
