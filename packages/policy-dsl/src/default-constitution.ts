@@ -1,14 +1,9 @@
+import { DEFAULT_SETTINGS, type TierProfile } from '@governed-mcp/core';
 import { type CompiledPolicy, compilePolicy } from './compile.js';
 import { formatDiagnostic } from './diagnostics.js';
 import { parsePolicy } from './parser.js';
 
-/**
- * The default constitution: a policy a new user can start from. It denies what is never acceptable
- * with files, shells, the network, databases, mail and chat, code hosting and payments, lets
- * ordinary engineering work through ('default allow'), declares the tier table, and states the
- * principles the semantic gate reasons with. 'governed-mcp policy default' prints it.
- */
-export const DEFAULT_CONSTITUTION: string = String.raw`# Governed MCP: the default constitution.
+const HEAD = String.raw`# Governed MCP: the default constitution.
 #
 # How a call is decided: any matching deny rule wins; otherwise the first matching allow rule
 # decides; otherwise the default below. This file lets ordinary engineering work through and denies
@@ -35,40 +30,9 @@ principle "Messages, emails, issues and posts go only to the recipients and chan
 principle "Payments, refunds and transfers must match the amount, currency and recipient the user"
   "asked for, exactly."
 
-# ---------------------------------------------------------------- tiers, least trusted first
-tier untrusted
-  prefilter block all
-  probe on alpha 0.5 threshold 0.5
-  limit per-tool 10 refill 1/s
-  limit per-principal 30 refill 2/s
-  limit concurrent 4
-end
+`;
 
-tier standard
-  prefilter block all
-  probe on alpha 0.5 threshold 0.5
-  limit per-tool 30 refill 5/s
-  limit per-principal 100 refill 20/s
-  limit concurrent 16
-end
-
-tier trusted
-  prefilter block all
-  probe on alpha 0.8 threshold 0.4
-  limit per-tool 60 refill 10/s
-  limit per-principal 200 refill 50/s
-  limit concurrent 32
-end
-
-tier privileged
-  prefilter block all
-  probe on alpha 1 threshold 0.3
-  limit per-tool 20 refill 2/s
-  limit per-principal 100 refill 10/s
-  limit concurrent 8
-end
-
-# ---------------------------------------------------------------- tools that need more care
+const RULES = String.raw`# ---------------------------------------------------------------- tools that need more care
 tool "*payment*"
   require tier trusted
   probe on threshold 0.3
@@ -259,6 +223,49 @@ deny change-payout-destination
   reason "Where money is paid out changes only with a privileged principal."
 end
 `;
+
+/**
+ * Renders one tier of the core default table as a tier block, so that the printed constitution shows
+ * (and lets a user edit) the same table the gate uses when no policy is given.
+ */
+function tierBlock(t: TierProfile): string {
+  const rate = (n: number): string => `${Number(n.toFixed(6))}/s`;
+  const lines = [`tier ${t.name}`];
+  const block = t.prefilterBlock;
+  lines.push(
+    `  prefilter block ${typeof block === 'string' ? block : block.length === 0 ? 'none' : block.join(', ')}`,
+  );
+  lines.push(
+    `  probe ${t.probe.enabled ? 'on' : 'off'} alpha ${t.probe.alpha} threshold ${t.probe.threshold}`,
+  );
+  const r = t.rateLimit;
+  if (r.perPrincipalTool)
+    lines.push(
+      `  limit per-tool ${r.perPrincipalTool.capacity} refill ${rate(r.perPrincipalTool.refillPerSec)}`,
+    );
+  if (r.perPrincipal)
+    lines.push(
+      `  limit per-principal ${r.perPrincipal.capacity} refill ${rate(r.perPrincipal.refillPerSec)}`,
+    );
+  if (r.maxConcurrent !== undefined) lines.push(`  limit concurrent ${r.maxConcurrent}`);
+  lines.push('end');
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The default constitution: a policy a new user can start from. It denies what is never acceptable
+ * with files, shells, the network, databases, mail and chat, code hosting and payments, lets
+ * ordinary engineering work through ('default allow'), declares the tier table (the core default
+ * table, written out), and states the principles the semantic gate reasons with.
+ * 'governed-mcp policy default' prints it.
+ */
+export const DEFAULT_CONSTITUTION: string = [
+  HEAD,
+  '# ---------------------------------------------------------------- tiers, least trusted first\n',
+  DEFAULT_SETTINGS.tiers.map(tierBlock).join('\n'),
+  '\n',
+  RULES,
+].join('');
 
 /** The file name the default constitution reports in diagnostics. */
 export const DEFAULT_CONSTITUTION_FILE = 'default.policy';

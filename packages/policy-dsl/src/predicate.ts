@@ -74,7 +74,13 @@ function compilePredicate(p: Predicate, existential: boolean, ctx: PredicateCont
     );
     return never;
   }
-  const test = valueTest(p, existential, subject.kind === 'arg' ? 'path' : 'name', isString, ctx);
+  const test = valueTest(
+    p,
+    existential,
+    subject.kind === 'arg' || subject.kind === 'any-string' ? 'path' : 'name',
+    isString,
+    ctx,
+  );
   if (test === undefined) return never;
   const get = values(p);
   // `any string` says what it means whatever the polarity: some string in the arguments.

@@ -113,9 +113,10 @@ export async function watchPolicyFile(path: string, options: WatchOptions = {}):
       return false;
     }
     const previous = current;
-    current = r.value;
+    // The same text compiles to the same policy: keep the object so nothing downstream sees a swap.
+    if (previous.hash !== r.value.hash) current = r.value;
     await track();
-    if (previous.hash !== current.hash) options.onReload?.(current, previous);
+    if (previous !== current) options.onReload?.(current, previous);
     return true;
   };
 
