@@ -1,8 +1,5 @@
 import {
   createPipeline,
-  createRateLimitLayer,
-  createSchemaLayer,
-  createTierLayer,
   DEFAULT_SETTINGS,
   type GateSettings,
   GovernedError,
@@ -11,6 +8,7 @@ import {
   type Principal,
   TIER_FACT,
 } from '@governed-mcp/core';
+import { assembleLayers, CANONICAL_LAYERS, type CanonicalLayer } from '../assembly.js';
 import { EvalErrorCode } from './dataset.js';
 
 /** The ablation configurations of `governed-mcp eval`. */
@@ -19,18 +17,15 @@ export const EVAL_CONFIGS = ['full', 'no-probe', 'probe-only', 'no-prefilter'] a
 /** One ablation configuration. */
 export type EvalConfig = (typeof EVAL_CONFIGS)[number];
 
-/** The six canonical layers, in pipeline order: cheap deterministic checks first, inference last. */
-export const LAYER_ORDER = ['schema', 'tier', 'rate-limit', 'prefilter', 'policy', 'probe'] as const;
-
-/** The layers each configuration asks for. */
+/** The layers each configuration asks for, in the proxy's pipeline order. */
 export function layersOf(config: EvalConfig): readonly string[] {
   switch (config) {
     case 'full':
-      return LAYER_ORDER;
+      return CANONICAL_LAYERS;
     case 'no-probe':
-      return LAYER_ORDER.filter((l) => l !== 'probe');
+      return CANONICAL_LAYERS.filter((l) => l !== 'probe');
     case 'no-prefilter':
-      return LAYER_ORDER.filter((l) => l !== 'prefilter');
+      return CANONICAL_LAYERS.filter((l) => l !== 'prefilter');
     case 'probe-only':
       return ['probe'];
   }
@@ -152,11 +147,12 @@ async function probeLayer(
 }
 
 /**
- * Builds the pipeline of one ablation configuration from whichever layer factories exist.
- * The integrator's `assembleLayers` replaces this body once it lands; the contract stays.
+ * Builds the pipeline of one ablation configuration with the proxy's own `assembleLayers`, so that the
+ * figures describe what the proxy runs. A layer the assembly cannot make yet is built here from its
+ * package when the package exports the factory (a bridge while the assembly is being completed), and
+ * otherwise reported as missing: never replaced by a stand-in that allows.
  */
 export async function createEvalStack(options: StackOptions): Promise<EvalStack> {
-  const wanted = layersOf(options.config);
   if (needsModel(options.config) && options.modelPath === undefined && options.probeUrl === undefined) {
     throw new GovernedError(
       EvalErrorCode.ModelRequired,
@@ -173,10 +169,33 @@ export async function createEvalStack(options: StackOptions): Promise<EvalStack>
       `--tier: unknown tier '${tier}' (known: ${settings.tiers.map((t) => t.name).join(', ')})`,
     );
   }
-  const build: Record<string, () => Promise<Layer | undefined> | Layer | undefined> = {
-    schema: () => createSchemaLayer(),
-    tier: () => createTierLayer(settings),
-    'rate-limit': () => createRateLimitLayer(settings),
+  const notAssembled: CanonicalLayer[] = [];
+  const assemble = (): Promise<Layer[]> =>
+    assembleLayers({
+      settings,
+      configuration: options.config,
+      ...(options.policyPath === undefined ? {} : { policyPath: options.policyPath }),
+      ...(options.modelPath !== undefined
+        ? { probe: { model: options.modelPath } }
+        : options.probeUrl !== undefined
+          ? { probe: { url: options.probeUrl } }
+          : {}),
+      onMissing: (layer) => notAssembled.push(layer),
+    });
+  let assembled: Layer[];
+  try {
+    assembled = await assemble();
+  } catch (err) {
+    // The assembly refuses to hand out an empty pipeline; when every wanted layer was merely not
+    // assembled yet, the bridge below may still build them (and fails below if it cannot).
+    if (notAssembled.length === 0 || notAssembled.length < layersOf(options.config).length) throw err;
+    assembled = [];
+  }
+
+  const bridge: Record<CanonicalLayer, () => Promise<Layer | undefined> | Layer | undefined> = {
+    schema: () => undefined,
+    tier: () => undefined,
+    'rate-limit': () => undefined,
     prefilter: () => fn<(s: GateSettings) => Layer>(core, 'createPrefilterLayer')?.(settings),
     policy: () => {
       const create = fn<(p: unknown) => Layer>(policyPkg, 'createPolicyLayer');
@@ -184,10 +203,10 @@ export async function createEvalStack(options: StackOptions): Promise<EvalStack>
     },
     probe: () => probeLayer(options, policy?.principles),
   };
-  const layers: Layer[] = [];
+  const layers: Layer[] = [...assembled];
   const missing: string[] = [];
-  for (const name of wanted) {
-    const layer = await build[name]!();
+  for (const name of notAssembled) {
+    const layer = await bridge[name]();
     if (layer === undefined) missing.push(name);
     else layers.push(layer);
   }
@@ -197,6 +216,8 @@ export async function createEvalStack(options: StackOptions): Promise<EvalStack>
       `none of the layers of '${options.config}' is available in this build (${missing.join(', ')})`,
     );
   }
+  const rank = (l: Layer): number => CANONICAL_LAYERS.indexOf(l.name as CanonicalLayer);
+  layers.sort((a, b) => rank(a) - rank(b));
   return {
     pipeline: createPipeline(layers),
     layers: layers.map((l) => l.name),

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeRandomModel } from '@governed-mcp/probe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -88,6 +89,63 @@ describe('governed-mcp eval', () => {
       expect(r.stderr).toMatch(/needs a model: pass --model/);
       expect(r.stderr).not.toMatch(/\bat .+:\d+:\d+/);
     }
+  });
+
+  it('runs the semantic layer alone on a real GGUF model (probe-only) and times it per call', async () => {
+    const { path } = await writeRandomModel({ dir });
+    const r = await cli([
+      'eval',
+      '--dataset',
+      fixture('small.jsonl'),
+      '--config',
+      'probe-only',
+      '--model',
+      path,
+      '--json',
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as {
+      n: number;
+      layers: string[];
+      latency: { layers: Record<string, { n: number; p50_us: number }> };
+      byLayer: Record<string, { codes: Record<string, number> }>;
+    };
+    expect(report.n).toBe(4);
+    expect(report.layers).toEqual(['probe']);
+    expect(report.latency.layers['probe']!.n).toBe(4);
+    expect(report.latency.layers['probe']!.p50_us).toBeGreaterThan(0);
+    // Whatever a random model decides, each block is a probe verdict, never a failure.
+    for (const code of Object.keys(report.byLayer['probe']?.codes ?? {}))
+      expect(code).toBe('probe_dangerous');
+  }, 60_000);
+
+  it('exits 1 with the probe’s code for a model file that is not a usable GGUF, and 2 for --model with --probe-url', async () => {
+    const bad = join(dir, 'bad.gguf');
+    await writeFile(bad, 'not a model at all');
+    const r = await cli([
+      'eval',
+      '--dataset',
+      fixture('small.jsonl'),
+      '--config',
+      'probe-only',
+      '--model',
+      bad,
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/probe_model_invalid/);
+    const both = await cli([
+      'eval',
+      '--dataset',
+      fixture('small.jsonl'),
+      '--config',
+      'probe-only',
+      '--model',
+      bad,
+      '--probe-url',
+      'http://127.0.0.1:9',
+    ]);
+    expect(both.code).toBe(2);
   });
 
   it('exits 1 for a missing dataset file and 2 for an unknown configuration', async () => {
