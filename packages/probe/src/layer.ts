@@ -7,6 +7,7 @@ import {
   type JsonObject,
   type Layer,
   type ProbeStrictness,
+  TIER_FACT,
   withReason,
 } from '@governed-mcp/core';
 import { probeCodeOf } from './errors.js';
@@ -30,14 +31,20 @@ export interface ProbeLayerOptions {
   readonly probe: Probe | Promise<Probe> | ((principles: readonly string[] | undefined) => Promise<Probe>);
   /** The constitution's principles, handed to a probe factory. */
   readonly principles?: readonly string[];
-  /** Per-call strictness. Default: the `DEFAULT_SETTINGS` profile of the principal's tier. */
+  /** Per-call strictness. Default: `defaultStrictness` (the tier layer's fact, else the default table). */
   readonly strictness?: (ctx: CallContext) => ProbeStrictness;
   /** Most time one probe may take, in ms; the call's remaining time caps it. Default 2000. */
   readonly timeoutMs?: number;
 }
 
-/** The strictness of the principal's tier in `DEFAULT_SETTINGS`; an unknown tier gets the least trusted one. */
+/**
+ * The strictness the tier layer resolved for this call (`TIER_FACT`: the tool's tier row plus rule
+ * overrides); without a tier layer, the `DEFAULT_SETTINGS` profile of the principal's tier, and the
+ * least trusted profile for an unknown tier.
+ */
 export function defaultStrictness(ctx: CallContext): ProbeStrictness {
+  const fact = ctx.get(TIER_FACT);
+  if (fact !== undefined) return fact.profile.probe;
   const tiers = DEFAULT_SETTINGS.tiers;
   return (tiers.find((t) => t.name === ctx.call.principal.tier) ?? tiers[0]!).probe;
 }

@@ -1,7 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPipeline, type ToolCall } from '@governed-mcp/core';
+import {
+  createPipeline,
+  createTierLayer,
+  DEFAULT_SETTINGS,
+  parseSettings,
+  type ToolCall,
+} from '@governed-mcp/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLlamaCppBackend } from '../src/backend/llama-cpp.js';
 import { writeKnownAnswerModel } from '../src/gguf/models.js';
@@ -63,6 +69,19 @@ describe('the probe layer', () => {
     expect(await alphaOf('trusted')).toBe(0.8);
     expect(await alphaOf('privileged')).toBe(1);
     expect(await alphaOf('no-such-tier')).toBe(0.5); // unknown tiers get the least trusted profile
+  });
+
+  it('follows the strictness the tier layer resolved for the tool when it runs first', async () => {
+    const settings = parseSettings({
+      ...DEFAULT_SETTINGS,
+      tools: [{ match: 'send_*', tier: 'standard', probe: { alpha: 0.25, threshold: 0.9 } }],
+    });
+    const pipeline = createPipeline([createTierLayer(settings), createProbeLayer({ probe })]);
+    const { decision } = await pipeline.evaluate(call('privileged'));
+    expect(decision.reasons.find((r) => r.layer === 'probe')?.data).toMatchObject({
+      alpha: 0.25,
+      threshold: 0.9,
+    });
   });
 
   it('passes straight to the next layer when the tier disables the probe', async () => {
