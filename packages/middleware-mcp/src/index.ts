@@ -22,6 +22,8 @@ export type {
 } from './mediation/mediator.js';
 export { createMediator, governTransport } from './mediation/mediator.js';
 export type { MediatedKinds, RequestRole } from './mediation/methods.js';
+export type { PinFile } from './mediation/pin-file.js';
+export { openPinFile } from './mediation/pin-file.js';
 export type { PinStore } from './mediation/pins.js';
 export { createMemoryPinStore } from './mediation/pins.js';
 export type { PoisonFinding, PoisonKind } from './mediation/poisoning.js';
