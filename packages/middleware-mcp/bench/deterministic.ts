@@ -1,0 +1,110 @@
+import {
+  AuditChain,
+  createGate,
+  createMemorySink,
+  createPipeline,
+  DEFAULT_SETTINGS,
+  type GateSettings,
+  type ToolCall,
+} from '@governed-mcp/core';
+import { isMain, round, timeCalls } from '@governed-mcp/core/bench';
+import { assembleLayers } from '../src/assembly.js';
+
+/** Options of the deterministic-layers benchmark. */
+export interface DeterministicBenchOptions {
+  /** Calls per variant. Default 50k. */
+  readonly iterations?: number;
+}
+
+// Rate limits generous enough that a benchmark loop measures the allowed path, not denials.
+const settings: GateSettings = {
+  ...DEFAULT_SETTINGS,
+  tiers: DEFAULT_SETTINGS.tiers.map((t) => ({
+    ...t,
+    rateLimit: {
+      perPrincipalTool: { capacity: 1e9, refillPerSec: 1e9 },
+      perPrincipal: { capacity: 1e9, refillPerSec: 1e9 },
+      maxConcurrent: 1024,
+    },
+  })),
+};
+
+const words =
+  'the build step writes its bundle into dist and the tests read fixtures from the repository '.split(' ');
+
+/** A realistic `write_file` call whose arguments serialize to about `bytes` bytes of JSON. */
+function writeFileCall(bytes: number): ToolCall {
+  let content = '';
+  for (let i = 0; JSON.stringify(content).length < bytes - 40; i++) content += `${words[i % words.length]} `;
+  return {
+    method: 'tools/call',
+    tool: {
+      name: 'write_file',
+      description: 'Create a new file or overwrite an existing file with new content.',
+      inputSchema: {
+        type: 'object',
+        properties: { path: { type: 'string' }, content: { type: 'string' } },
+        required: ['path', 'content'],
+        additionalProperties: false,
+      },
+      annotations: { destructiveHint: true },
+    },
+    arguments: { path: './docs/notes/build.md', content },
+    principal: { id: 'agent-1', tier: 'trusted' },
+  };
+}
+
+/** Heap bytes allocated per call, estimated from heap growth over a GC-free window of calls. */
+async function heapPerCall(fn: () => Promise<unknown>, calls: number): Promise<number> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < calls; i++) await fn();
+  return Math.max(0, Math.round((process.memoryUsage().heapUsed - before) / calls));
+}
+
+/**
+ * One `tools/call` through the five non-inference layers (schema, tier, rate limit, pre-filter, policy
+ * with the default constitution) plus the audit append, in process, beside an empty pipeline in the
+ * same run. Arguments of ~100 B, 1 KB and 10 KB.
+ */
+export async function runDeterministicBench(
+  options: DeterministicBenchOptions = {},
+): Promise<Record<string, unknown>> {
+  const iterations = options.iterations ?? 50_000;
+  const layers = await assembleLayers({ settings, configuration: 'no-probe' });
+  const audit = new AuditChain(createMemorySink(), { durability: 'none' });
+  const gate = createGate({ pipeline: createPipeline(layers), audit });
+  const noop = createPipeline([]);
+  const result: Record<string, unknown> = { layers: layers.map((l) => l.name) };
+  for (const [name, bytes] of [
+    ['100b', 100],
+    ['1kb', 1024],
+    ['10kb', 10_240],
+  ] as const) {
+    const call = writeFileCall(bytes);
+    const check = await gate.check(call);
+    if (check.decision.outcome !== 'allow') {
+      throw new Error(
+        `deterministic bench: the benign ${name} call was denied: ${JSON.stringify(check.decision.reasons)}`,
+      );
+    }
+    const n = bytes > 5000 ? Math.ceil(iterations / 5) : iterations;
+    const timed = await timeCalls(() => gate.check(call), n);
+    result[`deterministic_${name}`] = {
+      ...timed,
+      heap_bytes_per_call: await heapPerCall(() => gate.check(call), 2000),
+    };
+    if (name === '1kb') result['noop'] = await timeCalls(() => noop.evaluate(call), iterations);
+    // Drain the audit's background serialization so it does not bleed into the next variant.
+    await audit.flush();
+  }
+  const noopP50 = (result['noop'] as { p50_us: number }).p50_us;
+  const oneKb = result['deterministic_1kb'] as { p50_us: number };
+  result['deterministic_1kb_minus_noop_p50_us'] = round(oneKb.p50_us - noopP50);
+  return result;
+}
+
+if (isMain(import.meta.url)) {
+  process.stdout.write(`${JSON.stringify(await runDeterministicBench(), null, 2)}\n`);
+}

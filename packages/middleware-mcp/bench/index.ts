@@ -1,0 +1,14 @@
+// Benchmarks of @governed-mcp/middleware-mcp, run by `governed-mcp bench proxy`.
+import { isMain } from '@governed-mcp/core/bench';
+import { runProxyBench } from './proxy.js';
+
+export type { LatencyFigures, ProxyBenchOptions, ProxyBenchResult } from './proxy.js';
+export { runProxyBench } from './proxy.js';
+
+if (isMain(import.meta.url)) {
+  // `node dist/bench/index.js [group|fsync|none]`: the audit durability to measure with.
+  const arg = process.argv[2];
+  const durability = arg === 'fsync' || arg === 'none' || arg === 'group' ? arg : 'group';
+  const result = await runProxyBench({ durability });
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}
