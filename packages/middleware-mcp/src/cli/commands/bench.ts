@@ -1,0 +1,82 @@
+import type { Command } from 'commander';
+
+type Figures = Record<string, unknown>;
+
+function print(figures: Figures, json: boolean): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify(figures)}\n`);
+    return;
+  }
+  const lines: string[] = [];
+  const walk = (value: unknown, indent: string, key: string): void => {
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      lines.push(`${indent}${key}`);
+      for (const [k, v] of Object.entries(value)) walk(v, `${indent}  `, k);
+    } else {
+      lines.push(`${indent}${key}: ${Array.isArray(value) ? value.join(', ') : String(value)}`);
+    }
+  };
+  for (const [k, v] of Object.entries(figures)) walk(v, '', k);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+async function run(what: () => Promise<Figures>, json: boolean): Promise<void> {
+  try {
+    print(await what(), json);
+  } catch (err) {
+    process.stderr.write(`governed-mcp bench: ${(err as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}
+
+/** `bench pipeline|probe|proxy [--json]`: each benchmark with its baseline measured in the same run. */
+export function register(program: Command): void {
+  const bench = program.command('bench').description('Measure the gate on this machine (JSON with --json)');
+  bench
+    .command('pipeline')
+    .description('pipeline overhead, the deterministic layers, audit append and verify throughput')
+    .option('--json', 'print one JSON object')
+    .option('--quick', 'fewer iterations and a smaller verify file (for smoke tests)')
+    .action(async (opts: { json?: boolean; quick?: boolean }) =>
+      run(async () => {
+        const { runPipelineBench } = await import('@governed-mcp/core/bench');
+        const { runDeterministicBench } = await import('../../../bench/deterministic.js');
+        const quick = opts.quick === true;
+        const core = await runPipelineBench(
+          quick ? { iterations: 2000, appends: 500, verifyRecords: 2000 } : {},
+        );
+        const deterministic = await runDeterministicBench(quick ? { iterations: 2000 } : {});
+        return { ...core, ...deterministic };
+      }, opts.json === true),
+    );
+  bench
+    .command('probe')
+    .description('ProbeLogits against a bare forward pass, a cold prefix and Llama Guard style generation')
+    .option('--json', 'print one JSON object')
+    .option('--model <gguf>', 'a real GGUF model (default: the tiny random-weight model the project writes)')
+    .option('--threads <n>', 'threads per evaluation', (v) => Number.parseInt(v, 10))
+    .option('--gpu', 'use a GPU when there is one')
+    .option('--rounds <n>', 'timed rounds per variant', (v) => Number.parseInt(v, 10))
+    .action(
+      async (opts: { json?: boolean; model?: string; threads?: number; gpu?: boolean; rounds?: number }) =>
+        run(async () => {
+          const { runProbeBench } = await import('@governed-mcp/probe/bench');
+          return runProbeBench({
+            ...(opts.model === undefined ? {} : { model: opts.model }),
+            ...(opts.threads === undefined ? {} : { threads: opts.threads }),
+            ...(opts.gpu === true ? { gpu: true } : {}),
+            ...(opts.rounds === undefined ? {} : { rounds: opts.rounds }),
+          });
+        }, opts.json === true),
+    );
+  bench
+    .command('proxy')
+    .description('added latency of the runner against a direct connection, stdio and HTTP')
+    .option('--json', 'print one JSON object')
+    .action(async (opts: { json?: boolean }) =>
+      run(async () => {
+        const { runProxyBench } = await import('../../../bench/index.js');
+        return { ...(await runProxyBench()) };
+      }, opts.json === true),
+    );
+}
