@@ -1,4 +1,4 @@
-import { ErrorCode } from '@governed-mcp/core';
+import { ErrorCode, LayerCode } from '@governed-mcp/core';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 
 /**
@@ -111,6 +111,14 @@ const JSON_RPC_CODES: ReadonlyMap<string, number> = new Map<string, number>([
   [ErrorCode.AuditCorrupt, JsonRpcError.GateFailure],
   [ErrorCode.NotCanonical, JsonRpcError.InvalidParams],
   [ErrorCode.Io, JsonRpcError.GateFailure],
+  [LayerCode.RateLimited, JsonRpcError.Busy],
+  [LayerCode.ConcurrencyLimited, JsonRpcError.Busy],
+  [LayerCode.RateLimitStoreFailed, JsonRpcError.GateFailure],
+  [LayerCode.SchemaInvalid, JsonRpcError.GateFailure],
+  [LayerCode.SchemaMismatch, JsonRpcError.InvalidParams],
+  [LayerCode.ArgumentsNotJson, JsonRpcError.InvalidParams],
+  [LayerCode.ArgumentsForbiddenKey, JsonRpcError.InvalidParams],
+  [LayerCode.ArgumentsTooLarge, JsonRpcError.InvalidParams],
 ]);
 
 /** The JSON-RPC error number for a gate code; a layer's own deny code maps to `Denied`. */
