@@ -1,5 +1,10 @@
 // Public API of @governed-mcp/middleware-mcp.
 
+// The runner's layer assembly and configuration file
+export type { AssemblyOptions, CanonicalLayer, LayerConfiguration, ProbeSource } from './assembly.js';
+export { assembleLayers, CANONICAL_LAYERS, isLayerConfiguration, LAYER_CONFIGURATIONS } from './assembly.js';
+export type { ProxyConfig, ProxyConfigInput, RunnerLimits, TokenBinding, UpstreamConfig } from './config.js';
+export { loadProxyConfig, ProxyConfigSchema, parseProxyConfig, tokenDigest } from './config.js';
 // In-process wrapper
 export type { ConnectableServer, GovernedConnectionOptions } from './in-process.js';
 export { connectGoverned } from './in-process.js';
@@ -34,3 +39,14 @@ export type { TierResolver } from './mediation/visibility.js';
 export { allVisible, tierVisibility } from './mediation/visibility.js';
 export type { Refusal } from './mediation/wire.js';
 export { JsonRpcError, jsonRpcCodeOf, MediationCode } from './mediation/wire.js';
+// The runner (governed-mcp proxy)
+export type { BridgeMediator, ClientSink } from './runner/bridge.js';
+export type { LogFields, Logger, LogLevel } from './runner/log.js';
+export { createLogger } from './runner/log.js';
+export type { ListenSpec, Runner, RunnerLimitOptions, RunnerOptions } from './runner/runner.js';
+export { startRunner } from './runner/runner.js';
+export type { ProxyOverrides, StartedProxy } from './runner/start-proxy.js';
+export { parseListen, startProxy } from './runner/start-proxy.js';
+export type { HttpUpstreamSpec, StdioUpstreamSpec, UpstreamSpec } from './runner/upstream.js';
+export { childEnvironment } from './runner/upstream.js';
+export { RunnerErrorCode } from './runner/wire.js';
