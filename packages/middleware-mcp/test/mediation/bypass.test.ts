@@ -336,4 +336,40 @@ describe('bypass attempts at the message layer', () => {
     expect(forged).toEqual({ toServer: [], toClient: [] });
     expect(h.decided).toEqual([]);
   });
+  describe('from the server side', () => {
+    it('refuses server requests the gate does not know, and never shows them to the client', async () => {
+      const h = harness();
+      for (const method of [
+        'tools/call',
+        'sampling/createMessage ',
+        'Sampling/CreateMessage',
+        'elicitation/create\u200B',
+      ]) {
+        const out = await h.server({ jsonrpc: '2.0', id: method, method, params: {} });
+        expect(out.toClient).toEqual([]);
+        expect(denial(out.toServer[0])?.code).toBe(MediationCode.MethodUnclassified);
+      }
+    });
+
+    it('drops a sampling request sent as a notification, and mediates the real one', async () => {
+      const h = harness();
+      const params = { messages: [], maxTokens: 1 };
+      expect(await h.server({ jsonrpc: '2.0', method: 'sampling/createMessage', params })).toEqual({
+        toServer: [],
+        toClient: [],
+      });
+      expect(h.decided).toEqual([]);
+      const out = await h.server({ jsonrpc: '2.0', id: 1, method: 'sampling/createMessage', params });
+      expect(out.toClient).toHaveLength(1);
+      expect(h.decided.map((c) => c.method)).toEqual(['sampling/createMessage']);
+    });
+
+    it('refuses a second server request with an id already in flight', async () => {
+      const h = harness();
+      await h.server({ jsonrpc: '2.0', id: 1, method: 'roots/list' });
+      const again = await h.server({ jsonrpc: '2.0', id: 1, method: 'roots/list' });
+      expect(again.toClient).toEqual([]);
+      expect(denial(again.toServer[0])?.code).toBe(MediationCode.DuplicateId);
+    });
+  });
 });
