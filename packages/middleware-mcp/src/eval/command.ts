@@ -13,8 +13,11 @@ export interface EvalCommandOptions {
   readonly model?: string;
   readonly probeUrl?: string;
   readonly tier?: string;
+  readonly skip?: readonly string[];
   readonly json?: boolean;
   readonly deadlineMs?: number;
+  /** Evaluate every case once before measuring (default true). */
+  readonly warmup?: boolean;
 }
 
 /** Where the command writes; injectable for tests. */
@@ -72,6 +75,7 @@ export async function runEvalCommand(options: EvalCommandOptions, io: EvalIo): P
       ...(options.model === undefined ? {} : { modelPath: options.model }),
       ...(options.probeUrl === undefined ? {} : { probeUrl: options.probeUrl }),
       ...(options.tier === undefined ? {} : { tier: options.tier }),
+      ...(options.skip === undefined ? {} : { skip: options.skip }),
     });
   } catch (err) {
     if (isGovernedError(err)) return fail(`${err.message} [${err.code}]`);
@@ -88,6 +92,7 @@ export async function runEvalCommand(options: EvalCommandOptions, io: EvalIo): P
     results = await runCases(stack.pipeline, dataset.cases, {
       defaultPrincipal: stack.defaultPrincipal,
       onCase: (_r, done) => progress?.tick(done),
+      warmup: options.warmup !== false,
       ...(options.deadlineMs === undefined ? {} : { deadlineMs: options.deadlineMs }),
     });
   } finally {
@@ -99,6 +104,8 @@ export async function runEvalCommand(options: EvalCommandOptions, io: EvalIo): P
     config: options.config,
     layers: stack.layers,
     missingLayers: stack.missing,
+    skippedLayers: options.skip ?? [],
+    warmup: options.warmup !== false,
     principals: 'fresh-per-case',
     tier: stack.defaultPrincipal.tier,
   });

@@ -44,7 +44,8 @@ export function formatReport(report: EvalReport, options: { color: boolean }): s
     out.push('', c.bold(title));
   };
   out.push(c.bold(`governed-mcp eval — ${report.dataset}`));
-  out.push(`configuration ${c.cyan(report.config)}: ${report.layers.join(' → ') || '(no layers)'}`);
+  const skipped = report.skippedLayers.length > 0 ? ` without ${report.skippedLayers.join(', ')}` : '';
+  out.push(`configuration ${c.cyan(report.config)}${skipped}: ${report.layers.join(' → ') || '(no layers)'}`);
   if (report.missingLayers.length > 0) {
     out.push(c.yellow(`not in this build, so not measured: ${report.missingLayers.join(', ')}`));
   }
@@ -103,7 +104,9 @@ export function formatReport(report: EvalReport, options: { color: boolean }): s
   out.push(table(sliceRows(report.byDomain), right));
   h('By category');
   out.push(table(sliceRows(report.byCategory), right));
-  h('By layer (which layer decided each block, and its own time per call)');
+  h(
+    `By layer (which layer decided each block, and its own time per call${report.warmup ? ', after a warm-up pass' : ', cold'})`,
+  );
   const layerNames = [...new Set([...report.layers, ...Object.keys(report.byLayer)])];
   out.push(
     table(

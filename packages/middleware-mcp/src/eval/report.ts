@@ -46,6 +46,10 @@ export interface EvalReport extends Metrics {
   readonly layers: readonly string[];
   /** Layers the configuration asks for that this build could not provide (reported, never faked). */
   readonly missingLayers: readonly string[];
+  /** Layers left out on request (`--skip`). */
+  readonly skippedLayers: readonly string[];
+  /** Whether latencies were measured after a warm-up pass over every case. */
+  readonly warmup: boolean;
   /** How principals were assigned, so readers know rate limits did not shape the figures. */
   readonly principals: 'fresh-per-case' | 'as-given';
   /** The tier of the default principal. */
@@ -67,6 +71,8 @@ export interface ReportMeta {
   readonly config: string;
   readonly layers: readonly string[];
   readonly missingLayers: readonly string[];
+  readonly skippedLayers?: readonly string[];
+  readonly warmup?: boolean;
   readonly principals: 'fresh-per-case' | 'as-given';
   readonly tier: string;
 }
@@ -150,6 +156,8 @@ export function buildReport(results: readonly CaseResult[], meta: ReportMeta): E
     config: meta.config,
     layers: meta.layers,
     missingLayers: meta.missingLayers,
+    skippedLayers: meta.skippedLayers ?? [],
+    warmup: meta.warmup ?? false,
     principals: meta.principals,
     tier: meta.tier,
     ...overall,

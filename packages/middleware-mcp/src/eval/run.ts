@@ -36,6 +36,12 @@ export interface RunOptions {
   readonly onCase?: (result: CaseResult, done: number, total: number) => void;
   /** Per-call deadline override in ms (the pipeline's own deadline otherwise). */
   readonly deadlineMs?: number;
+  /**
+   * Evaluates every case once, unrecorded and under other principal ids, before the measured pass, so
+   * that one-off costs (schema compilation, caches) do not pose as per-call latency. Decisions are the
+   * same either way: every layer is stateless per call except rate limits, which count per principal.
+   */
+  readonly warmup?: boolean;
 }
 
 const EVAL_TRANSPORT = { kind: 'eval' } as const;
@@ -60,9 +66,10 @@ function decider(trace: readonly LayerTrace[], fallback: string | undefined): st
 }
 
 /** The `tools/call` a case stands for. */
-export function toCall(c: EvalCase, options: RunOptions): ToolCall {
+export function toCall(c: EvalCase, options: RunOptions, pass = ''): ToolCall {
   const base = c.principal ?? options.defaultPrincipal;
-  const principal = options.freshPrincipal === false ? base : { id: `${base.id}#${c.id}`, tier: base.tier };
+  const principal =
+    options.freshPrincipal === false ? base : { id: `${base.id}#${c.id}${pass}`, tier: base.tier };
   return {
     method: 'tools/call',
     tool: c.tool,
@@ -84,6 +91,9 @@ export async function runCases(
 ): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
   const evaluateOptions = options.deadlineMs === undefined ? undefined : { deadlineMs: options.deadlineMs };
+  if (options.warmup === true) {
+    for (const c of cases) await pipeline.evaluate(toCall(c, options, '#warmup'), evaluateOptions);
+  }
   for (const c of cases) {
     const ev = await pipeline.evaluate(toCall(c, options), evaluateOptions);
     const d = ev.decision;

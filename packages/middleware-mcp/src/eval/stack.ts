@@ -47,6 +47,11 @@ export interface StackOptions {
   readonly probeUrl?: string;
   /** The tier of cases that name no principal. */
   readonly tier?: string;
+  /**
+   * Layers to leave out of the configuration, for finer ablations (e.g. `no-prefilter` without the
+   * probe, which then needs no model). The report names the layers that actually ran.
+   */
+  readonly skip?: readonly string[];
 }
 
 /** The pipeline under evaluation and what it is made of. */
@@ -153,7 +158,21 @@ async function probeLayer(
  * otherwise reported as missing: never replaced by a stand-in that allows.
  */
 export async function createEvalStack(options: StackOptions): Promise<EvalStack> {
-  if (needsModel(options.config) && options.modelPath === undefined && options.probeUrl === undefined) {
+  const skip = new Set(options.skip ?? []);
+  for (const name of skip) {
+    if (!(CANONICAL_LAYERS as readonly string[]).includes(name)) {
+      throw new GovernedError(
+        EvalErrorCode.InvalidOption,
+        `--skip: unknown layer '${name}' (layers: ${CANONICAL_LAYERS.join(', ')})`,
+      );
+    }
+  }
+  const wanted = layersOf(options.config).filter((l) => !skip.has(l));
+  if (wanted.length === 0) {
+    throw new GovernedError(EvalErrorCode.InvalidOption, `--skip leaves no layer of '${options.config}'`);
+  }
+  const withProbe = wanted.includes('probe');
+  if (withProbe && options.modelPath === undefined && options.probeUrl === undefined) {
     throw new GovernedError(
       EvalErrorCode.ModelRequired,
       `configuration '${options.config}' runs the semantic layer (probe) and needs a model: pass --model FILE.gguf or --probe-url URL, or use --config no-probe`,
@@ -173,7 +192,9 @@ export async function createEvalStack(options: StackOptions): Promise<EvalStack>
   const assemble = (): Promise<Layer[]> =>
     assembleLayers({
       settings,
-      configuration: options.config,
+      // Without the probe, assemble the configuration's no-probe form (the assembly insists on a model
+      // for any configuration with the probe); other skipped layers are dropped below.
+      configuration: withProbe ? options.config : 'no-probe',
       ...(options.policyPath === undefined ? {} : { policyPath: options.policyPath }),
       ...(options.modelPath !== undefined
         ? { probe: { model: options.modelPath } }
@@ -188,7 +209,7 @@ export async function createEvalStack(options: StackOptions): Promise<EvalStack>
   } catch (err) {
     // The assembly refuses to hand out an empty pipeline; when every wanted layer was merely not
     // assembled yet, the bridge below may still build them (and fails below if it cannot).
-    if (notAssembled.length === 0 || notAssembled.length < layersOf(options.config).length) throw err;
+    if (notAssembled.filter((l) => wanted.includes(l)).length < wanted.length) throw err;
     assembled = [];
   }
 
@@ -203,9 +224,9 @@ export async function createEvalStack(options: StackOptions): Promise<EvalStack>
     },
     probe: () => probeLayer(options, policy?.principles),
   };
-  const layers: Layer[] = [...assembled];
+  const layers: Layer[] = assembled.filter((l) => wanted.includes(l.name));
   const missing: string[] = [];
-  for (const name of notAssembled) {
+  for (const name of notAssembled.filter((l) => wanted.includes(l))) {
     const layer = await bridge[name]();
     if (layer === undefined) missing.push(name);
     else layers.push(layer);

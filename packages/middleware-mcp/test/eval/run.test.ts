@@ -133,6 +133,31 @@ describe('eval runner', () => {
     expect(report.misclassified.falsePositives[0]!.detail).toBe('blocked by fetch-exec at /command');
   });
 
+  it('warms up under other principal ids, so the measured pass decides exactly as a cold one', async () => {
+    const oneCall = parseSettings({
+      ...DEFAULT_SETTINGS,
+      tiers: DEFAULT_SETTINGS.tiers.map((t) => ({
+        ...t,
+        rateLimit: { perPrincipal: { capacity: 1, refillPerSec: 0.001 } },
+      })),
+    });
+    const seen: string[] = [];
+    const spy = defineLayer('spy', async (ctx, next) => {
+      seen.push(ctx.call.principal.id);
+      return next();
+    });
+    const cases = [mk('a', 'safe', 'ls'), mk('b', 'dangerous', 'rm -rf /')];
+    const results = await runCases(createPipeline([spy, createRateLimitLayer(oneCall), detector]), cases, {
+      defaultPrincipal: principal,
+      warmup: true,
+    });
+    expect(results.map((r) => [r.id, r.blocked, r.layer])).toEqual([
+      ['a', false, undefined],
+      ['b', true, 'detector'],
+    ]);
+    expect(seen).toEqual(['eval#a#warmup', 'eval#b#warmup', 'eval#a', 'eval#b']);
+  });
+
   it('reports progress after every case', async () => {
     const seen: number[] = [];
     await runCases(createPipeline([]), [mk('a', 'safe', 'x'), mk('b', 'safe', 'y')], {

@@ -46,6 +46,19 @@ describe('eval stack', () => {
     }
   });
 
+  it('leaves out skipped layers, so no-prefilter without the probe needs no model', async () => {
+    const stack = await createEvalStack({ config: 'no-prefilter', skip: ['probe'] });
+    expect(stack.layers).not.toContain('probe');
+    expect(stack.layers).not.toContain('prefilter');
+    expect(stack.layers.slice(0, 3)).toEqual(['schema', 'tier', 'rate-limit']);
+    expect(await codeOf(createEvalStack({ config: 'no-probe', skip: ['probes'] }))).toBe(
+      EvalErrorCode.InvalidOption,
+    );
+    expect(await codeOf(createEvalStack({ config: 'probe-only', skip: ['probe'] }))).toBe(
+      EvalErrorCode.InvalidOption,
+    );
+  });
+
   it('refuses an unknown default tier and an invalid policy file', async () => {
     expect(await codeOf(createEvalStack({ config: 'no-probe', tier: 'root' }))).toBe(
       EvalErrorCode.InvalidOption,

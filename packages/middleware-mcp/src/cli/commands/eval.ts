@@ -9,13 +9,15 @@ interface Flags {
   model?: string;
   probeUrl?: string;
   tier?: string;
+  skip?: string;
+  warmup?: boolean;
   json?: boolean;
   deadlineMs?: string;
 }
 
 /**
  * `eval --dataset F --config full|no-probe|probe-only|no-prefilter [--policy F] [--model GGUF | --probe-url URL]
- * [--tier NAME] [--json]`: exit 0 ran, 1 bad dataset, missing model or unusable option, 2 usage.
+ * [--tier NAME] [--skip LAYERS] [--json]`: exit 0 ran, 1 bad dataset, missing model or unusable option, 2 usage.
  */
 export function register(program: Command): void {
   program
@@ -29,7 +31,12 @@ export function register(program: Command): void {
     .addOption(new Option('--model <gguf>', 'GGUF model for the semantic layer').conflicts('probeUrl'))
     .option('--probe-url <url>', 'llama.cpp server for the semantic layer')
     .option('--tier <name>', "tier of cases that name no principal (default 'trusted')")
+    .option(
+      '--skip <layers>',
+      'comma-separated layers to leave out as well (e.g. probe: then no model is needed)',
+    )
     .option('--deadline-ms <ms>', 'per-call deadline in ms (default: the pipeline default)')
+    .option('--no-warmup', 'measure latencies cold (default: after one unrecorded pass over every case)')
     .option('--json', 'print one JSON object on stdout')
     .action(async (flags: Flags) => {
       let deadlineMs: number | undefined;
@@ -49,8 +56,17 @@ export function register(program: Command): void {
           ...(flags.model === undefined ? {} : { model: flags.model }),
           ...(flags.probeUrl === undefined ? {} : { probeUrl: flags.probeUrl }),
           ...(flags.tier === undefined ? {} : { tier: flags.tier }),
+          ...(flags.skip === undefined
+            ? {}
+            : {
+                skip: flags.skip
+                  .split(',')
+                  .map((l) => l.trim())
+                  .filter((l) => l !== ''),
+              }),
           ...(flags.json === undefined ? {} : { json: flags.json }),
           ...(deadlineMs === undefined ? {} : { deadlineMs }),
+          ...(flags.warmup === false ? { warmup: false } : {}),
         },
         { stdout: process.stdout, stderr: process.stderr },
       );
