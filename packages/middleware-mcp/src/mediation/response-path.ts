@@ -42,7 +42,26 @@ export async function settle(
   pending: Pending,
   answer: Answer,
 ): Promise<JSONRPCMessage> {
-  if (!HAS_RESULT_PATH.has(pending.role)) return message(pending.id, answer, answer);
+  if (!HAS_RESULT_PATH.has(pending.role)) {
+    // Answers to mediated server requests (sampling, elicitation) are not redacted (they go to the
+    // server, not the agent) but their outcome is recorded like any other.
+    if (pending.call !== undefined && pending.checked !== undefined) {
+      const status = answer.error !== undefined ? 'error' : 'ok';
+      const ms = performance.now() - pending.started;
+      const ok = await engine.gate.recordOutcome(pending.call, pending.checked, {
+        status,
+        result: answer.result ?? answer.error,
+        ms,
+      });
+      if (!ok)
+        return errorResponse(pending.id, {
+          layer: 'audit',
+          code: 'audit_failed',
+          reason: 'the outcome could not be recorded',
+        });
+    }
+    return message(pending.id, answer, answer);
+  }
   const body = answer.error !== undefined ? { error: answer.error } : { result: answer.result };
   const scanned =
     engine.redaction === 'off' ? { value: body, count: 0, kinds: [] } : redactValue(body, engine.patterns);

@@ -401,4 +401,22 @@ describe('the mediator', () => {
     expect(out.toServer).toEqual([]);
     expect(denial(out.toClient[0])?.code).toBe(MediationCode.InvalidMessage);
   });
+  it('records the outcome of a mediated sampling request when the client answers it', async () => {
+    const h = harness();
+    const asked = await h.server({
+      jsonrpc: '2.0',
+      id: 5,
+      method: 'sampling/createMessage',
+      params: { messages: [], maxTokens: 1 },
+    });
+    expect(asked.toClient).toHaveLength(1);
+    const answer = {
+      jsonrpc: '2.0',
+      id: 5,
+      result: { model: 'm', role: 'assistant', content: { type: 'text', text: 'hi' } },
+    };
+    expect((await h.client(answer)).toServer).toEqual([answer]);
+    expect((await h.records('decision')).length).toBe(1);
+    expect((await h.records('outcome')).map((r) => r.data.status)).toEqual(['ok']);
+  });
 });
