@@ -2,7 +2,14 @@ import { createMediationGate } from './audit.js';
 import { statusOf } from './catalogue.js';
 import { fromClientMessage } from './client-path.js';
 import { failParked } from './discovery.js';
-import { classify, DEFAULT_FRAME_LIMITS, type FrameLimits, inspectFrame, isRequestId } from './frame.js';
+import {
+  classify,
+  DEFAULT_FRAME_LIMITS,
+  type FrameLimits,
+  idKey,
+  inspectFrame,
+  isRequestId,
+} from './frame.js';
 import type { Mediator, MediatorOptions, PeerInfo, Routed, ToolReview } from './mediator.js';
 import { createMemoryPinStore } from './pins.js';
 import { SECRET_PATTERNS } from './redaction.js';
@@ -104,6 +111,10 @@ export function createEngine(options: MediatorOptions): Mediator {
       return side === 'client' ? routed([], [error]) : routed([error]);
     };
     const inspected = inspectFrame(frame, engine.limits);
+    if (!inspected.ok && side === 'server') {
+      const failed = await failUnreadableAnswer(session, frame, inspected.code, inspected.detail);
+      if (failed !== undefined) return failed;
+    }
     if (!inspected.ok) return bounce(inspected.code, inspected.detail);
     const value = inspected.value;
     if (!Array.isArray(value)) return handle(engine, session, classify(value), peer);
@@ -117,6 +128,33 @@ export function createEngine(options: MediatorOptions): Mediator {
     const out = routed();
     for (const element of value) merge(out, await handle(engine, session, classify(element), peer));
     return out;
+  }
+
+  /**
+   * An answer from the server the gate cannot read (too large, too deep) fails its request closed, so
+   * the client gets an answer instead of waiting for one that will never pass.
+   */
+  async function failUnreadableAnswer(
+    session: Session,
+    frame: unknown,
+    code: string,
+    detail: string,
+  ): Promise<Routed | undefined> {
+    const id = salvageId(frame);
+    const looksLikeAnswer = typeof frame === 'object' && frame !== null && !Object.hasOwn(frame, 'method');
+    const pending = id === null || !looksLikeAnswer ? undefined : session.fromClient.get(idKey(id));
+    if (pending === undefined || pending.role === 'discovery') return undefined;
+    session.fromClient.delete(idKey(id!));
+    const reason = `the server's answer was refused: ${detail}`;
+    engine.log({ level: 'warn', event: 'server_answer_refused', code, detail, sessionId: session.key });
+    if (pending.call !== undefined && pending.checked !== undefined) {
+      await engine.gate.recordOutcome(pending.call, pending.checked, {
+        status: 'blocked',
+        detail: reason,
+        ms: performance.now() - pending.started,
+      });
+    }
+    return routed([], [failureFor(pending, { layer: 'mediation', code, reason })]);
   }
 
   async function failSession(session: Session, code: string, detail: string): Promise<Routed> {

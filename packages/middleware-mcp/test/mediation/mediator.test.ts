@@ -419,4 +419,16 @@ describe('the mediator', () => {
     expect((await h.records('decision')).length).toBe(1);
     expect((await h.records('outcome')).map((r) => r.data.status)).toEqual(['ok']);
   });
+  it('fails a call closed when the server answers it with a frame too large to inspect', async () => {
+    const h = harness({ limits: { maxFrameBytes: 10_000 } });
+    await h.list();
+    await h.call(1, 'read_file', {});
+    const huge = { jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: 'x'.repeat(20_000) }] } };
+    const out = await h.server(huge);
+    expect(out.toServer).toEqual([]);
+    expect(denial(out.toClient[0])?.code).toBe(MediationCode.FrameTooLarge);
+    expect((await h.records('outcome')).map((r) => r.data.status)).toEqual(['blocked']);
+    // The id is free again, and a late duplicate answer goes nowhere.
+    expect((await h.server({ jsonrpc: '2.0', id: 1, result: { content: [] } })).toClient).toEqual([]);
+  });
 });
