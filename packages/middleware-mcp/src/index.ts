@@ -5,6 +5,27 @@ export type { AssemblyOptions, CanonicalLayer, LayerConfiguration, ProbeSource }
 export { assembleLayers, CANONICAL_LAYERS, isLayerConfiguration, LAYER_CONFIGURATIONS } from './assembly.js';
 export type { ProxyConfig, ProxyConfigInput, RunnerLimits, TokenBinding, UpstreamConfig } from './config.js';
 export { loadProxyConfig, ProxyConfigSchema, parseProxyConfig, tokenDigest } from './config.js';
+// Evaluation harness (`governed-mcp eval`)
+export type {
+  CaseResult,
+  DatasetIssue,
+  DatasetResult,
+  EvalCase,
+  EvalConfig,
+  EvalReport,
+  Metrics,
+} from './eval/index.js';
+export {
+  buildReport,
+  createEvalStack,
+  EVAL_CONFIGS,
+  EvalErrorCode,
+  formatReport,
+  loadDataset,
+  metrics,
+  parseDataset,
+  runCases,
+} from './eval/index.js';
 // In-process wrapper
 export type { ConnectableServer, GovernedConnectionOptions } from './in-process.js';
 export { connectGoverned } from './in-process.js';
