@@ -96,7 +96,8 @@ export function createProbeLayer(options: ProbeLayerOptions): Layer {
     try {
       const p = await probe;
       // Leave a little of the call's time so the probe's own timeout, not the pipeline's, reports it.
-      const timeoutMs = Math.max(1, Math.min(maxMs, ctx.remainingMs() - 2));
+      const remaining = ctx.remainingMs();
+      const timeoutMs = Math.max(1, Math.min(maxMs, remaining - Math.max(5, remaining * 0.1)));
       result = await p.classify(ctx.call, {
         alpha: s.alpha,
         threshold: s.threshold,

@@ -185,3 +185,15 @@ describe('every failure of the probe layer denies', () => {
     });
   });
 });
+
+describe('a constitution too long for the context', () => {
+  it('is refused at creation instead of being shifted out of the context', async () => {
+    const principles = Array.from({ length: 200 }, (_, i) => `Principle number ${i} says nothing at all.`);
+    await expect(
+      createProbe({
+        backend: createLlamaCppBackend({ modelPath: good, threads: 1, sequences: 1, contextSize: 512 }),
+        principles,
+      }),
+    ).rejects.toMatchObject({ code: 'probe_invalid_config' });
+  });
+});

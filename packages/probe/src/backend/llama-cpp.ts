@@ -45,6 +45,9 @@ interface Slot {
   busy: boolean;
 }
 
+/** Context tokens a prefix must leave free for calls. */
+const MIN_CALL_TOKENS = 64;
+
 const llamas = new Map<string, Promise<Llama>>();
 
 /**
@@ -217,6 +220,13 @@ export function createLlamaCppBackend(options: LlamaCppBackendOptions): ProbeBac
       const bos = model!.tokens.bos;
       const tokens: Token[] = model!.tokens.shouldPrependBosToken && bos !== null ? [bos] : [];
       tokens.push(...model!.tokenize(prefix, false));
+      // A prefix that fills the context would be shifted out silently by the library; refuse it.
+      if (tokens.length + MIN_CALL_TOKENS > context!.contextSize) {
+        throw probeError(
+          ProbeErrorCode.InvalidConfig,
+          `the shared prefix takes ${tokens.length} of ${context!.contextSize} context tokens; leave at least ${MIN_CALL_TOKENS} for calls`,
+        );
+      }
       try {
         await Promise.all(
           slots.map(async ({ seq }) => {
