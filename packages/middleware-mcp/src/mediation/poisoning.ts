@@ -1,13 +1,18 @@
 /**
- * A focused scanner for poisoned tool definitions: text a server hides in a tool's name, description or
- * schema to steer the agent (hidden instructions, invisible characters, requests to read secrets or to
- * smuggle data out through extra parameters). Every pattern is bounded (no nested quantifiers, fixed
- * gaps), and the text scanned per definition is capped, so a hostile definition cannot make it slow.
+ * A scanner for poisoned tool definitions: text a server hides in a tool's name, description or schema
+ * to steer the agent (hidden instructions, invisible characters, requests to read secrets or to smuggle
+ * data out through extra parameters). Text is normalised with the pre-filter's `normalize` (invisible
+ * and bidi controls stripped, tag-smuggled text decoded and scanned too, NFKC, Latin lookalikes
+ * folded). Every pattern is bounded (no nested quantifiers, fixed gaps), and the text scanned per
+ * definition is capped, so a hostile definition cannot make it slow.
  */
+
+import { normalize } from '@governed-mcp/core';
 
 /** What a finding is about. */
 export type PoisonKind =
   | 'invisible-characters'
+  | 'disguised-text'
   | 'hidden-instructions'
   | 'secret-access'
   | 'extra-parameters'
@@ -56,8 +61,8 @@ const EXTRA_PARAMETERS: readonly RegExp[] = [
   /\b(as|in|into)\s+(the\s+)?[`'"]?(sidenote|side_note|notes?|metadata|extra|debug|context)[`'"]?\s+(parameter|argument|field|param)\b/,
 ];
 
-function normalize(text: string): string {
-  return text.replace(INVISIBLE, '').normalize('NFKC').toLowerCase().replace(/\s+/g, ' ');
+function flatten(text: string): string {
+  return text.replace(INVISIBLE, '').toLowerCase().replace(/\s+/g, ' ');
 }
 
 function excerptOf(text: string, re: RegExp): string {
@@ -66,24 +71,34 @@ function excerptOf(text: string, re: RegExp): string {
   return text.slice(Math.max(0, at - 20), at + 60);
 }
 
+const GROUPS: readonly (readonly [PoisonKind, readonly RegExp[]])[] = [
+  ['hidden-instructions', HIDDEN_INSTRUCTIONS],
+  ['secret-access', SECRET_ACCESS],
+  ['extra-parameters', EXTRA_PARAMETERS],
+];
+
 function scanText(text: string, path: string, out: PoisonFinding[]): void {
-  INVISIBLE.lastIndex = 0;
-  const hidden = text.match(INVISIBLE);
-  if (hidden !== null) {
-    const points = [...new Set(hidden)]
+  const hiddenChars = text.match(INVISIBLE);
+  if (hiddenChars !== null) {
+    const points = [...new Set(hiddenChars)]
       .slice(0, 8)
       .map((c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`);
     out.push({ kind: 'invisible-characters', path, excerpt: points.join(' ') });
   }
-  const norm = normalize(text);
-  const groups: [PoisonKind, readonly RegExp[]][] = [
-    ['hidden-instructions', HIDDEN_INSTRUCTIONS],
-    ['secret-access', SECRET_ACCESS],
-    ['extra-parameters', EXTRA_PARAMETERS],
-  ];
-  for (const [kind, patterns] of groups) {
-    const hit = patterns.find((re) => re.test(norm));
-    if (hit !== undefined) out.push({ kind, path, excerpt: excerptOf(norm, hit) });
+  const n = normalize(text);
+  if (n.disguises.includes('homoglyph')) {
+    out.push({ kind: 'disguised-text', path, excerpt: 'letters from other scripts disguised as Latin ones' });
+  }
+  // Text smuggled in tag characters is scanned as if it were visible: a model may well read it.
+  const views = n.hidden === undefined ? [flatten(n.text)] : [flatten(n.text), flatten(n.hidden)];
+  for (const [kind, patterns] of GROUPS) {
+    for (const view of views) {
+      const hit = patterns.find((re) => re.test(view));
+      if (hit !== undefined) {
+        out.push({ kind, path, excerpt: excerptOf(view, hit) });
+        break;
+      }
+    }
   }
 }
 
