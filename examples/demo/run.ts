@@ -33,7 +33,14 @@ function serverBin(): string {
 interface ProxyLog {
   layers: string[];
   unavailable: string[];
+  /** The last error the proxy logged, to explain a failed start. */
+  lastError?: string;
+  /** The last lines the proxy wrote, whatever they were. */
+  tail: string[];
 }
+
+// Module scope so that a failure anywhere can say what the proxy last reported.
+const proxyLog: ProxyLog = { layers: [], unavailable: [], tail: [] };
 
 function watchLogs(stream: Stream | null, log: ProxyLog): void {
   let buf = '';
@@ -44,8 +51,17 @@ function watchLogs(stream: Stream | null, log: ProxyLog): void {
       const line = buf.slice(0, nl);
       buf = buf.slice(nl + 1);
       nl = buf.indexOf('\n');
+      log.tail = [...log.tail.slice(-4), line];
       try {
-        const entry = JSON.parse(line) as { event?: string; layers?: string[]; layer?: string };
+        const entry = JSON.parse(line) as {
+          event?: string;
+          level?: string;
+          message?: string;
+          detail?: string;
+          layers?: string[];
+          layer?: string;
+        };
+        if (entry.level === 'error') log.lastError = `${entry.event}: ${entry.message ?? entry.detail ?? ''}`;
         if (entry.event === 'proxy_started' && Array.isArray(entry.layers)) log.layers = entry.layers;
         if (entry.event === 'layer_unavailable' && entry.layer !== undefined)
           log.unavailable.push(entry.layer);
@@ -98,7 +114,7 @@ async function main(): Promise<number> {
     cwd: root,
     stderr: 'pipe',
   });
-  const log: ProxyLog = { layers: [], unavailable: [] };
+  const log = proxyLog;
   watchLogs(transport.stderr, log);
   const client = new Client({ name: 'demo-agent', version: '1.0.0' });
   await client.connect(transport);
@@ -170,6 +186,9 @@ main().then(
   (err: unknown) => {
     // A person reads this: the message, not a stack trace.
     process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (proxyLog.lastError !== undefined) process.stderr.write(`the proxy reported: ${proxyLog.lastError}\n`);
+    else if (proxyLog.tail.length > 0)
+      process.stderr.write(`the proxy's last words:\n${proxyLog.tail.join('\n')}\n`);
     process.exitCode = 1;
   },
 );
