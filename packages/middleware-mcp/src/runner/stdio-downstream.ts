@@ -22,8 +22,8 @@ export interface StdioDownstream {
   run(bridge: Bridge): Promise<void>;
   /** Stops reading; what is queued is still written. */
   stop(): void;
-  /** Resolves once everything queued so far has been written. */
-  flush(): Promise<void>;
+  /** Resolves once everything queued so far has been written, or after `timeoutMs` (a client that never reads). */
+  flush(timeoutMs?: number): Promise<void>;
 }
 
 /**
@@ -99,8 +99,18 @@ export function createStdioDownstream(o: StdioDownstreamOptions): StdioDownstrea
       o.input.pause();
       onEnd?.();
     },
-    flush() {
-      return queued === 0 ? Promise.resolve() : new Promise((resolve) => drained.push(resolve));
+    flush(timeoutMs = 2000) {
+      if (queued === 0) return Promise.resolve();
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => {
+          o.log.warn('client_flush_timeout', { queued });
+          resolve();
+        }, timeoutMs);
+        drained.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
     },
   };
 }
