@@ -1,5 +1,5 @@
 import { createPipeline, defineLayer } from '@governed-mcp/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createMediator, type Routed } from '../../src/mediation/mediator.js';
 import { JsonRpcError, MediationCode } from '../../src/mediation/wire.js';
 import { denial, harness, TOOLS, toolCalls } from './harness.js';
@@ -178,8 +178,8 @@ describe('the mediator', () => {
     const late: Routed[] = [];
     const peer = { ...h.peer, sessionId: 's2', deliver: (r: Routed) => late.push(r) };
     await h.call(2, 'read_file', {}, peer);
-    await new Promise((r) => setTimeout(r, 80));
-    expect(late).toHaveLength(1);
+    expect(late).toHaveLength(0);
+    await vi.waitFor(() => expect(late).toHaveLength(1), { timeout: 5000 });
     expect(late[0]?.toServer).toEqual([]);
     expect(denial(late[0]?.toClient[0])?.code).toBe(MediationCode.DiscoveryFailed);
   });
