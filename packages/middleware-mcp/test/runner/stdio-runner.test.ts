@@ -135,4 +135,33 @@ describe('the runner over stdio', () => {
     await r.closed;
     expect(mediator.closed).toBe(1);
   });
+
+  it('answers with an error when the upstream cannot be started, and keeps running', async () => {
+    const { client, runner: r } = await start({ command: '/nonexistent/mcp-server', args: [] });
+    const init = await client.request(0, 'initialize', {
+      protocolVersion: '2025-06-18',
+      capabilities: {},
+      clientInfo: { name: 'runner-test', version: '1.0.0' },
+    });
+    expect(init).toMatchObject({ error: { data: { governedMcp: { code: 'upstream_failed' } } } });
+    const again = await client.request(1, 'ping');
+    expect(again).toMatchObject({ error: { data: { governedMcp: { code: 'upstream_failed' } } } });
+    let stopped = false;
+    void r.closed.then(() => {
+      stopped = true;
+    });
+    await new Promise((res) => setTimeout(res, 100));
+    expect(stopped).toBe(false);
+  });
+
+  it('stops restarting a child that keeps crashing once the restart budget is spent', async () => {
+    const { client, upstream } = await start({ restart: { maxRestarts: 1, windowMs: 60_000 } });
+    await handshake(client);
+    expect(await client.request(1, 'tools/call', call('crash'))).toMatchObject({ error: {} });
+    expect(await client.request(2, 'tools/call', call('crash'))).toMatchObject({ error: {} });
+    const refused = await client.request(3, 'tools/call', call('echo', { text: 'x' }));
+    expect(refused).toMatchObject({ error: { data: { governedMcp: { code: 'upstream_failed' } } } });
+    // One original child and one restart, no more.
+    expect(new Set(upstream.received().map((r) => r.pid)).size).toBe(2);
+  });
 });
