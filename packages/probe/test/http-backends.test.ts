@@ -4,6 +4,7 @@ import { createLlamaServerBackend } from '../src/backend/llama-server.js';
 import { createVllmBackend } from '../src/backend/vllm.js';
 import { softmax2 } from '../src/calibration.js';
 import { createProbe } from '../src/probe.js';
+import { DEFAULT_TEMPLATE, renderCall } from '../src/prompt.js';
 import { type MockServer, startMock, wordTokens } from './fixtures/mock-servers.js';
 
 const TABLE = { Safe: 10, Dangerous: 11, Very: 12 };
@@ -34,9 +35,12 @@ function llamaServerHandler(r: { path: string; body: Record<string, unknown> }) 
       { id: 11, token: ' Dangerous', bytes: [], logprob: lp.dangerous },
       { id: 99, token: ' the', bytes: [], logprob: -3 },
     ];
+    // llama-server counts the prompt's tokens (BOS included) in tokens_evaluated.
+    const evaluated = wordTokens(String(r.body['prompt']), TABLE).length + 1;
     return {
       json: {
         content: ' Safe',
+        tokens_evaluated: evaluated,
         completion_probabilities: [
           { id: 10, token: ' Safe', logprob: lp.safe, bytes: [], top_logprobs: top },
         ],
@@ -53,6 +57,10 @@ describe('the llama-server backend', () => {
     const r = await probe.classify(call({ command: 'rm -rf /' }), { alpha: 0, threshold: 0.5 });
     expect(r.pRaw).toBeCloseTo(softmax2(-2.5, -0.2)[1], 12);
     expect(r.verdict).toBe('dangerous');
+    // Token counts from the server's own count, less the prefix it tokenized at start-up (with BOS).
+    expect(r.tokens.call).toBe(
+      wordTokens(renderCall(DEFAULT_TEMPLATE, call({ command: 'rm -rf /' })).text, TABLE).length,
+    );
     const req = mock.received.filter((x) => x.path === '/completion').at(-1)!;
     expect(req.body).toMatchObject({ n_predict: 1, n_probs: 5, temperature: 0, cache_prompt: true });
     expect(String(req.body['prompt'])).toMatch(/Principles:[\s\S]*Verdict:$/);

@@ -37,12 +37,12 @@ export function createLlamaServerBackend(options: LlamaServerBackendOptions): Pr
     return expectArray(res['tokens'], 'tokens').map((t) => expectNumber(t, 'a token'));
   }
 
-  /** `log p` of each wanted token at the position after `prompt`, by id. */
+  /** `log p` of each wanted token at the position after `prompt`, by id, and the prompt's token count. */
   async function next(
     prompt: string | number[],
     wanted: readonly number[],
     signal: AbortSignal,
-  ): Promise<number[]> {
+  ): Promise<{ logprobs: number[]; promptTokens: number | undefined }> {
     const body = {
       prompt,
       n_predict: 1,
@@ -61,7 +61,7 @@ export function createLlamaServerBackend(options: LlamaServerBackendOptions): Pr
       const o = expectObject(item, 'a top_logprobs item');
       top.set(expectNumber(o['id'], 'id'), expectNumber(o['logprob'], 'logprob'));
     }
-    return wanted.map((id) => {
+    const logprobs = wanted.map((id) => {
       const lp = top.get(id);
       if (lp === undefined) {
         throw probeError(
@@ -71,6 +71,8 @@ export function createLlamaServerBackend(options: LlamaServerBackendOptions): Pr
       }
       return lp;
     });
+    const evaluated = res['tokens_evaluated'];
+    return { logprobs, promptTokens: typeof evaluated === 'number' ? evaluated : undefined };
   }
 
   return {
@@ -90,21 +92,22 @@ export function createLlamaServerBackend(options: LlamaServerBackendOptions): Pr
       const prompt = request.prefix.text + request.text;
       const firsts = request.labels.map((l) => l[0]!);
       const multi = request.labels.some((l) => l.length > 1);
-      const [firstLp, promptTokens] = await Promise.all([
+      const [first, promptTokens] = await Promise.all([
         next(prompt, firsts, request.signal),
         multi ? tokenize(prompt, true, request.signal) : Promise.resolve(undefined),
       ]);
       const logprobs = await Promise.all(
         request.labels.map(async (label, k) => {
-          let sum = firstLp[k]!;
+          let sum = first.logprobs[k]!;
           for (let j = 1; j < label.length; j++) {
-            const [lp] = await next([...promptTokens!, ...label.slice(0, j)], [label[j]!], request.signal);
-            sum += lp!;
+            const step = await next([...promptTokens!, ...label.slice(0, j)], [label[j]!], request.signal);
+            sum += step.logprobs[0]!;
           }
           return sum;
         }),
       );
-      const callTokens = promptTokens === undefined ? 0 : promptTokens.length - request.prefix.tokenCount;
+      const total = promptTokens?.length ?? first.promptTokens;
+      const callTokens = total === undefined ? 0 : Math.max(0, total - request.prefix.tokenCount);
       return { logprobs, callTokens };
     },
     close: () => client.close(),
