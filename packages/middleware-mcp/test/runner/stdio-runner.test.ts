@@ -164,4 +164,17 @@ describe('the runner over stdio', () => {
     // One original child and one restart, no more.
     expect(new Set(upstream.received().map((r) => r.pid)).size).toBe(2);
   });
+
+  it('drops an upstream answer over the frame limit: the call fails closed, the child restarts, the session continues', async () => {
+    const { client, lines } = await start({ maxFrameBytes: 32 * 1024 });
+    await handshake(client);
+    const huge = await client.request(1, 'tools/call', call('big', { bytes: 200_000 }));
+    expect(huge).toMatchObject({ error: { data: { governedMcp: { code: 'upstream_failed' } } } });
+    expect(JSON.stringify(huge).length).toBeLessThan(2000);
+    expect(
+      lines.some((l) => l.event === 'upstream_error' && /exceeded maximum size/.test(String(l.message))),
+    ).toBe(true);
+    const ok = await client.request(2, 'tools/call', call('echo', { text: 'after' }));
+    expect(ok).toMatchObject({ result: { content: [{ text: 'after' }] } });
+  });
 });
