@@ -1,4 +1,4 @@
-import type { Checked, Decision, Principal, ToolCall, ToolDefinition } from '@governed-mcp/core';
+import type { Checked, Decision, LayerTrace, Principal, ToolCall, ToolDefinition } from '@governed-mcp/core';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { MEDIATION_LAYER } from './audit.js';
 import { MAX_TOOL_NAME, statusOf } from './catalogue.js';
@@ -20,9 +20,15 @@ export function synthesizedTool(method: string): ToolDefinition {
   return { name: method, description: `MCP request '${method}'`, inputSchema: ANY_OBJECT };
 }
 
-/** The refusal a decision stands for: its first reason (the deciding layer's). */
-export function refusalOf(decision: Decision): Refusal {
-  const r = decision.reasons[0];
+/**
+ * The refusal a denial stands for: the reason of the layer that decided it (the first layer in the
+ * trace that denied or failed), not an annotation another layer added on the way.
+ */
+export function refusalOf(decision: Decision, trace: readonly LayerTrace[] = []): Refusal {
+  const decider = trace.find((t) => t.verdict === 'deny' || t.verdict === 'error' || t.verdict === 'timeout');
+  const r =
+    (decider === undefined ? undefined : decision.reasons.find((x) => x.layer === decider.layer)) ??
+    decision.reasons[0];
   return {
     layer: r?.layer ?? MEDIATION_LAYER,
     code: r?.code ?? MediationCode.Denied,
@@ -126,7 +132,7 @@ export async function decideToolCall(
     return routed([forwarded as JSONRPCMessage]);
   }
   session.fromClient.delete(idKey(pending.id));
-  const why = refusalOf(d);
+  const why = refusalOf(d, checked.trace);
   engine.log({
     level: 'info',
     event: 'call_denied',
@@ -167,7 +173,7 @@ export async function decideRequest(
   pending.tool = tool;
   const d = checked.decision;
   if (d.outcome === 'deny')
-    return { checked, forward: undefined, refusal: errorResponse(pending.id, refusalOf(d)) };
+    return { checked, forward: undefined, refusal: errorResponse(pending.id, refusalOf(d, checked.trace)) };
   const finalParams =
     d.arguments === undefined ? params : { ...d.arguments, ...(_meta === undefined ? {} : { _meta }) };
   const message = {

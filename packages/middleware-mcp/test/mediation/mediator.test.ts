@@ -431,4 +431,32 @@ describe('the mediator', () => {
     // The id is free again, and a late duplicate answer goes nowhere.
     expect((await h.server({ jsonrpc: '2.0', id: 1, result: { content: [] } })).toClient).toEqual([]);
   });
+  it('names the layer that denied, not an annotation an inner layer added', async () => {
+    const pipeline = createPipeline([
+      defineLayer('budget', async (_ctx, next) => {
+        const d = await next();
+        return {
+          outcome: 'deny',
+          reasons: [...d.reasons, { layer: 'budget', code: 'over_budget', detail: 'monthly budget spent' }],
+        };
+      }),
+      defineLayer('note', async (_ctx, next) => {
+        const d = await next();
+        return { ...d, reasons: [{ layer: 'note', code: 'looked_fine' }, ...d.reasons] };
+      }),
+    ]);
+    const m = createMediator({ gate: pipeline });
+    const peer = { transport: { kind: 'stdio' as const } };
+    await m.fromClient({ jsonrpc: '2.0', id: 'l', method: 'tools/list' }, peer);
+    await m.fromServer({ jsonrpc: '2.0', id: 'l', result: { tools: TOOLS } }, peer);
+    const out = await m.fromClient(
+      { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'read_file', arguments: {} } },
+      peer,
+    );
+    expect(denial(out.toClient[0])).toMatchObject({
+      layer: 'budget',
+      code: 'over_budget',
+      reason: 'monthly budget spent',
+    });
+  });
 });
