@@ -117,7 +117,18 @@ export function parseDataset(text: string): DatasetResult {
       continue;
     }
     seen.set(c.id, line);
-    cases.push({ ...c, tool: c.tool as unknown as ToolDefinition, line } as EvalCase);
+    // The schema validates the shape; the case keeps the objects exactly as JSON.parse made them, since
+    // zod rebuilds records and drops keys such as `__proto__`, which hostile cases carry on purpose.
+    const asWritten = value as { tool: ToolDefinition; arguments: Record<string, unknown> };
+    cases.push({
+      id: c.id,
+      tool: asWritten.tool,
+      arguments: asWritten.arguments,
+      label: c.label,
+      category: c.category,
+      ...(c.principal === undefined ? {} : { principal: c.principal }),
+      line,
+    });
   }
   if (issues.length > 0) return { ok: false, issues };
   if (cases.length === 0) {

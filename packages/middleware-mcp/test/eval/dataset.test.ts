@@ -56,6 +56,17 @@ describe('eval dataset', () => {
     expect(parseDataset(line(base)).ok).toBe(true);
   });
 
+  it('keeps hostile keys such as __proto__ in the arguments exactly as written, without polluting prototypes', () => {
+    const line =
+      '{"id":"p","tool":{"name":"t","inputSchema":{"type":"object"}},"arguments":{"__proto__":{"polluted":true},"a":1},"label":"dangerous","category":"x"}';
+    const r = parseDataset(line);
+    if (!r.ok) throw new Error('the case should parse');
+    const args = r.cases[0]!.arguments;
+    expect(Object.keys(args)).toEqual(['__proto__', 'a']);
+    expect(Object.getOwnPropertyDescriptor(args, '__proto__')?.value).toEqual({ polluted: true });
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
   it('treats an empty dataset and an unreadable file as errors', async () => {
     const empty = parseDataset('\n\n');
     expect(empty.ok ? [] : empty.issues.map((i) => i.code)).toEqual([EvalErrorCode.EmptyDataset]);
