@@ -67,7 +67,7 @@ export function resolveUpstream(
       if (value === undefined) usage(`upstream header ${header}: variable ${name} is unset`);
       headers[header] = value;
     }
-    return { kind: 'http', url: parsed.href, headers };
+    return { kind: 'http', url: parsed.href, headers, maxFrameBytes: config.limits.maxFrameBytes };
   }
   const [cmd, ...args] = command ?? [];
   if (cmd === undefined) usage('no upstream: give --upstream-url URL or -- COMMAND ARGS…');

@@ -4,6 +4,7 @@ import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotoc
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { limitedFetch } from './limited-fetch.js';
 import type { Logger } from './log.js';
 import { isRequest, isResponse } from './wire.js';
 
@@ -25,6 +26,8 @@ export interface HttpUpstreamSpec {
   readonly kind: 'http';
   readonly url: string;
   readonly headers: Readonly<Record<string, string>>;
+  /** Largest upstream message (JSON body or SSE event); unlimited when absent. */
+  readonly maxFrameBytes?: number;
 }
 
 /** Where the runner forwards to. */
@@ -80,6 +83,7 @@ export function createUpstreamLink(spec: UpstreamSpec, log: Logger): UpstreamLin
       return new StreamableHTTPClientTransport(new URL(spec.url), {
         requestInit: { headers: { ...spec.headers } },
         redirectPolicy: 'same-origin',
+        ...(spec.maxFrameBytes === undefined ? {} : { fetch: limitedFetch(spec.maxFrameBytes) }),
       });
     }
     const child = new StdioClientTransport({

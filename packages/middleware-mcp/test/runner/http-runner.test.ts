@@ -5,6 +5,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { tokenDigest } from '../../src/config.js';
 import { type Runner, startRunner } from '../../src/runner/runner.js';
 import { fixtureUpstream, memoryLogger, recordingMediator } from './harness.js';
@@ -224,5 +225,48 @@ describe('the runner over Streamable HTTP', () => {
     expect(outcome.ok).toBe(false);
     expect(outcome.ok ? '' : outcome.message).toMatch(/refused|closed|shutting/i);
     await expect(fetch(url, { method: 'POST', headers, body: initBody })).rejects.toThrow();
+  });
+
+  it('caps the size of an upstream HTTP message: that call fails closed, the next one works', async () => {
+    const server = createServer((req, res) => {
+      const mcp = new McpServer({ name: 'big-answers', version: '1.0.0' });
+      mcp.registerTool('big', { inputSchema: { bytes: z.number() } }, async ({ bytes }) => ({
+        content: [{ type: 'text', text: 'x'.repeat(bytes) }],
+      }));
+      const t = new StreamableHTTPServerTransport({});
+      void mcp.connect(t).then(() => t.handleRequest(req, res));
+      res.on('close', () => void mcp.close());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const { log } = memoryLogger();
+      const runner = await startRunner({
+        listen: { kind: 'http', host: '127.0.0.1', port: 0 },
+        upstream: {
+          kind: 'http',
+          url: `http://127.0.0.1:${port}/mcp`,
+          headers: {},
+          maxFrameBytes: 32 * 1024,
+        },
+        mediator: recordingMediator(),
+        principal: { id: 'nobody', tier: 'untrusted' },
+        tokens: [],
+        limits: { ...limits, upstreamTimeoutMs: 1500 },
+        log,
+      });
+      runners.push(runner);
+      const client = new Client({ name: 'big-test', version: '1.0.0' });
+      await client.connect(new StreamableHTTPClientTransport(new URL(runner.url as string)));
+      clients.push(client);
+      await expect(client.callTool({ name: 'big', arguments: { bytes: 200_000 } })).rejects.toThrow(
+        /refused/,
+      );
+      const small = await client.callTool({ name: 'big', arguments: { bytes: 10 } });
+      expect(small.content).toEqual([{ type: 'text', text: 'x'.repeat(10) }]);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
