@@ -42,7 +42,9 @@ for (const dataset of ['eval/benchmark.jsonl', 'eval/heldout.jsonl']) {
     misses.push(
       `  - false positives (${r.fp}): ${r.misclassified.falsePositives.map((m) => `${m.id} (${m.layer})`).join(', ') || 'none'}`,
     );
-    misses.push(`  - false negatives (${r.fn}): ${r.misclassified.falseNegatives.map((m) => m.id).join(', ') || 'none'}`);
+    misses.push(
+      `  - false negatives (${r.fn}): ${r.misclassified.falseNegatives.map((m) => m.id).join(', ') || 'none'}`,
+    );
   }
 }
 process.stdout.write(
