@@ -14,6 +14,7 @@ import { hashSources } from './policy-hash.js';
 import { type CallTest, compileCondition } from './predicate.js';
 import { type PlacedRule, reportUnreachable } from './reachability.js';
 import { err, ok, type Result } from './result.js';
+import { firstMatch, type IndexedRule, indexByTool, requiredTools } from './rule-index.js';
 import { compileSettings, type Located, type Reporter, tierNames } from './settings-compile.js';
 
 /** A rule as compiled, with where it was written. */
@@ -61,10 +62,8 @@ export interface CompileOptions {
   readonly resolveInclude?: (from: PolicyDocument, path: string) => PolicyDocument | undefined;
 }
 
-interface Entry {
-  readonly index: number;
+interface Entry extends IndexedRule {
   readonly rule: CompiledRule;
-  readonly test: CallTest;
 }
 
 /**
@@ -184,7 +183,7 @@ export function compilePolicy(
       r.when === undefined ? () => true : compileCondition(r.when, r.effect === 'deny', ctx);
     const file = placed.where.slice(0, placed.where.lastIndexOf(':'));
     const rule: CompiledRule = { name: r.name, effect: r.effect, reason: r.reason, file, line: r.span.line };
-    (r.effect === 'deny' ? denies : allows).push({ index, rule, test });
+    (r.effect === 'deny' ? denies : allows).push({ index, rule, test, tools: requiredTools(r.when) });
   }
   reportUnreachable(rules, names);
   const sorted = sortDiagnostics(diagnostics);
@@ -192,13 +191,15 @@ export function compilePolicy(
     return err(sorted);
 
   const fallbackEffect = effect.effect;
+  const denySet = indexByTool(denies);
+  const allowSet = indexByTool(allows);
   const match = (call: ToolCall): PolicyMatch => {
     const view = new CallView(call);
     try {
-      for (const e of denies)
-        if (e.test(view)) return { decision: 'deny', rule: e.rule.name, reason: e.rule.reason };
-      for (const e of allows)
-        if (e.test(view)) return { decision: 'allow', rule: e.rule.name, reason: e.rule.reason };
+      const d = firstMatch(denySet, view);
+      if (d !== undefined) return { decision: 'deny', rule: d.rule.name, reason: d.rule.reason };
+      const a = firstMatch(allowSet, view);
+      if (a !== undefined) return { decision: 'allow', rule: a.rule.name, reason: a.rule.reason };
     } catch (e) {
       const why = e instanceof UnreadableArgumentsError ? e.message : `matching failed: ${String(e)}`;
       return { decision: 'deny', reason: why, failure: true };

@@ -3,7 +3,7 @@ import { type CompiledPolicy, compilePolicy } from './compile.js';
 import { formatDiagnostic } from './diagnostics.js';
 import { parsePolicy } from './parser.js';
 
-const HEAD = String.raw`# Governed MCP: the default constitution.
+const HEAD = `# Governed MCP: the default constitution.
 #
 # How a call is decided: any matching deny rule wins; otherwise the first matching allow rule
 # decides; otherwise the default below. This file lets ordinary engineering work through and denies

@@ -6,20 +6,59 @@ export type GlobTest = (input: string) => boolean;
 /** How a glob treats `/`: in `path` mode `*` and `?` stay within one segment and `**` crosses them. */
 export type GlobMode = 'path' | 'name';
 
-const META = /[\\^$.|?*+()[\]{}]/g;
+const META = new Set('\\^$.|?*+()[]{}');
 
 /**
  * Compiles a glob to an RE2 (linear-time) matcher. Supports `*`, `**`, `?`, `[abc]`, `[!abc]`,
- * `{a,b}` and `\` escapes; dot files match like any other name (a deny rule on `**\/.ssh/**` must see
+ * `{a,b}` and `\` escapes; a list of patterns matches when any one does; dot files match like any other name (a deny rule on `**\/.ssh/**` must see
  * them). Glob libraries that emit backtracking regular expressions can be made to run for seconds
  * by a crafted pattern and input, so policies never use them.
  * @example
  * compileGlob('/etc/**', 'path')('/etc/ssh/sshd_config') // true
  */
-export function compileGlob(pattern: string, mode: GlobMode): GlobTest {
-  const source = `^(?:${translate(pattern, mode)})$`;
+export function compileGlob(pattern: string | readonly string[], mode: GlobMode): GlobTest {
+  const patterns = typeof pattern === 'string' ? [pattern] : pattern;
+  const source = `^(?:${patterns.map((p) => translate(p, mode)).join('|')})$`;
   const re = RE2JS.compile(source, RE2JS.DOTALL);
-  return (input) => re.testExact(input);
+  // Every match contains each pattern's literal text; checking that first skips most RE2 runs.
+  const needles = patterns.map(requiredLiteral);
+  if (needles.some((n) => n === '')) return (input) => re.test(input);
+  return (input) => needles.some((n) => input.includes(n)) && re.test(input);
+}
+
+/**
+ * The longest run of plain characters that every match of `glob` contains: text outside wildcards,
+ * classes and braces, and without `/` (which `dir/**` may match without). Empty when there is none.
+ */
+function requiredLiteral(glob: string): string {
+  let best = '';
+  let run = '';
+  let i = 0;
+  const cut = (): void => {
+    if (run.length > best.length) best = run;
+    run = '';
+  };
+  while (i < glob.length) {
+    const c = glob[i]!;
+    if (c === '\\' && i + 1 < glob.length && glob[i + 1] !== '/') {
+      run += glob[i + 1];
+      i += 2;
+    } else if (c === '[' && classEnd(glob, i) > 0) {
+      cut();
+      i = classEnd(glob, i) + 1;
+    } else if (c === '{' && braceEnd(glob, i) > 0) {
+      cut();
+      i = braceEnd(glob, i) + 1;
+    } else if (c === '*' || c === '?' || c === '/' || c === '\\') {
+      cut();
+      i++;
+    } else {
+      run += c;
+      i++;
+    }
+  }
+  cut();
+  return best;
 }
 
 function translate(glob: string, mode: GlobMode): string {
@@ -82,7 +121,7 @@ function translate(glob: string, mode: GlobMode): string {
 }
 
 function quote(c: string): string {
-  return c.replace(META, '\\$&');
+  return META.has(c) ? `\\${c}` : c;
 }
 
 function classEnd(glob: string, open: number): number {

@@ -17,6 +17,11 @@ const PUNCT2 = ['==', '!=', '<=', '>='] as const;
 const PUNCT1 = '()[],./<>';
 const ESCAPES: Readonly<Record<string, string>> = { n: '\n', t: '\t', r: '\r', '"': '"', '\\': '\\' };
 
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isLower = (c: number): boolean => c >= 97 && c <= 122;
+const isWordStart = (c: number): boolean => isLower(c) || (c >= 65 && c <= 90) || c === 95;
+const isWordPart = (c: number): boolean => isWordStart(c) || isDigit(c) || c === 45;
+
 /**
  * Splits a policy source into tokens. Comments run from `#` to the end of the line; line breaks are
  * tokens except inside parentheses and brackets and before a line that starts with `and` or `or`,
@@ -125,23 +130,23 @@ export function tokenize(source: string, file: string): { tokens: Token[]; error
         );
       }
       const flagStart = i;
-      while (i < source.length && /[a-z]/.test(source[i]!)) i++;
+      while (i < source.length && isLower(source.charCodeAt(i))) i++;
       push('regex', body, start, i, source.slice(flagStart, i));
       continue;
     }
-    if (/[0-9]/.test(c) || (c === '-' && /[0-9]/.test(source[i + 1] ?? ''))) {
+    if (isDigit(c.charCodeAt(0)) || (c === '-' && isDigit(source.charCodeAt(i + 1)))) {
       i++;
-      while (i < source.length && /[0-9_]/.test(source[i]!)) i++;
-      if (source[i] === '.' && /[0-9]/.test(source[i + 1] ?? '')) {
+      while (i < source.length && (isDigit(source.charCodeAt(i)) || source[i] === '_')) i++;
+      if (source[i] === '.' && isDigit(source.charCodeAt(i + 1))) {
         i++;
-        while (i < source.length && /[0-9_]/.test(source[i]!)) i++;
+        while (i < source.length && (isDigit(source.charCodeAt(i)) || source[i] === '_')) i++;
       }
       push('number', source.slice(start, i).replaceAll('_', ''), start, i);
       continue;
     }
-    if (/[A-Za-z_]/.test(c)) {
+    if (isWordStart(c.charCodeAt(0))) {
       i++;
-      while (i < source.length && /[A-Za-z0-9_-]/.test(source[i]!)) i++;
+      while (i < source.length && isWordPart(source.charCodeAt(i))) i++;
       push('ident', source.slice(start, i), start, i);
       continue;
     }

@@ -23,6 +23,20 @@ export function normalizeText(s: string): string {
  * pathForms('./a/../../etc/passwd') // ['../etc/passwd', 'etc/passwd']
  */
 export function pathForms(raw: string): readonly string[] {
+  const hit = formsCache.get(raw);
+  if (hit !== undefined) return hit;
+  const forms = Object.freeze(computePathForms(raw));
+  // Several rules glob the same strings of one call; a small cache of this pure function saves the work.
+  if (raw.length <= 4096) {
+    if (formsCache.size >= 2048) formsCache.clear();
+    formsCache.set(raw, forms);
+  }
+  return forms;
+}
+
+const formsCache = new Map<string, readonly string[]>();
+
+function computePathForms(raw: string): string[] {
   const text = normalizeText(raw).replaceAll('\\', '/');
   if (text === '') return [text];
   const collapsed = posix.normalize(text);

@@ -82,6 +82,10 @@ function compilePredicate(p: Predicate, existential: boolean, ctx: PredicateCont
     ctx,
   );
   if (test === undefined) return never;
+  // Single-valued subjects skip the array: this path runs for most rules of every call.
+  if (subject.kind === 'tool') return (v) => test(v.tool);
+  if (subject.kind === 'principal') return (v) => test(v.call.principal.id);
+  if (subject.kind === 'method') return (v) => test(v.call.method);
   const get = values(p);
   // `any string` says what it means whatever the polarity: some string in the arguments.
   return existential || subject.kind === 'any-string'
@@ -141,16 +145,16 @@ function valueTest(
       texts.push(normalizeText(item.value));
     }
     if (p.op === 'glob') {
-      const globs: GlobTest[] = [];
       for (const [i, t] of texts.entries()) {
         try {
-          globs.push(compileGlob(t, mode));
+          compileGlob(t, mode);
         } catch (e) {
           ctx.report(items[i]!.span, PolicyErrorCode.InvalidGlob, `invalid glob: ${(e as Error).message}`);
           return undefined;
         }
       }
-      const anyGlob = (s: string): boolean => globs.some((g) => g(s));
+      // One RE2 program for the whole list: one run per string instead of one per pattern.
+      const anyGlob: GlobTest = compileGlob(texts, mode);
       if (mode === 'name') return (x) => typeof x === 'string' && anyGlob(normalizeText(x));
       return (x) => {
         if (typeof x !== 'string') return false;

@@ -35,6 +35,15 @@ function subset(a: Set<string>, b: Set<string>): boolean {
  */
 export function reportUnreachable(rules: readonly PlacedRule[], tiers: readonly string[]): void {
   const sets = rules.map((r) => conjuncts(r.node.when));
+  // A rule can only cover another if all its conjuncts are among the other's: index each rule under
+  // one of its conjuncts, so each rule meets only candidates that share it (not every other rule).
+  const matchAll: number[] = [];
+  const byKey = new Map<string, number[]>();
+  for (const [j, set] of sets.entries()) {
+    const first = set.keys.values().next();
+    if (first.done === true) matchAll.push(j);
+    else byKey.set(first.value, [...(byKey.get(first.value) ?? []), j]);
+  }
   for (const [i, rule] of rules.entries()) {
     const mine = sets[i]!;
     const why = contradiction(mine.items, tiers);
@@ -42,7 +51,11 @@ export function reportUnreachable(rules: readonly PlacedRule[], tiers: readonly 
       warn(rule, rule.node.span, `rule '${rule.node.name}' can never match: ${why}`);
       continue;
     }
-    for (const [j, other] of rules.entries()) {
+    const candidates = [...matchAll];
+    for (const key of mine.keys) candidates.push(...(byKey.get(key) ?? []));
+    candidates.sort((a, b) => a - b);
+    for (const j of candidates) {
+      const other = rules[j]!;
       if (j === i) continue;
       const shadowsAllow = other.node.effect === 'deny' && rule.node.effect === 'allow';
       const earlierSame = j < i && other.node.effect === rule.node.effect;

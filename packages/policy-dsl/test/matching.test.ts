@@ -147,3 +147,18 @@ describe('hostile input', () => {
     expect(p.match(callOf('t', args))).toMatchObject({ decision: 'deny', failure: true });
   });
 });
+
+describe('glob lists', () => {
+  it('match when any pattern matches, whatever literal text each pattern needs', () => {
+    const g = compileGlob(['**/.ssh/**', '/etc/*', '{x,y}z', '*'], 'path');
+    expect(g('/home/u/.ssh/config')).toBe(true);
+    expect(g('/etc/hosts')).toBe(true);
+    expect(g('yz')).toBe(true);
+    expect(g('anything-without-slash')).toBe(true);
+    expect(g('a/b')).toBe(false);
+    const literal = compileGlob(['*.pem', 'id_*'], 'path');
+    expect(literal('server.pem')).toBe(true);
+    expect(literal('id_rsa')).toBe(true);
+    expect(literal('server.key')).toBe(false);
+  });
+});

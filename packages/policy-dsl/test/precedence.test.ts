@@ -112,3 +112,36 @@ describe('arrays and missing values are read in the direction that blocks', () =
     expect(fires(ruleOf('deny', 'server missing'), callOf('t'))).toBe(true);
   });
 });
+
+describe('the tool-name index', () => {
+  const p = policyOf(`default allow
+deny general-first
+  when arg.x == 1
+  reason "general, written first"
+end
+deny indexed-second
+  when tool in ["a", "b"] and arg.x exists
+  reason "indexed, written second"
+end
+deny general-third
+  when arg.x exists
+  reason "general, written third"
+end
+allow indexed-allow
+  when tool == "a"
+  reason "indexed allow"
+end
+`);
+
+  it('keeps policy order between rules that name their tool and rules that do not', () => {
+    expect(p.match(callOf('a', { x: 1 })).rule).toBe('general-first');
+    expect(p.match(callOf('b', { x: 2 })).rule).toBe('indexed-second');
+    expect(p.match(callOf('c', { x: 2 })).rule).toBe('general-third');
+    expect(p.match(callOf('a')).rule).toBe('indexed-allow');
+    expect(p.match(callOf('c')).decision).toBe('default');
+  });
+
+  it('finds indexed rules by the normalised tool name', () => {
+    expect(p.match(callOf('ａ')).rule).toBe('indexed-allow');
+  });
+});
