@@ -1,11 +1,11 @@
+import { profileText, TextFlag } from './text-profile.js';
+
 /** One decoding of a text: the decoder's name and what it produced. */
 export interface Decoded {
   readonly via: string;
   readonly text: string;
 }
 
-/** Shortest base64/base32/hex run worth decoding: shorter runs are words, ids and hashes' neighbours. */
-const MIN_TOKEN = 16;
 /** Most runs decoded per text, so a string of many tokens cannot multiply the work. */
 const MAX_TOKENS = 16;
 
@@ -69,21 +69,7 @@ function fromBase32(token: string): Uint8Array {
   return Uint8Array.from(out);
 }
 
-/** True when `text` holds a run of at least MIN_TOKEN base64/hex/base32 characters (one pass, no regex). */
-function hasTokenRun(text: string): boolean {
-  let run = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    const alnum = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-    if (alnum || c === 43 || c === 47 || c === 95 || c === 45) {
-      if (++run >= MIN_TOKEN) return true;
-    } else run = 0;
-  }
-  return false;
-}
-
 function decodeTokens(text: string, out: Decoded[]): void {
-  if (text.length < MIN_TOKEN || !hasTokenRun(text)) return;
   let n = 0;
   TOKEN.lastIndex = 0;
   for (let m = TOKEN.exec(text); m !== null && n < MAX_TOKENS; m = TOKEN.exec(text)) {
@@ -199,15 +185,18 @@ function resolveShell(text: string): string {
  * shell splicing, and base64/base32/hex runs that decode to readable text. Callers recurse with a
  * depth and size budget.
  */
-export function decodeOnce(text: string): Decoded[] {
+export function decodeOnce(text: string, flags: number = profileText(text)): Decoded[] {
   const out: Decoded[] = [];
-  if (text.includes('%') && PERCENT.test(text)) out.push({ via: 'percent', text: decodePercent(text) });
-  if (text.includes('\\') && ESCAPE.test(text)) out.push({ via: 'escape', text: decodeEscapes(text) });
-  if (text.includes('&') && ENTITY.test(text)) out.push({ via: 'html', text: decodeEntities(text) });
-  if (text.includes('$') || text.includes("''") || text.includes('""') || /[A-Za-z]\\[a-z]/.test(text)) {
+  if (flags & TextFlag.Percent && PERCENT.test(text)) out.push({ via: 'percent', text: decodePercent(text) });
+  if (flags & TextFlag.Backslash && ESCAPE.test(text)) out.push({ via: 'escape', text: decodeEscapes(text) });
+  if (flags & TextFlag.Ampersand && ENTITY.test(text)) out.push({ via: 'html', text: decodeEntities(text) });
+  if (
+    flags & (TextFlag.Dollar | TextFlag.QuotePair) ||
+    (flags & TextFlag.Backslash && /[A-Za-z]\\[a-z]/.test(text))
+  ) {
     const resolved = resolveShell(text);
     if (resolved !== text) out.push({ via: 'shell', text: resolved });
   }
-  decodeTokens(text, out);
+  if (flags & TextFlag.TokenRun) decodeTokens(text, out);
   return out;
 }

@@ -20,6 +20,8 @@ export interface ScanText {
   readonly via: readonly string[];
   /** True when the text is a whole argument value, not a fragment or a decoding of one. */
   readonly whole: boolean;
+  /** `TextFlag` bits of `text` (from one pass over it): lets detectors skip text that cannot match. */
+  readonly flags: number;
 }
 
 /** What detectors know about the call as a whole. */
@@ -82,33 +84,58 @@ export function finding(
   return extra?.recordOnly === true ? { ...base, recordOnly: true } : base;
 }
 
+/** Patterns merged into one alternation per case mode, so a text is read once, not once per pattern. */
+export interface PatternSet {
+  readonly patterns: readonly Pattern[];
+  readonly lower: RegExp | undefined;
+  readonly text: RegExp | undefined;
+}
+
+function alternation(patterns: readonly Pattern[]): RegExp | undefined {
+  return patterns.length === 0 ? undefined : new RegExp(patterns.map((p) => `(?:${p.re.source})`).join('|'));
+}
+
+/** Merges patterns (none may use numbered backreferences, which merging would renumber). */
+export function patternSet(patterns: readonly Pattern[]): PatternSet {
+  return {
+    patterns,
+    lower: alternation(patterns.filter((p) => p.caseSensitive !== true)),
+    text: alternation(patterns.filter((p) => p.caseSensitive === true)),
+  };
+}
+
+/** The first pattern of the set that matches `t`, with its match; one pass when nothing matches. */
+export function matchSet(
+  set: PatternSet,
+  t: ScanText,
+): { code: string; index: number; length: number } | undefined {
+  const hit = set.lower?.test(t.lower) === true || set.text?.test(t.text) === true;
+  if (!hit) return undefined;
+  for (const p of set.patterns) {
+    const m = p.re.exec(p.caseSensitive === true ? t.text : t.lower);
+    if (m !== null) return { code: p.code, index: m.index, length: m[0].length };
+  }
+  return undefined;
+}
+
 /**
- * A detector from patterns: runs when the text holds any of `hints` (plain substrings of `lower`,
- * a cheap guard so that most text skips the regular expressions) and reports the first match.
+ * A detector from patterns: reports the first pattern that matches. `trigger`, when given, is a
+ * cheap alternation of literals one of which every pattern needs; text without any is skipped.
  */
 export function patternDetector(
   id: string,
   roles: readonly TextRole[],
-  hints: readonly string[],
   patterns: readonly Pattern[],
+  trigger?: RegExp,
 ): Detector {
-  // One alternation of the hints: a single pass over the text instead of one search per hint.
-  const trigger =
-    hints.length === 0
-      ? undefined
-      : new RegExp(hints.map((h) => h.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
+  const set = patternSet(patterns);
   return {
     id,
     roles,
     scan(t, _call, out) {
       if (trigger !== undefined && !trigger.test(t.lower)) return;
-      for (const p of patterns) {
-        const m = p.re.exec(p.caseSensitive === true ? t.text : t.lower);
-        if (m !== null) {
-          out.push(finding(id, p.code, t, m.index, m[0].length));
-          return;
-        }
-      }
+      const m = matchSet(set, t);
+      if (m !== undefined) out.push(finding(id, m.code, t, m.index, m.length));
     },
   };
 }

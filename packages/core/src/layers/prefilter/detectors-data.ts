@@ -1,4 +1,13 @@
-import { type Detector, finding, type Pattern, patternDetector, type TextRole } from './detector.js';
+import {
+  type Detector,
+  finding,
+  matchSet,
+  type Pattern,
+  patternDetector,
+  patternSet,
+  type TextRole,
+} from './detector.js';
+import { TextFlag } from './text-profile.js';
 
 const ALL_ROLES: readonly TextRole[] = ['command', 'value', 'document', 'decoded'];
 const NOT_DOCUMENTS: readonly TextRole[] = ['command', 'value', 'decoded'];
@@ -37,15 +46,14 @@ const SECRETS: readonly Pattern[] = [
     caseSensitive: true,
   },
   { code: 'bearer_token', re: /\bauthorization\s*:\s*(?:bearer|token|basic)\s+[a-z0-9._~+/=-]{20,}/ },
-  { code: 'url_credentials', re: /\b[a-z][a-z0-9+.-]{1,20}:\/\/[^/\s:@]{1,64}:[^/\s@]{6,128}@[^\s/]{1,255}/ },
+  { code: 'url_credentials', re: /:\/\/[^/\s:@]{1,64}:[^/\s@]{6,128}@[^\s/]{1,255}/ },
 ];
 
-// Every secret pattern needs one of these (lower case): one pass decides whether any can match.
-const SECRET_TRIGGER =
-  /-----begin|akia|asia|abia|acca|aws_secret|gh[pousr]_|github_pat_|glpat-|xox[abposr]-|[sr]k_live_|aiza|sk-|npm_|pypi-|hf_|sg\.|eyj|authorization|:\/\/[^\s/@]{1,64}:|passw|pwd|secret|api[_-]?key|access[_-]?token|auth[_-]?token|private[_-]?key/;
+const SECRET_SET = patternSet(SECRETS);
+const ASSIGNED_TRIGGER = /passw|pwd|secret|api[_-]?key|access[_-]?token|auth[_-]?token|private[_-]?key/;
 
 const ASSIGNED =
-  /\b(?:password|passwd|pwd|secret|api[_-]?key|access[_-]?token|auth[_-]?token|client[_-]?secret|private[_-]?key)["']?\s*[=:]\s*["']?([^\s"'`,;]{12,200})/;
+  /\b(?:password|passwd|pwd|secret|api[_-]?key|access[_-]?token|auth[_-]?token|client[_-]?secret|private[_-]?key)["']?\s*[=:]\s*["']?([^\s"'`,;]{12,200})/i;
 
 /** A value that looks generated (letters and digits, no code syntax), not `getenv("X")` or `<your key>`. */
 function looksGenerated(v: string): boolean {
@@ -65,15 +73,18 @@ export const credentialDetector: Detector = {
   id: 'credential',
   roles: ALL_ROLES,
   scan(t, call, out) {
-    if (!SECRET_TRIGGER.test(t.lower)) return;
     const recordOnly = !call.outward;
-    for (const p of SECRETS) {
-      const m = p.re.exec(p.caseSensitive === true ? t.text : t.lower);
-      if (m !== null) {
-        out.push(finding('credential', p.code, t, m.index, m[0].length, { recordOnly }));
-        return;
-      }
+    // Every token pattern needs a run of 16+ token characters, a PEM header or URL credentials.
+    const possible =
+      (t.flags & TextFlag.TokenRun) !== 0 ||
+      t.lower.includes('-----begin') ||
+      (t.lower.includes('@') && t.lower.includes('://'));
+    const hit = possible ? matchSet(SECRET_SET, t) : undefined;
+    if (hit !== undefined) {
+      out.push(finding('credential', hit.code, t, hit.index, hit.length, { recordOnly }));
+      return;
     }
+    if (!ASSIGNED_TRIGGER.test(t.lower)) return;
     const m = ASSIGNED.exec(t.text);
     if (m !== null && looksGenerated(m[1] as string)) {
       out.push(finding('credential', 'assigned_secret', t, m.index, m[0].length, { recordOnly }));
@@ -82,71 +93,37 @@ export const credentialDetector: Detector = {
 };
 
 /** `sensitive-path`: credential stores, key files and kernel interfaces that leak secrets. */
-export const sensitivePathDetector = patternDetector(
-  'sensitive-path',
-  NOT_DOCUMENTS,
-  [
-    '/etc/',
-    '.ssh',
-    'id_',
-    '.aws',
-    'gcloud',
-    '.kube',
-    '.docker',
-    'netrc',
-    'pgpass',
-    'credentials',
-    'npmrc',
-    'pypirc',
-    '/proc/',
-    'docker.sock',
-    'secrets',
-    '.gnupg',
-    'keychain',
-    'login data',
-    'cookies',
-    'key4.db',
-    'logins.json',
-    'system32',
-    'ntds',
-    'history',
-    '.env',
-    'tfstate',
-    'wp-config',
-    'private',
-  ],
-  [
-    {
-      code: 'system_credentials',
-      re: /\/etc\/(?:shadow|gshadow|sudoers|master\.passwd|security\/opasswd|passwd)(?![\w.-])|\/etc\/ssl\/private\b/,
-    },
-    {
-      code: 'ssh_private_key',
-      re: /(?:^|[\s"'=:/\\~])(?:\.ssh\/)?id_(?:rsa|dsa|ecdsa|ed25519|ecdsa_sk|ed25519_sk)(?![\w.-])|\.ssh\/(?:identity|[\w.-]{1,60}\.pem)\b/,
-    },
-    {
-      code: 'cloud_credentials',
-      re: /\.aws\/credentials\b|\.config\/gcloud\/(?:credentials|application_default_credentials|access_tokens|legacy_credentials)|\.azure\/(?:accesstokens\.json|msal_token_cache)|\.kube\/config\b|\.docker\/config\.json\b/,
-    },
-    {
-      code: 'tool_credentials',
-      re: /(?:^|[\s"'=:/\\~])\.(?:netrc|pgpass|git-credentials|npmrc|pypirc|my\.cnf|bash_history|zsh_history|psql_history|mysql_history)(?![\w.-])|\.gnupg\/|\/library\/keychains\/|\bterraform\.tfstate\b|\bwp-config\.php\b|\bprivate[_-]?key\.(?:pem|key)\b/,
-    },
-    {
-      code: 'process_secrets',
-      re: /\/proc\/(?:self|\d{1,7})\/(?:environ|mem|maps)\b|\/var\/run\/docker\.sock\b|\/run\/secrets\/|\/var\/run\/secrets\/kubernetes\.io/,
-    },
-    {
-      code: 'browser_secrets',
-      re: /(?:chrome|chromium|firefox|brave|edge)[^\n]{0,120}(?:login data|cookies|key4\.db|logins\.json|local state)\b/,
-    },
-    { code: 'windows_secrets', re: /\\system32\\config\\(?:sam|system|security)\b|\bntds\.dit\b/ },
-    {
-      code: 'dotenv',
-      re: /(?:^|[\s"'=:/\\])\.env(?:\.(?:local|production|prod|development|dev|staging|test))?(?=$|[\s"';,)])/,
-    },
-  ],
-);
+export const sensitivePathDetector = patternDetector('sensitive-path', NOT_DOCUMENTS, [
+  {
+    code: 'system_credentials',
+    re: /\/etc\/(?:shadow|gshadow|sudoers|master\.passwd|security\/opasswd|passwd)(?![\w.-])|\/etc\/ssl\/private\b/,
+  },
+  {
+    code: 'ssh_private_key',
+    re: /(?:^|[\s"'=:/\\~])(?:\.ssh\/)?id_(?:rsa|dsa|ecdsa|ed25519|ecdsa_sk|ed25519_sk)(?![\w.-])|\.ssh\/(?:identity|[\w.-]{1,60}\.pem)\b/,
+  },
+  {
+    code: 'cloud_credentials',
+    re: /\.aws\/credentials\b|\.config\/gcloud\/(?:credentials|application_default_credentials|access_tokens|legacy_credentials)|\.azure\/(?:accesstokens\.json|msal_token_cache)|\.kube\/config\b|\.docker\/config\.json\b/,
+  },
+  {
+    code: 'tool_credentials',
+    re: /(?:^|[\s"'=:/\\~])\.(?:netrc|pgpass|git-credentials|npmrc|pypirc|my\.cnf|bash_history|zsh_history|psql_history|mysql_history)(?![\w.-])|\.gnupg\/|\/library\/keychains\/|\bterraform\.tfstate\b|\bwp-config\.php\b|\bprivate[_-]?key\.(?:pem|key)\b/,
+  },
+  {
+    code: 'process_secrets',
+    re: /\/proc\/(?:self|\d{1,7})\/(?:environ|mem|maps)\b|\/var\/run\/docker\.sock\b|\/run\/secrets\/|\/var\/run\/secrets\/kubernetes\.io/,
+  },
+  {
+    code: 'browser_secrets',
+    re: /(?:chrome|chromium|firefox|brave|edge)[^\n]{0,120}(?:login data|cookies|key4\.db|logins\.json|local state)\b/,
+  },
+  { code: 'windows_secrets', re: /\\system32\\config\\(?:sam|system|security)\b|\bntds\.dit\b/ },
+  {
+    code: 'dotenv',
+    re: /(?:^|[\s"'=:/\\])\.env(?:\.(?:local|production|prod|development|dev|staging|test))?(?=$|[\s"';,)])/,
+  },
+]);
 
 /** `path-traversal`: climbing out of a directory (deeply, encoded, or to system files) or NUL bytes. */
 export const traversalDetector: Detector = {
@@ -185,29 +162,6 @@ export const injectionDetector = patternDetector(
   'prompt-injection',
   ALL_ROLES,
   [
-    'ignore',
-    'disregard',
-    'forget',
-    'override',
-    'bypass',
-    'you are now',
-    'anything now',
-    'jailbr',
-    'instruction',
-    'system',
-    'admin',
-    'developer',
-    '<|',
-    '[inst',
-    '<<sys',
-    'reveal',
-    'repeat',
-    'the user',
-    'pretend',
-    'act as',
-    'important',
-  ],
-  [
     {
       code: 'ignore_instructions',
       re: /\b(?:ignore|disregard|forget|override|bypass|skip)\s+(?:(?:all|any|the|your|my|these|those|of)\s+){0,3}(?:previous|prior|above|earlier|preceding|former|original|initial|system|safety|existing)\s+(?:instructions?|prompts?|directions?|rules|guidelines|context|messages?|guardrails|constraints|policies|directives)\b|\b(?:ignore|disregard|forget)\s+(?:everything|all)\s+(?:you\s+(?:were|have\s+been)\s+told|(?:written\s+)?(?:above|before|previously))/,
@@ -229,6 +183,8 @@ export const injectionDetector = patternDetector(
       re: /\b(?:do\s+not|don't|never)\s+(?:tell|inform|alert|notify|mention\s+(?:this\s+)?to)\s+the\s+user\b|\bwithout\s+(?:telling|informing|notifying|asking|alerting)\s+the\s+user\b|\bthe\s+user\s+(?:must|should)\s+not\s+(?:know|see|be\s+told)\b/,
     },
   ],
+  // Every pattern above needs one of these words or markers.
+  /instruction|prompt|direction|rules|guideline|context|message|guardrail|constraint|policies|directive|ignore|disregard|forget|dan|developer|jailbr|unrestricted|unfiltered|uncensored|anything\s|pretend|override|<\||\[\/?inst|<<\/?sys|<\/?(?:system|important)|the\s+user/,
 );
 
 const SQL_START =

@@ -1,4 +1,4 @@
-import { type Detector, finding, patternDetector, type TextRole } from './detector.js';
+import { type Detector, finding, matchSet, patternDetector, patternSet, type TextRole } from './detector.js';
 
 // Every pattern is linear: gaps are bounded and exclude the delimiter that follows them, and no
 // quantified group contains another quantifier over overlapping characters.
@@ -7,81 +7,59 @@ const SHELL_ROLES: readonly TextRole[] = ['command', 'value', 'decoded'];
 const INTERPRETER = String.raw`(?:sudo\s+(?:-\S+\s+){0,3})?(?:/usr)?(?:/bin/)?(?:(?:ba|z|k|da|c|tc|fi|a)?sh|python[23]?|perl|ruby|node|php|pwsh|powershell|iex)\b`;
 
 /** `fetch-exec`: content fetched or decoded, then executed. */
-export const fetchExecDetector = patternDetector(
-  'fetch-exec',
-  SHELL_ROLES,
-  ['|', '$(', '<(', '`', 'iex', 'invoke-expression', 'downloadstring', 'eval', 'exec', '-enc'],
-  [
-    {
-      code: 'download_pipe_shell',
-      re: new RegExp(
-        String.raw`\b(?:curl|wget|fetch|aria2c|lwp-download|lynx\s+-source|iwr|irm|invoke-webrequest|invoke-restmethod)\b[^|\n;&]{0,400}\|\s{0,8}${INTERPRETER}`,
-      ),
-    },
-    {
-      code: 'decode_pipe_shell',
-      re: new RegExp(
-        String.raw`\b(?:base64|base32|xxd|openssl\s+(?:enc|base64))\b[^|\n;]{0,120}\s-{1,2}(?:d|decode|r|revert)\b[^|\n;]{0,200}\|\s{0,8}${INTERPRETER}`,
-      ),
-    },
-    {
-      code: 'printf_pipe_shell',
-      re: new RegExp(
-        String.raw`\b(?:printf|echo\s+-e)\s+["']?(?:\\(?:x[0-9a-f]{2}|[0-7]{3})){3,}[^|\n;]{0,200}\|\s{0,8}${INTERPRETER}`,
-      ),
-    },
-    {
-      code: 'substitution_exec',
-      re: /\b(?:(?:ba|z|k|da)?sh|eval|exec|source|\.)\s+(?:-c\s+)?["']?(?:\$\(|`|<\()\s{0,4}(?:curl|wget|fetch|printf|echo\s+[^)`\n]{0,400}\|\s{0,4}base(?:64|32)|base(?:64|32))\b/,
-    },
-    {
-      code: 'powershell_download_exec',
-      re: /\b(?:iex|invoke-expression)\b[^\n;|]{0,40}(?:new-object\s+(?:system\.)?net\.webclient|iwr|irm|invoke-webrequest|invoke-restmethod|downloadstring)|downloadstring\s*\(\s*["']https?:|\b(?:powershell|pwsh)(?:\.exe)?\b[^\n|;]{0,80}\s-(?:e|ec|enc|encodedcommand)\s+[a-z0-9+/=]{20,}/,
-    },
-    {
-      code: 'script_download_exec',
-      re: /\bexec\s*\(\s*(?:urllib\.request\.)?urlopen\s*\(|\bexec\s*\(\s*requests\.get\s*\(|\beval\s*\(\s*(?:atob|buffer\.from)\s*\(|\beval\s*\(\s*await\s+\(?\s*await\s+fetch\s*\(/,
-    },
-  ],
-);
+export const fetchExecDetector = patternDetector('fetch-exec', SHELL_ROLES, [
+  {
+    code: 'download_pipe_shell',
+    re: new RegExp(
+      String.raw`\b(?:curl|wget|fetch|aria2c|lwp-download|lynx\s+-source|iwr|irm|invoke-webrequest|invoke-restmethod)\b[^|\n;&]{0,400}\|\s{0,8}${INTERPRETER}`,
+    ),
+  },
+  {
+    code: 'decode_pipe_shell',
+    re: new RegExp(
+      String.raw`\b(?:base64|base32|xxd|openssl\s+(?:enc|base64))\b[^|\n;]{0,120}\s-{1,2}(?:d|decode|r|revert)\b[^|\n;]{0,200}\|\s{0,8}${INTERPRETER}`,
+    ),
+  },
+  {
+    code: 'printf_pipe_shell',
+    re: new RegExp(
+      String.raw`\b(?:printf|echo\s+-e)\s+["']?(?:\\(?:x[0-9a-f]{2}|[0-7]{3})){3,}[^|\n;]{0,200}\|\s{0,8}${INTERPRETER}`,
+    ),
+  },
+  {
+    code: 'substitution_exec',
+    re: /\b(?:(?:ba|z|k|da)?sh|eval|exec|source|\.)\s+(?:-c\s+)?["']?(?:\$\(|`|<\()\s{0,4}(?:curl|wget|fetch|printf|echo\s+[^)`\n]{0,400}\|\s{0,4}base(?:64|32)|base(?:64|32))\b/,
+  },
+  {
+    code: 'powershell_download_exec',
+    re: /\b(?:iex|invoke-expression)\b[^\n;|]{0,40}(?:new-object\s+(?:system\.)?net\.webclient|iwr|irm|invoke-webrequest|invoke-restmethod|downloadstring)|downloadstring\s*\(\s*["']https?:|\b(?:powershell|pwsh)(?:\.exe)?\b[^\n|;]{0,80}\s-(?:e|ec|enc|encodedcommand)\s+[a-z0-9+/=]{20,}/,
+  },
+  {
+    code: 'script_download_exec',
+    re: /\bexec\s*\(\s*(?:urllib\.request\.)?urlopen\s*\(|\bexec\s*\(\s*requests\.get\s*\(|\beval\s*\(\s*(?:atob|buffer\.from)\s*\(|\beval\s*\(\s*await\s+\(?\s*await\s+fetch\s*\(/,
+  },
+]);
 
 /** `reverse-shell`: an interactive shell wired to a network socket. */
-export const reverseShellDetector = patternDetector(
-  'reverse-shell',
-  SHELL_ROLES,
-  [
-    '/dev/tcp',
-    '/dev/udp',
-    'nc',
-    'netcat',
-    'socat',
-    'mkfifo',
-    'socket',
-    'pty',
-    'fsockopen',
-    'tcpclient',
-    'telnet',
-  ],
-  [
-    { code: 'dev_tcp', re: /\/dev\/(?:tcp|udp)\/[^\s/]{1,255}\/\d{1,5}/ },
-    {
-      code: 'netcat_exec',
-      re: /\b(?:nc|ncat|netcat)(?:\.exe)?\s(?:[^\n|;]{0,200}\s)?-[a-z]{0,3}[ec]\s{1,4}["']?[^\s"']{0,40}(?:sh|cmd(?:\.exe)?|powershell)\b/,
-    },
-    { code: 'fifo_relay', re: /\bmkfifo\s[^\n]{0,200}\b(?:nc|ncat|netcat|telnet|openssl\s+s_client)\b/ },
-    { code: 'socat_exec', re: /\bsocat\b[^\n|;]{0,200}\b(?:exec|system):/ },
-    {
-      code: 'python_pty',
-      re: /\bos\.dup2\s*\(\s*[\w.]{1,40}\.fileno\(\)|\bpty\.spawn\s*\(\s*["'](?:\/bin\/)?(?:ba|z)?sh/,
-    },
-    {
-      code: 'perl_php_ruby_socket',
-      re: /\bfsockopen\s*\([^\n]{0,200}\b(?:exec|shell_exec|system|proc_open|passthru)\b|\bperl\s[^\n]{0,40}-e\s[^\n]{0,300}\bsocket\s*\(|\btcpsocket\.(?:new|open)\s*\([^\n]{0,200}\b(?:exec|spawn|syscall)\b/,
-    },
-    { code: 'powershell_tcp', re: /net\.sockets\.tcpclient\s*\(/ },
-    { code: 'telnet_relay', re: /\btelnet\s+\S{1,255}\s+\d{1,5}\s*\|\s{0,4}(?:\/bin\/)?(?:ba)?sh\b/ },
-  ],
-);
+export const reverseShellDetector = patternDetector('reverse-shell', SHELL_ROLES, [
+  { code: 'dev_tcp', re: /\/dev\/(?:tcp|udp)\/[^\s/]{1,255}\/\d{1,5}/ },
+  {
+    code: 'netcat_exec',
+    re: /\b(?:nc|ncat|netcat)(?:\.exe)?\s(?:[^\n|;]{0,200}\s)?-[a-z]{0,3}[ec]\s{1,4}["']?[^\s"']{0,40}(?:sh|cmd(?:\.exe)?|powershell)\b/,
+  },
+  { code: 'fifo_relay', re: /\bmkfifo\s[^\n]{0,200}\b(?:nc|ncat|netcat|telnet|openssl\s+s_client)\b/ },
+  { code: 'socat_exec', re: /\bsocat\b[^\n|;]{0,200}\b(?:exec|system):/ },
+  {
+    code: 'python_pty',
+    re: /\bos\.dup2\s*\(\s*[\w.]{1,40}\.fileno\(\)|\bpty\.spawn\s*\(\s*["'](?:\/bin\/)?(?:ba|z)?sh/,
+  },
+  {
+    code: 'perl_php_ruby_socket',
+    re: /\bfsockopen\s*\([^\n]{0,200}\b(?:exec|shell_exec|system|proc_open|passthru)\b|\bperl\s[^\n]{0,40}-e\s[^\n]{0,300}\bsocket\s*\(|\btcpsocket\.(?:new|open)\s*\([^\n]{0,200}\b(?:exec|spawn|syscall)\b/,
+  },
+  { code: 'powershell_tcp', re: /net\.sockets\.tcpclient\s*\(/ },
+  { code: 'telnet_relay', re: /\btelnet\s+\S{1,255}\s+\d{1,5}\s*\|\s{0,4}(?:\/bin\/)?(?:ba)?sh\b/ },
+]);
 
 const SYSTEM_DIRS = new Set([
   'bin',
@@ -142,6 +120,8 @@ const DESTRUCTIVE = [
   { code: 'recursive_chmod_root', re: /\bch(?:mod|own)\s+-r\s+\S{1,40}\s+\/(?:\s|$|\*)/ },
 ];
 
+const DESTRUCTIVE_SET = patternSet(DESTRUCTIVE);
+
 /** `destructive-command`: wiping the root, a system or home directory, a disk or the machine. */
 export const destructiveDetector: Detector = {
   id: 'destructive-command',
@@ -164,12 +144,7 @@ export const destructiveDetector: Detector = {
         }
       }
     }
-    for (const p of DESTRUCTIVE) {
-      const m = p.re.exec(lower);
-      if (m !== null) {
-        out.push(finding('destructive-command', p.code, t, m.index, m[0].length));
-        return;
-      }
-    }
+    const m = matchSet(DESTRUCTIVE_SET, t);
+    if (m !== undefined) out.push(finding('destructive-command', m.code, t, m.index, m.length));
   },
 };

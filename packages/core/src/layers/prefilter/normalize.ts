@@ -128,10 +128,10 @@ export function isPlain(text: string): boolean {
 /**
  * Normalises a string for detection: strips zero-width and bidi controls and tag characters
  * (decoding any text hidden in tags), applies NFKC and folds Latin lookalikes. Plain ASCII returns
- * at once.
+ * at once (`plain`, when the caller already knows, skips the check).
  */
-export function normalize(text: string): Normalized {
-  if (PLAIN.test(text)) return { text, disguises: NONE };
+export function normalize(text: string, plain?: boolean): Normalized {
+  if (plain ?? PLAIN.test(text)) return { text, disguises: NONE };
   const disguises: string[] = [];
   let out = text;
   let hidden: string | undefined;

@@ -12,6 +12,7 @@ import { persistenceDetector, privilegeDetector } from './detectors-host.js';
 import { destructiveDetector, fetchExecDetector, reverseShellDetector } from './detectors-shell.js';
 import { schemeDetector, ssrfDetector } from './network.js';
 import { normalize } from './normalize.js';
+import { profileText, TextFlag } from './text-profile.js';
 
 /** The built-in detectors, in the order they run. `hidden-text` is reported by normalisation itself. */
 export const DEFAULT_DETECTORS: readonly Detector[] = Object.freeze([
@@ -114,7 +115,10 @@ export function scanArguments(
   };
 
   const scanString = (raw: string, key: string, path: string): void => {
-    const norm = normalize(raw);
+    const rawFlags = profileText(raw);
+    const plain = (rawFlags & TextFlag.NonPlain) === 0;
+    const norm = normalize(raw, plain);
+    const flags = plain ? rawFlags : profileText(norm.text);
     const role = roleOf(norm.text, key, call.shell);
     if (norm.hidden !== undefined) {
       out.push({
@@ -135,37 +139,36 @@ export function scanArguments(
         via: [],
       });
     }
-    run(
-      { text: norm.text, lower: norm.text.toLowerCase(), role, key, path, via: [], whole: true },
-      norm.disguises,
-    );
-    const queue: { text: string; via: readonly string[] }[] = [{ text: norm.text, via: [] }];
-    if (norm.hidden !== undefined) {
-      const hidden = norm.hidden;
+    const lower = flags & TextFlag.Upper || !plain ? norm.text.toLowerCase() : norm.text;
+    run({ text: norm.text, lower, role, key, path, via: [], whole: true, flags }, norm.disguises);
+    const queue: { text: string; via: readonly string[]; flags: number }[] = [
+      { text: norm.text, via: [], flags },
+    ];
+    const decodedView = (text: string, via: readonly string[]): void => {
+      const n = normalize(text);
+      const f = profileText(n.text);
       run(
         {
-          text: hidden,
-          lower: hidden.toLowerCase(),
+          text: n.text,
+          lower: n.text.toLowerCase(),
           role: 'decoded',
           key,
           path,
-          via: ['tags'],
+          via,
           whole: false,
+          flags: f,
         },
         norm.disguises,
       );
-      queue.push({ text: hidden, via: ['tags'] });
-    }
+      queue.push({ text: n.text, via, flags: f });
+    };
+    if (norm.hidden !== undefined) decodedView(norm.hidden, ['tags']);
     for (let q = queue.shift(); q !== undefined && budget > 0; q = queue.shift()) {
       if (q.via.length >= limits.maxDecodeDepth) continue;
-      for (const d of decodeOnce(q.text)) {
+      for (const d of decodeOnce(q.text, q.flags)) {
         if (d.text === q.text || d.text.length > budget) continue;
         budget -= d.text.length;
-        const decoded = normalize(d.text);
-        const via = [...q.via, d.via];
-        const lower = decoded.text.toLowerCase();
-        run({ text: decoded.text, lower, role: 'decoded', key, path, via, whole: false }, norm.disguises);
-        queue.push({ text: decoded.text, via });
+        decodedView(d.text, [...q.via, d.via]);
       }
     }
   };
