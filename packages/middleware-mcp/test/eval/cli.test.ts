@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_CONSTITUTION } from '@governed-mcp/policy-dsl';
 import { writeRandomModel } from '@governed-mcp/probe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -146,6 +147,42 @@ describe('governed-mcp eval', () => {
       'http://127.0.0.1:9',
     ]);
     expect(both.code).toBe(2);
+  });
+
+  it('takes a policy file: the default constitution written out decides as the built-in default, a broken one exits 1 with its positions', async () => {
+    const good = join(dir, 'constitution.policy');
+    await writeFile(good, DEFAULT_CONSTITUTION);
+    const base = await cli(['eval', '--dataset', fixture('small.jsonl'), '--config', 'no-probe', '--json']);
+    const withFile = await cli([
+      'eval',
+      '--dataset',
+      fixture('small.jsonl'),
+      '--config',
+      'no-probe',
+      '--policy',
+      good,
+      '--json',
+    ]);
+    expect(withFile.code).toBe(0);
+    const pick = (out: string): unknown => {
+      const r = JSON.parse(out) as Record<string, unknown>;
+      return [r['layers'], r['tp'], r['fp'], r['tn'], r['fn']];
+    };
+    expect(pick(withFile.stdout)).toEqual(pick(base.stdout));
+    const bad = join(dir, 'broken.policy');
+    await writeFile(bad, 'default allow\nthis is not a rule {\n');
+    const broken = await cli([
+      'eval',
+      '--dataset',
+      fixture('small.jsonl'),
+      '--config',
+      'no-probe',
+      '--policy',
+      bad,
+    ]);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(/broken\.policy:2:\d+: /);
+    expect(broken.stdout).toBe('');
   });
 
   it('exits 1 for a missing dataset file and 2 for an unknown configuration', async () => {
