@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +5,7 @@ import { createPipeline, type ToolCall } from '@governed-mcp/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkGguf } from '../src/backend/gguf-check.js';
 import { createLlamaCppBackend } from '../src/backend/llama-cpp.js';
+import { loadInChild } from '../src/backend/load-check.js';
 import { writeKnownAnswerModel } from '../src/gguf/models.js';
 import { createProbeLayer } from '../src/layer.js';
 import { createProbe } from '../src/probe.js';
@@ -39,16 +39,11 @@ describe('a model that must not be loaded', () => {
       })
     ).path;
     // What the check protects against: loading the file directly kills the whole process.
-    const script = `import { getLlama } from 'node-llama-cpp';
-      const llama = await getLlama({ gpu: false, build: 'never', logLevel: 'disabled' });
-      await llama.loadModel({ modelPath: ${JSON.stringify(bad)} }).catch(() => process.exit(3));
-      process.exit(0);`;
-    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-      cwd: join(import.meta.dirname, '..'),
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
-    expect(child.status === 0).toBe(false);
+    const bare = await loadInChild(bad).then(
+      () => 'loaded',
+      (err: Error) => err.message,
+    );
+    expect(bare).toMatch(/the loader died with SIGABRT/);
     // The probe refuses it with probe_model_invalid, and this process lives on to score a good model.
     await expect(createProbe({ backend: backendFor(bad) })).rejects.toMatchObject({
       code: 'probe_model_invalid',
@@ -131,7 +126,7 @@ describe('every failure of the probe layer denies', () => {
     const probe = await createProbe({ backend });
     slow = true;
     const started = performance.now();
-    const d = await run(createProbeLayer({ probe }), 100);
+    const d = await run(createProbeLayer({ probe }), 400);
     expect(performance.now() - started).toBeLessThan(1000);
     expect(d).toMatchObject({
       outcome: 'deny',
@@ -196,5 +191,24 @@ describe('a constitution too long for the context', () => {
         principles,
       }),
     ).rejects.toMatchObject({ code: 'probe_invalid_config' });
+  });
+});
+
+describe('a trial load in a child process', () => {
+  it('passes a good model and refuses one whose load kills the loader', async () => {
+    await expect(loadInChild(good)).resolves.toBeUndefined();
+    // A file past the header checks' reach: the checks are bypassed here to show the child's value.
+    const bad = (
+      await writeKnownAnswerModel({
+        dir,
+        fileName: 'child.gguf',
+        omitMetadata: ['llama.feed_forward_length'],
+      })
+    ).path;
+    await expect(loadInChild(bad)).rejects.toMatchObject({ code: 'probe_model_invalid' });
+    const probe = await createProbe({
+      backend: createLlamaCppBackend({ modelPath: good, threads: 1, sequences: 1, validateInChild: true }),
+    });
+    await probe.close();
   });
 });

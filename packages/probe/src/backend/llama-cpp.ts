@@ -11,6 +11,7 @@ import type {
 import { ProbeErrorCode, probeError } from '../errors.js';
 import { tokensAfter } from '../verbalizer.js';
 import { checkGguf } from './gguf-check.js';
+import { loadInChild } from './load-check.js';
 import type { BackendInfo, PreparedPrefix, ProbeBackend, ScoreRequest, ScoreResult } from './types.js';
 
 /** Options of the embedded backend. Nothing is ever downloaded: the model is a local GGUF file. */
@@ -38,6 +39,11 @@ export interface LlamaCppBackendOptions {
    * score evaluates prefix and call from scratch: slower, for comparisons and benchmarks.
    */
   readonly reusePrefix?: boolean;
+  /**
+   * Also load the model once in a child process before loading it here (default false), so that a
+   * native abort the header checks did not foresee kills only the child. Costs one extra load.
+   */
+  readonly validateInChild?: boolean;
 }
 
 interface Slot {
@@ -124,6 +130,7 @@ export function createLlamaCppBackend(options: LlamaCppBackendOptions): ProbeBac
 
   async function doOpen(): Promise<void> {
     await checkGguf(options.modelPath);
+    if (options.validateInChild === true) await loadInChild(options.modelPath);
     const s = await stat(options.modelPath);
     fingerprint = `${s.size}:${s.mtimeMs}`;
     try {
