@@ -1,4 +1,5 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { GovernTransportOptions } from './mediation/govern-transport.js';
 import {
   createMediator,
   governTransport,
@@ -16,7 +17,7 @@ export interface ConnectableServer {
 export type GovernedConnectionOptions = (MediatorOptions | { readonly mediator: Mediator }) & {
   /** The client's principal, transport facts and session id. Default: the mediator's default principal. */
   readonly peer?: Partial<PeerInfo>;
-};
+} & GovernTransportOptions;
 
 /**
  * Connects an SDK server to `transport` with the gate in between: every request is mediated before the
@@ -31,6 +32,12 @@ export async function connectGoverned(
   options: GovernedConnectionOptions,
 ): Promise<Mediator> {
   const mediator = 'mediator' in options ? options.mediator : createMediator(options);
-  await server.connect(governTransport(transport, mediator, options.peer ?? {}));
+  const wrapped = governTransport(
+    transport,
+    mediator,
+    options.peer ?? {},
+    options.principalOf === undefined ? {} : { principalOf: options.principalOf },
+  );
+  await server.connect(wrapped);
   return mediator;
 }

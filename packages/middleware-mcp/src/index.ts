@@ -36,6 +36,7 @@ export type { CatalogueEntry, ToolStatus } from './mediation/catalogue.js';
 export { fingerprintOf } from './mediation/catalogue.js';
 export type { FrameLimits } from './mediation/frame.js';
 export { DEFAULT_FRAME_LIMITS } from './mediation/frame.js';
+export type { GovernTransportOptions } from './mediation/govern-transport.js';
 export { createSequencer } from './mediation/govern-transport.js';
 export type {
   MediationLog,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Principal } from '@governed-mcp/core';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
 import type { Mediator, PeerInfo, Routed } from './mediator.js';
@@ -37,6 +38,17 @@ export function createSequencer(): (
   };
 }
 
+const UNRESOLVED: Principal = Object.freeze({ id: '(unresolved)', tier: '(none)' });
+
+/** Options of {@link governTransport} beyond the peer. */
+export interface GovernTransportOptions {
+  /**
+   * The principal of each incoming message, from what the transport knows of it (e.g. the `authInfo`
+   * of an HTTP transport's bearer token). Falls back to `peer.principal`, then the mediator's default.
+   */
+  readonly principalOf?: (extra: MessageExtraInfo | undefined) => Principal | undefined;
+}
+
 /**
  * The server-side transport of an in-process SDK server, with a mediator on it: every message from the
  * client reaches the server only as the mediator routes it, and every message from the server reaches
@@ -46,9 +58,13 @@ export function governTransport(
   inner: Transport,
   mediator: Mediator,
   peer: Partial<PeerInfo> = {},
+  options: GovernTransportOptions = {},
 ): Transport {
-  // A wrapper without a session id of its own gets one, so connections sharing a mediator stay apart.
-  const ownSession = `in-process/${randomUUID()}`;
+  // The session key is fixed at the first message (a transport may only learn its session id then),
+  // and a wrapper without one gets its own, so connections sharing a mediator stay apart.
+  let sessionId: string | undefined;
+  // The principal last seen on an incoming message: server-to-client requests act for it.
+  let principal: Principal | undefined = peer.principal;
   const inbound = createSequencer();
   const outbound = createSequencer();
   const outer: Transport = {
@@ -69,10 +85,10 @@ export function governTransport(
     for (const m of r.toClient) await inner.send(m, options);
   }
   const info = (): PeerInfo => {
-    const sessionId = peer.sessionId ?? inner.sessionId ?? ownSession;
+    sessionId ??= peer.sessionId ?? inner.sessionId ?? `in-process/${randomUUID()}`;
     return {
       transport: peer.transport ?? { kind: 'in-process' },
-      ...(peer.principal === undefined ? {} : { principal: peer.principal }),
+      ...(principal === undefined ? {} : { principal }),
       sessionId,
       deliver: (r) => {
         deliver(r, undefined).catch(report);
@@ -80,6 +96,15 @@ export function governTransport(
     };
   };
   inner.onmessage = (message, extra) => {
+    if (options.principalOf !== undefined) {
+      // A mapping that fails must not fall back to anyone: the message gets a principal of no known
+      // tier, which the tier layer denies and tier visibility hides everything from.
+      try {
+        principal = options.principalOf(extra) ?? peer.principal;
+      } catch {
+        principal = UNRESOLVED;
+      }
+    }
     inbound(message, mediator.fromClient(message, info()), (r) => deliver(r, extra)).catch(report);
   };
   inner.onclose = () => {

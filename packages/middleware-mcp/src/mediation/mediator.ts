@@ -29,7 +29,7 @@ import type { GateSource } from './audit.js';
 import type { ToolStatus } from './catalogue.js';
 import { createEngine } from './engine.js';
 import type { FrameLimits } from './frame.js';
-import { governTransport as wrapTransport } from './govern-transport.js';
+import { type GovernTransportOptions, governTransport as wrapTransport } from './govern-transport.js';
 import type { MediatedKinds } from './methods.js';
 import type { PinStore } from './pins.js';
 import type { PoisonFinding } from './poisoning.js';
@@ -147,6 +147,11 @@ export function createMediator(options: MediatorOptions): Mediator {
 }
 
 /** Wraps the server-side transport of an in-process SDK server: `server.connect(governTransport(t, m))`. */
-export function governTransport(inner: Transport, mediator: Mediator, peer?: Partial<PeerInfo>): Transport {
-  return wrapTransport(inner, mediator, peer);
+export function governTransport(
+  inner: Transport,
+  mediator: Mediator,
+  peer?: Partial<PeerInfo>,
+  options?: GovernTransportOptions,
+): Transport {
+  return wrapTransport(inner, mediator, peer, options);
 }
