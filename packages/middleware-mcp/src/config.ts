@@ -50,8 +50,16 @@ export const LimitsSchema = z.strictObject({
   maxBatch: z.number().int().min(1).default(32),
   /** How long a forwarded request may wait for the upstream before it fails closed. */
   upstreamTimeoutMs: z.number().int().positive().default(60_000),
-  /** Most concurrent downstream HTTP sessions. */
+  /** Most concurrent downstream HTTP sessions; the least recently used idle one makes room. */
   maxSessions: z.number().int().positive().default(64),
+  /** Most concurrent HTTP sessions of one principal. */
+  maxSessionsPerPrincipal: z.number().int().positive().default(16),
+  /** HTTP sessions idle this long are closed (with their upstream). */
+  sessionIdleMs: z
+    .number()
+    .int()
+    .positive()
+    .default(5 * 60_000),
   /** Most requests in flight per session; more are refused. */
   maxPending: z.number().int().positive().default(256),
   /** Bytes queued for a slow stdio client before the runner stops reading from it. */

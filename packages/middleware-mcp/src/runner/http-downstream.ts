@@ -22,6 +22,8 @@ export interface HttpDownstreamOptions {
   readonly principal: Principal;
   readonly maxFrameBytes: number;
   readonly maxSessions: number;
+  /** Most concurrent sessions of one principal, so one token cannot take every slot. */
+  readonly maxSessionsPerPrincipal: number;
   /** Sessions idle this long are closed. */
   readonly idleMs: number;
   readonly log: Logger;
@@ -137,8 +139,29 @@ export async function startHttpDownstream(o: HttpDownstreamOptions): Promise<Htt
       return session.transport.handleRequest(req, res);
     }
     if (req.method !== 'POST') return reply(res, 400, -32000, 'bad request: no session id');
-    if (sessions.size >= o.maxSessions) return reply(res, 503, -32000, 'too many sessions');
+    if (!(await makeRoom(principal))) return reply(res, 503, -32000, 'too many sessions');
     await openAndHandle(principal, req, res);
+  }
+
+  /**
+   * Frees a slot for a new session of `principal` when its own or the global cap is reached, by closing
+   * the least recently used session with nothing in flight (the principal's own first). False when
+   * every candidate is busy.
+   */
+  async function makeRoom(principal: Principal): Promise<boolean> {
+    const mine = [...sessions.values()].filter((s) => s.principal.id === principal.id);
+    const pool =
+      mine.length >= o.maxSessionsPerPrincipal
+        ? mine
+        : sessions.size >= o.maxSessions
+          ? [...sessions.values()]
+          : [];
+    if (pool.length === 0) return true;
+    const idle = pool.filter((s) => s.bridge.pending === 0).sort((a, b) => a.lastSeen - b.lastSeen)[0];
+    if (idle === undefined) return false;
+    o.log.info('session_evicted', { sessionId: idle.transport.sessionId, principal: idle.principal.id });
+    await idle.transport.close();
+    return true;
   }
 
   async function openAndHandle(

@@ -20,6 +20,7 @@ export interface RunnerLimitOptions {
   readonly maxPending: number;
   readonly maxQueuedBytes: number;
   readonly sessionIdleMs?: number;
+  readonly maxSessionsPerPrincipal?: number;
 }
 
 /** Everything the runner needs; the CLI builds it from flags and the config file. */
@@ -115,7 +116,8 @@ export async function startRunner(o: RunnerOptions): Promise<Runner> {
       principal: o.principal,
       maxFrameBytes: o.limits.maxFrameBytes,
       maxSessions: o.limits.maxSessions,
-      idleMs: o.limits.sessionIdleMs ?? 30 * 60_000,
+      maxSessionsPerPrincipal: o.limits.maxSessionsPerPrincipal ?? o.limits.maxSessions,
+      idleMs: o.limits.sessionIdleMs ?? 5 * 60_000,
       log: o.log,
       digest: sha256,
       ...(o.allowedHosts === undefined ? {} : { allowedHosts: o.allowedHosts }),

@@ -27,7 +27,7 @@ afterEach(async () => {
   await Promise.all(runners.splice(0).map((r) => r.close('test_end')));
 });
 
-async function start() {
+async function start(extra: { maxSessionsPerPrincipal?: number } = {}) {
   const mediator = recordingMediator();
   const upstream = fixtureUpstream();
   const { log, lines } = memoryLogger();
@@ -40,7 +40,7 @@ async function start() {
       { sha256: tokenDigest(ALICE), principal: { id: 'alice', tier: 'trusted' } },
       { sha256: tokenDigest(BOB), principal: { id: 'bob', tier: 'standard' } },
     ],
-    limits,
+    limits: { ...limits, ...extra },
     log,
   });
   runners.push(runner);
@@ -176,19 +176,43 @@ describe('the runner over Streamable HTTP', () => {
     }
   });
 
-  it('caps concurrent sessions and rejects bodies over the frame limit with 413', async () => {
+  it('when sessions are full, closes the least recently used idle one, and refuses when all are busy', async () => {
     const { url } = await start();
     const a = await connect(url, ALICE);
     const b = await connect(url, BOB);
-    const third = await fetch(url, {
+    await b.client.callTool({ name: 'echo', arguments: { text: 'b is more recent' } });
+    // A third session evicts a's (idle, least recently used).
+    const c = await connect(url, ALICE);
+    await expect(a.client.callTool({ name: 'echo', arguments: { text: 'x' } })).rejects.toThrow();
+    expect((await b.client.callTool({ name: 'echo', arguments: { text: 'b' } })).content).toEqual([
+      { type: 'text', text: 'b' },
+    ]);
+    // Both remaining sessions busy: no room.
+    const busy = [b, c].map((s) => s.client.callTool({ name: 'hang', arguments: {} }).catch(() => undefined));
+    await new Promise((r) => setTimeout(r, 300));
+    const refused = await fetch(url, {
       method: 'POST',
       headers: { ...headers, authorization: `Bearer ${ALICE}` },
       body: initBody,
     });
-    expect(third.status).toBe(503);
-    // Ending a session (DELETE) frees its slot.
-    await a.transport.terminateSession();
-    await b.transport.terminateSession();
+    expect(refused.status).toBe(503);
+    void busy;
+  });
+
+  it('lets one principal evict only its own sessions when it reaches its own cap', async () => {
+    const { url } = await start({ maxSessionsPerPrincipal: 1 });
+    const bob = await connect(url, BOB);
+    const first = await connect(url, ALICE);
+    await first.client.callTool({ name: 'echo', arguments: { text: 'x' } });
+    await connect(url, ALICE);
+    await expect(first.client.callTool({ name: 'echo', arguments: { text: 'x' } })).rejects.toThrow();
+    expect((await bob.client.callTool({ name: 'echo', arguments: { text: 'bob' } })).content).toEqual([
+      { type: 'text', text: 'bob' },
+    ]);
+  });
+
+  it('rejects request bodies over the frame limit with 413', async () => {
+    const { url, mediator } = await start();
     const huge = JSON.stringify({
       jsonrpc: '2.0',
       id: 1,
@@ -201,6 +225,7 @@ describe('the runner over Streamable HTTP', () => {
       body: huge,
     });
     expect(tooBig.status).toBe(413);
+    expect(mediator.fromClientFrames).toHaveLength(0);
   });
 
   it('gives every session its own upstream process', async () => {
