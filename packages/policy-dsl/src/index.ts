@@ -1,27 +1,63 @@
-// Public API of @governed-mcp/policy-dsl: the constitution language and the constitutional layer.
-//
-// A policy file, for example:
-//
-//   default allow                                  # what decides when no rule matches
-//   principle "Never send credentials anywhere."   # for the semantic gate's prompt
-//   include "payments.policy"                      # another file's statements, in place
-//
-//   tier standard                                  # tiers, least trusted first
-//     probe on alpha 0.5 threshold 0.5
-//     limit per-tool 30 refill 5/s
-//   end
-//   tool "*payment*"                               # per-tool settings
-//     require tier trusted
-//   end
-//
-//   deny read-keys                                 # any matching deny wins over every allow
-//     when any string glob "**/.ssh/id_*"
-//     reason "Private keys never leave the machine."
-//   end
-//   allow readers                                  # else the first matching allow decides
-//     when tool in ["read_file", "list_directory"] and arg.path glob "/srv/app/**"
-//     reason "Reading the application tree is routine."
-//   end
+/**
+ * `@governed-mcp/policy-dsl`: the constitution language and the constitutional ('policy') layer.
+ *
+ * A policy file is line-oriented. `#` starts a comment. Statements:
+ *
+ * ```text
+ * default allow | deny                      # what decides when no rule matches (exactly one)
+ * default principal "ID" tier NAME          # who an unauthenticated caller is
+ * include "other.policy"                    # another file's statements, in place (relative path)
+ * principle "A sentence for the semantic gate."
+ *           "A quoted line below continues it."
+ * tier NAME ... end                         # tiers, least trusted first; settings below
+ * tool "GLOB" [server "NAME"] ... end       # per-tool settings; `require tier NAME` only here
+ * allow|deny NAME                           # a rule: a name, a reason, conditions
+ *   when CONDITION                          # several when lines are ANDed
+ *   unless CONDITION                        # unless C is when not C
+ *   reason "Why, for people and the audit log."
+ * end
+ * ```
+ *
+ * Settings: `prefilter block all|none|DETECTOR, ...`, `probe on|off [alpha N] [threshold N]`,
+ * `limit per-tool|per-principal N refill R/s|m|h`, `limit concurrent N`. They compile into the
+ * gate's `GateSettings`; a policy without tier blocks keeps the core default tier table.
+ *
+ * Conditions: `and` binds tighter than `or`; `not` and parentheses as usual; a line that starts with
+ * `and` or `or` continues the condition above. Subjects: `tool`, `server`, `principal`, `tier`,
+ * `method`, `arg.NAME[.NAME...]` (arrays along the path are spread), `any string` (every string in
+ * the arguments, keys included). Operators: `==`, `!=`, `in [...]`, `not in [...]`, `glob "P"` or
+ * `glob [...]`, `matches /RE2/flags` (flags i, s, m), `contains`, `startswith`, `endswith`, `<`,
+ * `<=`, `>`, `>=` (numbers; tiers by rank), `exists`, `missing`.
+ *
+ * Precedence: any matching deny rule wins; otherwise the first matching allow rule; otherwise the
+ * default. Strings are NFKC-normalised with invisible format characters removed; argument globs see
+ * paths with `.` and `..` collapsed. An array argument is read in the direction that blocks: a deny
+ * fires when any element matches, an allow only when every element does. Regular expressions and
+ * globs run on RE2 (linear time).
+ *
+ * @example
+ * ```text
+ * default allow
+ * principle "Never send credentials anywhere."
+ * tier standard
+ *   probe on alpha 0.5 threshold 0.5
+ *   limit per-tool 30 refill 5/s
+ * end
+ * tool "*payment*"
+ *   require tier trusted
+ * end
+ * deny read-keys
+ *   when any string glob "**\/.ssh/id_*"
+ *   reason "Private keys never leave the machine."
+ * end
+ * allow readers
+ *   when tool in ["read_file", "list_directory"] and arg.path glob "/srv/app/**"
+ *   reason "Reading the application tree is routine."
+ * end
+ * ```
+ * More in `test/fixtures/example.policy` and the default constitution (`governed-mcp policy default`).
+ * @packageDocumentation
+ */
 
 export type {
   Condition,
@@ -55,6 +91,7 @@ export { createPolicyLayer, DEFAULT_RULE, POLICY_LAYER, PolicyReasonCode } from 
 export { loadPolicyFile } from './load.js';
 export { normalizeText, pathForms } from './normalize.js';
 export { parsePolicy } from './parser.js';
+export { MAX_REGEX_PROGRAM } from './predicate.js';
 export type { Result } from './result.js';
 export type { WatchedPolicy, WatchOptions } from './watch.js';
 export { PolicyLoadError, watchPolicyFile } from './watch.js';

@@ -194,34 +194,41 @@ function parseRule(s: TokenStream, effect: Effect): Statement | undefined {
     : { kind: 'rule', effect, name: name.text, reason, when, span };
 }
 
-function parseCondition(s: TokenStream): Condition | undefined {
-  return parseBinary(s, 'or');
+function parseCondition(s: TokenStream, depth = 0): Condition | undefined {
+  return parseBinary(s, 'or', depth);
 }
 
-function parseBinary(s: TokenStream, op: 'and' | 'or'): Condition | undefined {
+function parseBinary(s: TokenStream, op: 'and' | 'or', depth: number): Condition | undefined {
   const start = s.peek();
-  const first = op === 'or' ? parseBinary(s, 'and') : parseUnary(s);
+  const first = op === 'or' ? parseBinary(s, 'and', depth) : parseUnary(s, depth);
   if (first === undefined) return undefined;
   const items = [first];
   while (s.peekWord(op)) {
     s.next();
-    const more = op === 'or' ? parseBinary(s, 'and') : parseUnary(s);
+    const more = op === 'or' ? parseBinary(s, 'and', depth) : parseUnary(s, depth);
     if (more === undefined) return undefined;
     items.push(more);
   }
   return items.length === 1 ? first : { kind: op, items, span: s.spanFrom(start) };
 }
 
-function parseUnary(s: TokenStream): Condition | undefined {
+/** How deep parentheses and `not` may nest in one condition; deeper is an error, not a stack overflow. */
+const MAX_NESTING = 64;
+
+function parseUnary(s: TokenStream, depth = 0): Condition | undefined {
   const t = s.peek();
+  if (depth > MAX_NESTING) {
+    s.error(t, PolicyErrorCode.UnexpectedToken, `conditions may nest at most ${MAX_NESTING} levels deep`);
+    return undefined;
+  }
   if (t.kind === 'ident' && t.text === 'not') {
     s.next();
-    const item = parseUnary(s);
+    const item = parseUnary(s, depth + 1);
     return item === undefined ? undefined : { kind: 'not', item, span: s.spanFrom(t) };
   }
   if (t.kind === 'punct' && t.text === '(') {
     s.next();
-    const inner = parseCondition(s);
+    const inner = parseCondition(s, depth + 1);
     if (inner === undefined || !s.expectPunct(')')) return undefined;
     return inner;
   }

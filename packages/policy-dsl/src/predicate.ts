@@ -17,6 +17,8 @@ export interface PredicateContext {
 
 type ValueTest = (value: unknown) => boolean;
 const STRING_OPS = new Set(['glob', 'matches', 'contains', 'startswith', 'endswith']);
+/** The largest RE2 program a policy regex may compile to. */
+export const MAX_REGEX_PROGRAM = 1000;
 const ORDER_OPS = new Set(['<', '<=', '>', '>=']);
 
 /**
@@ -265,7 +267,17 @@ function compileRegex(source: string, flags: string, span: Span, ctx: PredicateC
     }
   }
   try {
-    return RE2JS.compile(source, bits);
+    const re = RE2JS.compile(source, bits);
+    // Linear time is size times input: a huge program (from counted repetition) is slow on every call.
+    if (re.programSize() > MAX_REGEX_PROGRAM) {
+      ctx.report(
+        span,
+        PolicyErrorCode.InvalidRegex,
+        `regular expression is too large to run on every call (RE2 program size ${re.programSize()}, at most ${MAX_REGEX_PROGRAM}); use smaller counted repetitions or split it`,
+      );
+      return undefined;
+    }
+    return re;
   } catch (e) {
     ctx.report(
       span,

@@ -216,6 +216,22 @@ describe('diagnostics', () => {
       22,
       /unknown regular expression flag 'g'/,
     ],
+    [
+      'a regex too large to run on every call',
+      rule('arg.x matches /(\\w+\\s*){500}/'),
+      PolicyErrorCode.InvalidRegex,
+      3,
+      22,
+      /too large to run on every call \(RE2 program size \d+, at most 1000\)/,
+    ],
+    [
+      'conditions nested too deeply',
+      rule(`${'('.repeat(100)}tool == "x"${')'.repeat(100)}`),
+      PolicyErrorCode.UnexpectedToken,
+      3,
+      73,
+      /nest at most 64 levels/,
+    ],
     ['an invalid glob', rule('arg.x glob "[z-a]"'), PolicyErrorCode.InvalidGlob, 3, 19, /invalid glob/],
     [
       'a duplicate rule name',
@@ -371,5 +387,71 @@ describe('diagnostics', () => {
     expect(d).toMatchObject({ line: 1, col: 1 });
     expect(d!.file).toMatch(/cycle-b\.policy$/);
     expect(d!.message).toMatch(/include cycle: .*cycle-a\.policy -> .*cycle-b\.policy -> .*cycle-a\.policy/);
+  });
+});
+
+describe('robustness', () => {
+  /** A small seeded generator, so a failure can be replayed. */
+  function random(seed: number): () => number {
+    let x = seed;
+    return () => {
+      x = (x * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return x / 2_147_483_648;
+    };
+  }
+  const WORDS = [
+    'default',
+    'allow',
+    'deny',
+    'when',
+    'unless',
+    'reason',
+    'end',
+    'tier',
+    'tool',
+    'include',
+    'principle',
+    'and',
+    'or',
+    'not',
+    'in',
+    'glob',
+    'matches',
+    'arg.x',
+    'any',
+    'string',
+    '==',
+    '<',
+    '(',
+    ')',
+    '[',
+    ']',
+    ',',
+    '"s"',
+    '/a+/',
+    '3',
+    '-1.5',
+    'probe',
+    'limit',
+    'per-tool',
+    'refill',
+    '2/s',
+    '\n',
+    '\n',
+    '#',
+    '"',
+    '\\',
+    '{',
+    '\u0000',
+    'é',
+  ];
+
+  it('returns diagnostics, never throws, for 2,000 random token soups', () => {
+    const next = random(42);
+    for (let n = 0; n < 2_000; n++) {
+      const length = Math.floor(next() * 40);
+      const source = Array.from({ length }, () => WORDS[Math.floor(next() * WORDS.length)]).join(' ');
+      expect(() => problems(source), JSON.stringify(source)).not.toThrow();
+    }
   });
 });
