@@ -120,6 +120,8 @@ describe('pre-filter against hostile input', () => {
   it.each([
     ['repeated pipes', 'curl '.repeat(1) + '|'.repeat(200_000)],
     ['many curl without a pipe', 'curl x '.repeat(30_000)],
+    ['many downloads without a run', 'curl -o x '.repeat(20_000)],
+    ['update without where', `update t set ${'a=1, '.repeat(20_000)}`],
     ['long base64-alphabet run', 'A'.repeat(200_000)],
     ['alternating hex and text', '4142'.repeat(50_000)],
     ['nested dots', '../'.repeat(60_000)],

@@ -92,8 +92,7 @@ export const credentialDetector: Detector = {
   },
 };
 
-/** `sensitive-path`: credential stores, key files and kernel interfaces that leak secrets. */
-export const sensitivePathDetector = patternDetector('sensitive-path', NOT_DOCUMENTS, [
+const sensitivePatterns = patternDetector('sensitive-path', NOT_DOCUMENTS, [
   {
     code: 'system_credentials',
     re: /\/etc\/(?:shadow|gshadow|sudoers|master\.passwd|security\/opasswd|passwd)(?![\w.-])|\/etc\/ssl\/private\b/,
@@ -118,12 +117,23 @@ export const sensitivePathDetector = patternDetector('sensitive-path', NOT_DOCUM
     code: 'browser_secrets',
     re: /(?:chrome|chromium|firefox|brave|edge)[^\n]{0,120}(?:login data|cookies|key4\.db|logins\.json|local state)\b/,
   },
-  { code: 'windows_secrets', re: /\\system32\\config\\(?:sam|system|security)\b|\bntds\.dit\b/ },
+  { code: 'windows_secrets', re: /[/\\]system32[/\\]config[/\\](?:sam|system|security)\b|\bntds\.dit\b/ },
   {
     code: 'dotenv',
     re: /(?:^|[\s"'=:/\\])\.env(?:\.(?:local|production|prod|development|dev|staging|test))?(?=$|[\s"';,)])/,
   },
 ]);
+
+/** `sensitive-path`: credential stores, key files and kernel interfaces that leak secrets (any separator). */
+export const sensitivePathDetector: Detector = {
+  id: 'sensitive-path',
+  roles: NOT_DOCUMENTS,
+  scan(t, call, out) {
+    // Windows paths: read `C:\Users\x\.aws\credentials` as `c:/users/x/.aws/credentials`.
+    const view = t.flags & TextFlag.Backslash ? { ...t, lower: t.lower.replace(/\\/g, '/') } : t;
+    sensitivePatterns.scan(view, call, out);
+  },
+};
 
 /** `path-traversal`: climbing out of a directory (deeply, encoded, or to system files) or NUL bytes. */
 export const traversalDetector: Detector = {
@@ -197,6 +207,10 @@ const SQL_PATTERNS: readonly Pattern[] = [
   },
   { code: 'truncate', re: /\btruncate\s+(?:table\s+)?[\w."`[]/ },
   { code: 'unbounded_delete', re: /\bdelete\s+from\s+[\w."`[\]]{1,128}\s*(?:;|$)/ },
+  {
+    code: 'tautological_where',
+    re: /\b(?:delete\s+from|update)\b[^;]{0,300}\bwhere\s+(?:1\s*=\s*1|0\s*=\s*0|true|'1'\s*=\s*'1'|1)\s*(?:;|$|--|limit\b|returning\b)/,
+  },
   {
     code: 'privilege_grant',
     re: /\bgrant\s+[^;]{1,200}\bto\b|\balter\s+(?:user|role)\s[^;]{0,200}\b(?:superuser|createrole|sysadmin|bypassrls|with\s+grant|password)\b|\bcreate\s+(?:user|role)\s[^;]{0,200}\bsuperuser\b|\bsp_addsrvrolemember\b/,

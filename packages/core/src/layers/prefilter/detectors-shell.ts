@@ -9,6 +9,11 @@ const INTERPRETER = String.raw`(?:sudo\s+(?:-\S+\s+){0,3})?(?:/usr)?(?:/bin/)?(?
 /** `fetch-exec`: content fetched or decoded, then executed. */
 export const fetchExecDetector = patternDetector('fetch-exec', SHELL_ROLES, [
   {
+    // Saved to a file, then run: `curl -o /tmp/a.sh URL && bash /tmp/a.sh`, `wget URL -O x; chmod +x x`.
+    code: 'download_then_run',
+    re: /\b(?:curl|wget)\b[^\n|]{0,300}\s(?:-o|-O|--output(?:-document)?)[\s=]{1,4}\S{1,200}[^\n|]{0,40}(?:&&|;)\s{0,4}(?:sudo\s+)?(?:(?:ba|z|da)?sh\s|python[23]?\s|chmod\s+(?:[ugoa]*\+x|[0-7]{3,4})\s|\/tmp\/|\.\/\S{0,200}\.sh\b)/,
+  },
+  {
     code: 'download_pipe_shell',
     re: new RegExp(
       String.raw`\b(?:curl|wget|fetch|aria2c|lwp-download|lynx\s+-source|iwr|irm|invoke-webrequest|invoke-restmethod)\b[^|\n;&]{0,400}\|\s{0,8}${INTERPRETER}`,
@@ -42,12 +47,18 @@ export const fetchExecDetector = patternDetector('fetch-exec', SHELL_ROLES, [
 
 /** `reverse-shell`: an interactive shell wired to a network socket. */
 export const reverseShellDetector = patternDetector('reverse-shell', SHELL_ROLES, [
-  { code: 'dev_tcp', re: /\/dev\/(?:tcp|udp)\/[^\s/]{1,255}\/\d{1,5}/ },
+  {
+    code: 'dev_tcp',
+    re: /\/dev\/(?:tcp|udp)\/[^\s/]{1,255}\/\d{1,5}|\/inet\/(?:tcp|udp)\/\d{1,5}\/[^\s/]{1,255}\/\d{1,5}/,
+  },
   {
     code: 'netcat_exec',
     re: /\b(?:nc|ncat|netcat)(?:\.exe)?\s(?:[^\n|;]{0,200}\s)?-[a-z]{0,3}[ec]\s{1,4}["']?[^\s"']{0,40}(?:sh|cmd(?:\.exe)?|powershell)\b/,
   },
-  { code: 'fifo_relay', re: /\bmkfifo\s[^\n]{0,200}\b(?:nc|ncat|netcat|telnet|openssl\s+s_client)\b/ },
+  {
+    code: 'fifo_relay',
+    re: /\b(?:mkfifo|mknod)\s[^\n]{0,200}\b(?:nc|ncat|netcat|telnet|openssl\s+s_client)\b/,
+  },
   { code: 'socat_exec', re: /\bsocat\b[^\n|;]{0,200}\b(?:exec|system):/ },
   {
     code: 'python_pty',
