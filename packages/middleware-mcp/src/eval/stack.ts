@@ -1,13 +1,26 @@
 import {
   createPipeline,
-  DEFAULT_SETTINGS,
-  type GateSettings,
+  createPrefilterLayer,
   GovernedError,
   type Layer,
   type Pipeline,
   type Principal,
   TIER_FACT,
 } from '@governed-mcp/core';
+import {
+  type CompiledPolicy,
+  createPolicyLayer,
+  defaultPolicy,
+  formatDiagnostic,
+  loadPolicyFile,
+} from '@governed-mcp/policy-dsl';
+import {
+  createLlamaCppBackend,
+  createLlamaServerBackend,
+  createProbe,
+  createProbeLayer,
+  defaultStrictness,
+} from '@governed-mcp/probe';
 import { assembleLayers, CANONICAL_LAYERS, type CanonicalLayer } from '../assembly.js';
 import { EvalErrorCode } from './dataset.js';
 
@@ -39,7 +52,7 @@ export function needsModel(config: EvalConfig): boolean {
 /** How to build the evaluated stack. */
 export interface StackOptions {
   readonly config: EvalConfig;
-  /** A policy file; default: the default constitution, when the policy package provides one. */
+  /** A policy file; default: the default constitution. */
   readonly policyPath?: string;
   /** A GGUF model for the embedded probe backend. */
   readonly modelPath?: string;
@@ -66,88 +79,36 @@ export interface EvalStack {
   close(): Promise<void>;
 }
 
-type Namespace = Record<string, unknown>;
-
-// Variable specifiers: these packages' entry points are being written in parallel; a missing export is
-// reported as a missing layer (never replaced by an allow-all stand-in).
-async function load(specifier: string): Promise<Namespace> {
-  try {
-    return (await import(specifier)) as Namespace;
-  } catch {
-    return {};
-  }
-}
-
-function fn<T>(ns: Namespace, name: string): T | undefined {
-  return typeof ns[name] === 'function' ? (ns[name] as T) : undefined;
-}
-
-interface PolicyLike {
-  readonly settings: GateSettings;
-  readonly principles?: readonly string[];
-}
-
-async function loadPolicy(policy: Namespace, path: string | undefined): Promise<PolicyLike | undefined> {
-  if (path === undefined) {
-    const defaultPolicy = fn<() => PolicyLike>(policy, 'defaultPolicy');
-    return defaultPolicy?.();
-  }
-  const loadPolicyFile = fn<(p: string) => Promise<{ ok: boolean; value?: PolicyLike; error?: unknown }>>(
-    policy,
-    'loadPolicyFile',
-  );
-  if (loadPolicyFile === undefined) {
+async function loadPolicy(path: string | undefined): Promise<CompiledPolicy> {
+  if (path === undefined) return defaultPolicy();
+  const r = await loadPolicyFile(path);
+  if (!r.ok) {
+    const errors = r.error.filter((d) => d.severity === 'error');
     throw new GovernedError(
       EvalErrorCode.InvalidOption,
-      '--policy: the policy package is not available in this build',
+      `invalid policy:\n${(errors.length > 0 ? errors : r.error).map(formatDiagnostic).join('\n')}`,
     );
   }
-  const r = (await loadPolicyFile(path)) as unknown as Record<string, unknown>;
-  const value = (r['value'] ?? r['policy']) as PolicyLike | undefined;
-  if (r['ok'] !== true || value === undefined) {
-    const diags = (r['error'] ?? r['errors'] ?? r['diagnostics']) as unknown;
-    const text = Array.isArray(diags)
-      ? diags
-          .map(
-            (d: { line?: number; col?: number; message?: string }) =>
-              `${path}:${d.line}:${d.col}: ${d.message}`,
-          )
-          .join('\n')
-      : String(diags);
-    throw new GovernedError(EvalErrorCode.InvalidOption, `invalid policy:\n${text}`);
-  }
-  return value;
+  return r.value;
 }
 
 async function probeLayer(
   options: StackOptions,
-  principles: readonly string[] | undefined,
-): Promise<Layer | undefined> {
-  const probe = await load('@governed-mcp/probe');
-  const createProbe = fn<(o: object) => Promise<unknown>>(probe, 'createProbe');
-  const createProbeLayer = fn<(o: object) => Layer>(probe, 'createProbeLayer');
-  const backendFactory =
-    options.modelPath !== undefined
-      ? fn<(o: object) => unknown>(probe, 'createLlamaCppBackend')
-      : fn<(o: object) => unknown>(probe, 'createLlamaServerBackend');
-  if (createProbe === undefined || createProbeLayer === undefined || backendFactory === undefined)
-    return undefined;
+  principles: readonly string[],
+  onClose: (close: () => Promise<void>) => void,
+): Promise<Layer> {
   const backend =
     options.modelPath !== undefined
-      ? backendFactory({ modelPath: options.modelPath })
-      : backendFactory({ url: options.probeUrl });
+      ? createLlamaCppBackend({ modelPath: options.modelPath })
+      : createLlamaServerBackend({ url: options.probeUrl ?? '' });
   // Load the model before the first case, so that its load time is not counted as the first call's latency.
-  const instance = await createProbe({ backend, ...(principles === undefined ? {} : { principles }) });
+  const probe = await createProbe({ backend, principles });
+  onClose(() => probe.close());
   return createProbeLayer({
-    probe: instance,
-    strictness: (ctx: Parameters<Layer['intercept']>[0]) => {
-      const fact = ctx.get(TIER_FACT);
-      return (
-        fact?.profile.probe ??
-        DEFAULT_SETTINGS.tiers.find((t) => t.name === ctx.call.principal.tier)?.probe ??
-        DEFAULT_SETTINGS.tiers[0]!.probe
-      );
-    },
+    probe,
+    principles,
+    // The strictness the tier layer worked out for this call (alpha and threshold of the tool's tier).
+    strictness: (ctx) => ctx.get(TIER_FACT)?.profile.probe ?? defaultStrictness(ctx),
   });
 }
 
@@ -178,9 +139,8 @@ export async function createEvalStack(options: StackOptions): Promise<EvalStack>
       `configuration '${options.config}' runs the semantic layer (probe) and needs a model: pass --model FILE.gguf or --probe-url URL, or use --config no-probe`,
     );
   }
-  const [core, policyPkg] = await Promise.all([load('@governed-mcp/core'), load('@governed-mcp/policy-dsl')]);
-  const policy = await loadPolicy(policyPkg, options.policyPath);
-  const settings = policy?.settings ?? DEFAULT_SETTINGS;
+  const policy = await loadPolicy(options.policyPath);
+  const settings = policy.settings;
   const tier = options.tier ?? 'trusted';
   if (!settings.tiers.some((t) => t.name === tier)) {
     throw new GovernedError(
@@ -213,16 +173,15 @@ export async function createEvalStack(options: StackOptions): Promise<EvalStack>
     assembled = [];
   }
 
+  const closers: (() => Promise<void>)[] = [];
+  // Layers the assembly cannot make yet, built from their packages (remove once it builds all six).
   const bridge: Record<CanonicalLayer, () => Promise<Layer | undefined> | Layer | undefined> = {
     schema: () => undefined,
     tier: () => undefined,
     'rate-limit': () => undefined,
-    prefilter: () => fn<(s: GateSettings) => Layer>(core, 'createPrefilterLayer')?.(settings),
-    policy: () => {
-      const create = fn<(p: unknown) => Layer>(policyPkg, 'createPolicyLayer');
-      return policy === undefined ? undefined : create?.(policy);
-    },
-    probe: () => probeLayer(options, policy?.principles),
+    prefilter: () => createPrefilterLayer(settings),
+    policy: () => createPolicyLayer(policy),
+    probe: () => probeLayer(options, policy.principles, (close) => closers.push(close)),
   };
   const layers: Layer[] = assembled.filter((l) => wanted.includes(l.name));
   const missing: string[] = [];
@@ -244,6 +203,8 @@ export async function createEvalStack(options: StackOptions): Promise<EvalStack>
     layers: layers.map((l) => l.name),
     missing,
     defaultPrincipal: { id: settings.defaultPrincipal.id, tier },
-    close: async () => {},
+    close: async () => {
+      await Promise.allSettled(closers.map((close) => close()));
+    },
   };
 }
