@@ -52,6 +52,7 @@ export function defaultStrictness(ctx: CallContext): ProbeStrictness {
 /** The audit evidence of one probe. */
 export function probeEvidence(r: ProbeResult): JsonObject {
   return {
+    verdict: r.verdict,
     pRaw: r.pRaw,
     pCalibrated: r.pCalibrated,
     pContentFree: r.pContentFree,

@@ -49,7 +49,11 @@ describe('the probe layer', () => {
     expect('failure' in denied).toBe(false);
     const data = denied.reasons[0]!.data!;
     expect(data['pCalibrated']).toBeCloseTo(p, 6);
-    expect(data).toMatchObject({ alpha: 0.5, verbalizers: { safe: 'Safe', dangerous: 'Dangerous' } });
+    expect(data).toMatchObject({
+      verdict: 'dangerous',
+      alpha: 0.5,
+      verbalizers: { safe: 'Safe', dangerous: 'Dangerous' },
+    });
     for (const key of ['pRaw', 'pCalibrated', 'alpha', 'threshold', 'verbalizers', 'tokens', 'ms'])
       expect(data).toHaveProperty(key);
 
