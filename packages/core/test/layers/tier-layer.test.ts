@@ -3,6 +3,7 @@ import {
   type CallContext,
   createPipeline,
   createTierLayer,
+  createTierTable,
   DEFAULT_SETTINGS,
   defineLayer,
   LayerCode,
@@ -116,6 +117,25 @@ describe('tier layer', () => {
     expect(toolBucket).toMatchObject({ capacity: 5, refillPerSec: 1 });
     const principalBucket = deploy?.profile.rateLimit.buckets.find((b) => b.scope === 'principal');
     expect(principalBucket).toMatchObject(DEFAULT_SETTINGS.tiers[2]!.rateLimit.perPrincipal!);
+  });
+
+  it('reads rules top to bottom, field by field: the first rule that sets a field decides it', () => {
+    const s = parseSettings({
+      ...DEFAULT_SETTINGS,
+      tools: [
+        { match: 'db_*', prefilterBlock: 'none' },
+        { match: 'db_drop*', tier: 'privileged', prefilterBlock: 'all' },
+        { match: '*', tier: 'untrusted', probe: { alpha: 0.1 } },
+      ],
+    });
+    const resolved = createTierTable(s).resolve(
+      makeCall({}, { principal: { tier: 'privileged' }, tool: { name: 'db_drop_table' } }),
+    );
+    expect(resolved.ok && resolved.fact).toMatchObject({
+      requiredTier: 'privileged',
+      source: 'rule',
+      profile: { prefilterBlock: 'none', probe: { alpha: 0.1, threshold: 0.3 } },
+    });
   });
 
   it('works with a user-defined tier table and clamps annotation ranks to its top', async () => {
