@@ -54,6 +54,11 @@ export interface CompiledPolicy {
    * otherwise `default`. Among rules of the same effect the first in file order is named.
    */
   match(call: ToolCall): PolicyMatch;
+  /**
+   * Explains a call for people: the match, and every rule that matched it in policy order (the
+   * ones that did not decide were overridden by precedence). Tries every rule; not for the hot path.
+   */
+  explain(call: ToolCall): { readonly match: PolicyMatch; readonly matched: readonly CompiledRule[] };
 }
 
 /** Options of `compilePolicy`. */
@@ -206,16 +211,24 @@ export function compilePolicy(
     }
     return { decision: 'default', reason: `no rule matched; the policy's default is ${fallbackEffect}` };
   };
+  const ordered = [...denies, ...allows].sort((a, b) => a.index - b.index);
+  const explain = (call: ToolCall) => {
+    const result = match(call);
+    if (result.failure === true) return { match: result, matched: [] };
+    const view = new CallView(call);
+    return { match: result, matched: ordered.filter((e) => e.test(view)).map((e) => e.rule) };
+  };
   return ok(
     Object.freeze({
       hash: hashSources(visited.map((d) => d.source)),
       settings,
       principles: Object.freeze(principles),
-      rules: Object.freeze([...denies, ...allows].sort((a, b) => a.index - b.index).map((e) => e.rule)),
+      rules: Object.freeze(ordered.map((e) => e.rule)),
       default: fallbackEffect,
       files: Object.freeze(visited.map((d) => d.file)),
       warnings: Object.freeze(sorted),
       match,
+      explain,
     }),
   );
 }

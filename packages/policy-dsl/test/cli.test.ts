@@ -91,6 +91,15 @@ describe('governed-mcp policy', () => {
     expect(r.stdout).toMatch(/^DENY issue_refund for bob \(tier trusted\)/);
     expect(r.stdout).toMatch(/decided by: deny rule 'big-refunds' at .*payments\.policy:4/);
     expect(r.stdout).toContain('reason: Refunds above 500 go through a person.');
+    const call2 = JSON.stringify({ tool: 'read_file', arguments: { path: '/srv/app/.ssh/id_rsa' } });
+    const both = await cli('policy', 'explain', '--json', fixture('example.policy'), '--call', call2);
+    expect(JSON.parse(both.stdout)).toMatchObject({
+      outcome: 'deny',
+      rule: 'read-keys',
+      overridden: [
+        { rule: 'read-workspace', effect: 'allow', where: expect.stringMatching(/example\.policy:31$/) },
+      ],
+    });
     const json = await cli(
       'policy',
       'explain',

@@ -145,3 +145,25 @@ end
     expect(p.match(callOf('ａ')).rule).toBe('indexed-allow');
   });
 });
+
+describe('explain', () => {
+  it('lists every matching rule in order, the decider first among its effect', () => {
+    const p = policyOf(`default allow
+allow reads
+  when tool == "read"
+  reason "r"
+end
+deny keys
+  when arg.path glob "**/.ssh/**"
+  reason "k"
+end
+`);
+    const { match, matched } = p.explain(callOf('read', { path: '/h/.ssh/id' }));
+    expect(match.rule).toBe('keys');
+    expect(matched.map((r) => [r.name, r.effect, r.line])).toEqual([
+      ['reads', 'allow', 2],
+      ['keys', 'deny', 6],
+    ]);
+    expect(p.explain(callOf('write')).matched).toEqual([]);
+  });
+});

@@ -111,15 +111,17 @@ export function register(program: Command): void {
         principal: input.principal ?? p.settings.defaultPrincipal,
         ...(input.server === undefined ? {} : { server: input.server }),
       };
-      const m = p.match(call);
+      const { match: m, matched } = p.explain(call);
       const outcome = m.decision === 'default' ? p.default : m.decision;
       const rule = m.rule === undefined ? undefined : p.rules.find((r) => r.name === m.rule);
+      const overridden = matched.filter((r) => r.name !== m.rule);
       const explanation = {
         outcome,
-        decidedBy: m.decision === 'default' ? 'default' : 'rule',
+        decidedBy: m.failure === true ? 'failure' : m.decision === 'default' ? 'default' : 'rule',
         rule: m.rule ?? null,
         where: rule === undefined ? null : `${rule.file}:${rule.line}`,
         reason: m.reason ?? null,
+        overridden: overridden.map((r) => ({ rule: r.name, effect: r.effect, where: `${r.file}:${r.line}` })),
         principal: call.principal,
         policy: p.hash,
       };
@@ -133,6 +135,9 @@ export function register(program: Command): void {
           ? `  decided by: the policy default (${p.default}); no rule matched`
           : `  decided by: ${m.decision} rule '${m.rule}' at ${explanation.where}`,
         `  reason: ${m.reason ?? ''}`,
+        ...overridden.map(
+          (r) => `  also matched, not deciding: ${r.effect} rule '${r.name}' at ${r.file}:${r.line}`,
+        ),
         `  precedence: any matching deny wins; else the first matching allow; else the default`,
         `  policy: ${p.hash}`,
       ];
