@@ -36,6 +36,10 @@ describe('the demo', () => {
     expect(r.stdout).toMatch(/ordinary calls allowed {2}6\/6/);
     // The argument that violates the server's own schema is caught whatever else has landed.
     expect(r.stdout).toMatch(/read_text_file\s+DENY\s+schema\s+schema_mismatch/);
+    // The session's attacks are what the deterministic layers exist for: all six are denied, and none
+    // of the denied writes is found in the workspace afterwards.
+    expect(r.stdout).toMatch(/malicious calls denied {2}6\/6/);
+    expect(r.stdout).toMatch(/denied writes on disk\s+none \(3 denied/);
     expect(r.stdout).toMatch(/audit chain\s+intact: \d+ records/);
     expect(r.stdout).toMatch(/semantic layer \(probe\) is off/);
     expect(r.stdout).not.toContain('\u001b[');

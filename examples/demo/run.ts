@@ -1,5 +1,5 @@
 // `pnpm demo`: a real MCP server from npm behind the governed-mcp proxy, driven by the SDK's real Client.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -154,16 +154,23 @@ async function report(ws: string, auditPath: string, seen: readonly Seen[]): Pro
   out(`${c.bold('ordinary calls allowed')}  ${allowed}/${ordinary}`);
   out(`${c.bold('malicious calls denied')}  ${denied}/${attacks}`);
   if (allowed < ordinary) broken++;
-  // A denied write must never reach the disk: look for the files themselves.
+  // A denied write must never reach the disk: read the files themselves.
+  let checked = 0;
+  let leaked = 0;
   for (const [i, call] of SESSION.entries()) {
-    if (call.writes === undefined) continue;
-    const there = existsSync(join(ws, call.writes));
-    if (seen[i]!.outcome === 'deny' && there) {
-      out(c.red(`  ${call.writes} exists although the call was denied`));
-      broken++;
+    if (call.writes === undefined || seen[i]!.outcome !== 'deny') continue;
+    checked++;
+    const path = join(ws, call.writes.file);
+    if (existsSync(path) && readFileSync(path, 'utf8').includes(call.writes.marker)) {
+      out(c.red(`  ${call.writes.file} holds what a denied call would have written`));
+      leaked++;
     }
   }
-  out(`${c.bold('denied writes on disk')}   none (checked every file a denied call would have written)`);
+  broken += leaked;
+  const verdict = leaked === 0 ? c.green('none') : c.red(String(leaked));
+  out(
+    `${c.bold('denied writes on disk')}   ${verdict} (${checked} denied write(s) checked in the files themselves)`,
+  );
   const audit = await verifyAuditFile(auditPath);
   if (audit.ok) {
     out(

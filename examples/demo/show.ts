@@ -67,6 +67,10 @@ export function sessionLine(
       ? c.yellow('  ← not caught by the layers in this build')
       : '';
   const head = `${c.dim(String(i).padStart(2))}  ${pad(tool, 26)} ${verdict}  ${where}${missed}`;
-  const detail = seen.serverError ? `the server refused it: ${seen.detail}` : seen.detail;
-  return `${head}\n    ${c.dim(clip(`${story} — ${detail}`, 120))}`;
+  if (seen.outcome === 'deny')
+    return `${head}\n    ${c.dim(story)}\n    ${c.red('↳')} ${clip(seen.detail, 150)}`;
+  const answer = seen.serverError
+    ? `the server refused it: ${seen.detail}`
+    : `server answered ${seen.detail}`;
+  return `${head}\n    ${c.dim(clip(`${story} — ${answer}`, 120))}`;
 }
