@@ -45,3 +45,18 @@ export function calibrate(raw: LabelPair, contentFree: LabelPair, alpha: number)
   const d = Math.log(Math.max(raw[1], FLOOR)) - alpha * Math.log(Math.max(contentFree[1], FLOOR));
   return softmax2(s, d);
 }
+
+/**
+ * `calibrate` computed from the labels' log-probabilities, so extreme raw values (a label 50 nats
+ * less likely) keep their precision instead of meeting the probability floor.
+ */
+export function calibrateLogprobs(
+  logprobs: readonly [number, number],
+  contentFree: LabelPair,
+  alpha: number,
+): LabelPair {
+  if (!(alpha >= 0 && alpha <= 1)) throw new RangeError(`alpha must be in [0, 1], got ${alpha}`);
+  const s = logprobs[0] - alpha * Math.log(Math.max(contentFree[0], Number.MIN_VALUE));
+  const d = logprobs[1] - alpha * Math.log(Math.max(contentFree[1], Number.MIN_VALUE));
+  return softmax2(s, d);
+}

@@ -18,7 +18,13 @@ export type {
 export type { VllmBackendOptions } from './backend/vllm.js';
 export { createVllmBackend } from './backend/vllm.js';
 export type { LabelPair } from './calibration.js';
-export { calibrate, contentFreeEstimate, labelProbabilities, softmax2 } from './calibration.js';
+export {
+  calibrate,
+  calibrateLogprobs,
+  contentFreeEstimate,
+  labelProbabilities,
+  softmax2,
+} from './calibration.js';
 export type { CanonicalLimits, CanonicalText } from './canonical.js';
 export { canonicalize } from './canonical.js';
 export { ProbeErrorCode } from './errors.js';

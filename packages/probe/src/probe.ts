@@ -1,6 +1,6 @@
 import type { ToolCall } from '@governed-mcp/core';
 import type { BackendInfo, PreparedPrefix, ProbeBackend } from './backend/types.js';
-import { calibrate, contentFreeEstimate, type LabelPair, labelProbabilities } from './calibration.js';
+import { calibrateLogprobs, contentFreeEstimate, type LabelPair, labelProbabilities } from './calibration.js';
 import type { CanonicalLimits } from './canonical.js';
 import { ProbeErrorCode, probeCodeOf, probeError } from './errors.js';
 import {
@@ -193,7 +193,7 @@ export async function createProbe(options: ProbeOptions): Promise<Probe> {
       throw probeError(ProbeErrorCode.BackendError, 'the backend returned a non-numeric log-probability');
     }
     const raw = labelProbabilities(logprobs);
-    const calibrated = calibrate(raw, contentFree, opts.alpha);
+    const calibrated = calibrateLogprobs(logprobs, contentFree, opts.alpha);
     if (!Number.isFinite(calibrated[1]))
       throw probeError(ProbeErrorCode.BackendError, 'calibration produced NaN');
     return {

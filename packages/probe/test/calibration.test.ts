@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { calibrate, contentFreeEstimate, labelProbabilities, softmax2 } from '../src/calibration.js';
+import {
+  calibrate,
+  calibrateLogprobs,
+  contentFreeEstimate,
+  labelProbabilities,
+  softmax2,
+} from '../src/calibration.js';
 
 describe('contextual calibration', () => {
   const raw = [0.3, 0.7] as const;
@@ -37,6 +43,18 @@ describe('contextual calibration', () => {
     const [s, d] = calibrate([0, 1], [1, 0], 1);
     expect(Number.isFinite(s) && Number.isFinite(d)).toBe(true);
     expect(s + d).toBeCloseTo(1, 12);
+  });
+
+  it('keeps precision for extreme log-probabilities when computed in log space', () => {
+    const [, d] = calibrateLogprobs([0, -50], [0.5, 0.5], 1);
+    expect(d).toBeCloseTo(Math.exp(-50), 30);
+    expect(d / Math.exp(-50)).toBeCloseTo(1, 9);
+    // And agrees with the probability form where both are exact.
+    const lp: [number, number] = [Math.log(0.3), Math.log(0.7)];
+    expect(calibrateLogprobs(lp, [0.2, 0.8], 0.6)[1]).toBeCloseTo(
+      calibrate([0.3, 0.7], [0.2, 0.8], 0.6)[1],
+      12,
+    );
   });
 
   it('averages content-free inputs and renormalizes', () => {
