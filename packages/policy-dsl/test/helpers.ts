@@ -1,5 +1,11 @@
 import type { ToolCall } from '@governed-mcp/core';
-import { type CompiledPolicy, compilePolicy, formatDiagnostic, parsePolicy } from '../src/index.js';
+import {
+  type CompiledPolicy,
+  compilePolicy,
+  formatDiagnostic,
+  type PolicyDiagnostic,
+  parsePolicy,
+} from '../src/index.js';
 
 /** Compiles a policy source or throws with its diagnostics (test helper). */
 export function policyOf(source: string, file = 'test.policy'): CompiledPolicy {
@@ -38,3 +44,15 @@ export function ruleOf(
 export function fires(policy: CompiledPolicy, call: ToolCall): boolean {
   return policy.match(call).rule === 'r';
 }
+
+/** Every diagnostic of a source: its parse errors, or else its compile errors and warnings. */
+export function problems(source: string): PolicyDiagnostic[] {
+  const parsed = parsePolicy(source, 'p.policy');
+  if (!parsed.ok) return parsed.error;
+  const compiled = compilePolicy(parsed.value);
+  return compiled.ok ? [...compiled.value.warnings] : compiled.error;
+}
+
+/** A policy source with one deny rule `r` under `default allow`, its condition on line 3. */
+export const ruleSource = (when: string): string =>
+  `default allow\ndeny r\n  when ${when}\n  reason "x"\nend\n`;
