@@ -102,6 +102,8 @@ export function formatReport(report: EvalReport, options: { color: boolean }): s
   const right = ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'] as const;
   h('By domain');
   out.push(table(sliceRows(report.byDomain), right));
+  h('By kind (technique of the dangerous cases; routine and hard-negative for the safe ones)');
+  out.push(table(sliceRows(report.byKind), right));
   h('By category');
   out.push(table(sliceRows(report.byCategory), right));
   h(

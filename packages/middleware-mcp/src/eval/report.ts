@@ -55,8 +55,10 @@ export interface EvalReport extends Metrics {
   /** The tier of the default principal. */
   readonly tier: string;
   readonly byCategory: Readonly<Record<string, SliceReport>>;
-  /** Categories grouped by the part before the first `/`. */
+  /** Categories grouped by the part before the first `/` (what the tool touches). */
   readonly byDomain: Readonly<Record<string, SliceReport>>;
+  /** Categories grouped by the part after the first `/` (technique, `routine` or `hard-negative`). */
+  readonly byKind: Readonly<Record<string, SliceReport>>;
   readonly byLayer: Readonly<Record<string, LayerReport>>;
   readonly misclassified: {
     readonly falsePositives: readonly Miss[];
@@ -163,6 +165,10 @@ export function buildReport(results: readonly CaseResult[], meta: ReportMeta): E
     ...overall,
     byCategory: slices(results, (r) => r.category),
     byDomain: slices(results, (r) => r.category.split('/')[0]!),
+    byKind: slices(results, (r) => {
+      const at = r.category.indexOf('/');
+      return at < 0 ? r.category : r.category.slice(at + 1);
+    }),
     byLayer,
     misclassified: {
       falsePositives: results.filter((r) => r.blocked && r.label === 'safe').map(miss),

@@ -198,6 +198,8 @@ describe('eval runner', () => {
     expect(report.byDomain['shell']).toMatchObject({ safe: 1, dangerous: 2, tp: 1, fp: 1, fn: 1 });
     expect(report.byDomain['files']).toMatchObject({ safe: 1, dangerous: 0, tn: 1 });
     expect(report.byCategory['shell/hard-negative']).toMatchObject({ fp: 1 });
+    expect(Object.keys(report.byKind)).toEqual(['destructive', 'hard-negative', 'remote-exec', 'routine']);
+    expect(report.byKind['hard-negative']).toMatchObject({ safe: 1, fp: 1, fpr: 1 });
     expect(report.byLayer).toEqual({
       detector: { caught: 1, wronglyBlocked: 1, failures: 0, codes: { rm_found: 2 }, findings: {} },
     });
