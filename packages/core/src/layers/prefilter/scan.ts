@@ -30,6 +30,9 @@ export const DEFAULT_DETECTORS: readonly Detector[] = Object.freeze([
   sqlDetector,
 ]);
 
+/** The pseudo-detector of a scan that stopped at a bound; its findings always block. */
+export const SCAN_LIMIT = 'scan-limit';
+
 /** Every built-in detector id, `hidden-text` included. */
 export const DETECTOR_IDS: readonly string[] = Object.freeze([
   ...DEFAULT_DETECTORS.map((d) => d.id),
@@ -81,9 +84,14 @@ export function callFacts(tool: ToolDefinition): CallFacts & { shell: boolean } 
   return f;
 }
 
+// Keys that carry prose or file content: long or multi-line text under them may merely *mention*
+// commands. Under any other key, long text gets the same scrutiny as a short value.
+const PROSE_KEYS =
+  /(?:^|_)(?:content|contents|body|text|message|description|markdown|md|html|note|notes|comment|summary|readme|doc|document|prompt|query|title|string|patch|diff|answer|reply|caption)s?$/;
+
 function roleOf(text: string, key: string, shellTool: boolean): TextRole {
   if (shellTool || COMMAND_KEYS.test(key) || text.startsWith('#!')) return 'command';
-  return text.length > 512 || text.includes('\n') ? 'document' : 'value';
+  return (text.length > 512 || text.includes('\n')) && PROSE_KEYS.test(key) ? 'document' : 'value';
 }
 
 function escapePointer(key: string): string {
@@ -100,11 +108,22 @@ export function scanArguments(
   const call = callFacts(tool);
   const out: Finding[] = [];
   let budget = limits.maxDecodedChars;
+  let stopped = false;
+  // Past a bound the scan stops; what it did not read cannot be vouched for, so the stop is a
+  // finding that always blocks (an attacker must not hide a payload behind padding).
+  const stop = (code: string, path: string, detail: string): void => {
+    if (stopped) return;
+    stopped = true;
+    out.push({ detector: SCAN_LIMIT, code, path, span: [0, 0], match: detail, via: [] });
+  };
 
   const run = (t: ScanText, disguises: readonly string[]): void => {
     const before = out.length;
     for (const d of detectors) {
-      if (out.length >= limits.maxFindings) return;
+      if (out.length >= limits.maxFindings) {
+        stop('too_many_findings', t.path, `more than ${limits.maxFindings} findings`);
+        return;
+      }
       if (!d.roles.includes(t.role)) continue;
       if (out.length > 0 && out.some((f) => f.detector === d.id && f.path === t.path)) continue;
       d.scan(t, call, out);
@@ -163,10 +182,32 @@ export function scanArguments(
       queue.push({ text: n.text, via, flags: f });
     };
     if (norm.hidden !== undefined) decodedView(norm.hidden, ['tags']);
-    for (let q = queue.shift(); q !== undefined && budget > 0; q = queue.shift()) {
+    for (let q = queue.shift(); q !== undefined && !stopped; q = queue.shift()) {
+      // Shell splicing is resolved once: a self-referencing variable (PATH=x:$PATH) would grow forever.
+      const afterShell = q.via[q.via.length - 1] === 'shell';
+      const decoded = decodeOnce(q.text, q.flags).filter(
+        (d) => d.text !== q.text && !(afterShell && d.via === 'shell'),
+      );
+      if (decoded.length === 0) continue;
+      if (q.via.length >= limits.maxDecodeDepth && decoded.some((d) => d.via !== 'shell')) {
+        // Encoded deeper than the limit: nobody nests encodings that deep by accident.
+        const via = [...q.via, decoded[0]?.via ?? ''];
+        out.push({
+          detector: 'hidden-text',
+          code: 'nested_encoding',
+          path,
+          span: [0, 0],
+          match: via.join(' > '),
+          via,
+        });
+        continue;
+      }
       if (q.via.length >= limits.maxDecodeDepth) continue;
-      for (const d of decodeOnce(q.text, q.flags)) {
-        if (d.text === q.text || d.text.length > budget) continue;
+      for (const d of decoded) {
+        if (d.text.length > budget) {
+          stop('decode_budget', path, `more than ${limits.maxDecodedChars} decoded characters`);
+          return;
+        }
         budget -= d.text.length;
         decodedView(d.text, [...q.via, d.via]);
       }
@@ -176,7 +217,11 @@ export function scanArguments(
   // Iterative walk: hostile nesting cannot exhaust the stack (the schema layer bounds it too).
   const stack: { value: unknown; key: string; path: string }[] = [{ value: args, key: '', path: '' }];
   let visited = 0;
-  while (stack.length > 0 && out.length < limits.maxFindings && visited++ < 100_000) {
+  while (stack.length > 0 && !stopped) {
+    if (visited++ >= 100_000) {
+      stop('too_many_values', '', 'more than 100000 values');
+      break;
+    }
     const { value, key, path } = stack.pop() as { value: unknown; key: string; path: string };
     if (typeof value === 'string') {
       scanString(value, key, path);
@@ -187,7 +232,7 @@ export function scanArguments(
       for (let i = names.length - 1; i >= 0; i--) {
         const name = names[i] as string;
         const childPath = `${path}/${escapePointer(name)}`;
-        if (name.length >= 12) scanString(name, '', `${childPath}#key`);
+        if (name.length >= 8) scanString(name, '', `${childPath}#key`);
         stack.push({
           value: (value as Record<string, unknown>)[name],
           key: name.toLowerCase(),
