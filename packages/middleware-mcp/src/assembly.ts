@@ -1,4 +1,5 @@
 import {
+  createPrefilterLayer,
   createRateLimitLayer,
   createSchemaLayer,
   createTierLayer,
@@ -7,6 +8,20 @@ import {
   GovernedError,
   type Layer,
 } from '@governed-mcp/core';
+import {
+  type CompiledPolicy,
+  createPolicyLayer,
+  defaultPolicy,
+  formatDiagnostic,
+  loadPolicyFile,
+} from '@governed-mcp/policy-dsl';
+import {
+  createLlamaCppBackend,
+  createLlamaServerBackend,
+  createProbe,
+  createProbeLayer,
+  type Probe,
+} from '@governed-mcp/probe';
 
 /** The named layer configurations of the runner and the ablation study. */
 export const LAYER_CONFIGURATIONS = ['full', 'no-probe', 'probe-only', 'no-prefilter'] as const;
@@ -27,20 +42,27 @@ const INCLUDED: Readonly<Record<LayerConfiguration, ReadonlySet<CanonicalLayer>>
   'no-prefilter': new Set(CANONICAL_LAYERS.filter((l) => l !== 'prefilter')),
 };
 
-/** Where the probe's model runs. */
-export type ProbeSource = { readonly model: string } | { readonly url: string };
+/** Where the probe's model runs: an embedded GGUF, a llama.cpp server, or a probe already made. */
+export type ProbeSource = { readonly model: string } | { readonly url: string } | { readonly probe: Probe };
 
 /** Inputs of {@link assembleLayers}. */
 export interface AssemblyOptions {
-  /** The gate settings (tiers, tool rules); a policy file may refine them. */
+  /** The gate settings (tiers, tool rules) the tier, rate-limit, pre-filter and probe layers read. */
   readonly settings: GateSettings;
   /** Which layers to build. Default `full`. */
   readonly configuration?: LayerConfiguration;
-  /** A policy file; the default constitution when absent. */
+  /** A compiled policy; wins over `policyPath`. */
+  readonly policy?: CompiledPolicy;
+  /** A policy file; the default constitution when neither this nor `policy` is given. */
   readonly policyPath?: string;
   /** The probe's backend; required by configurations that include the probe. */
   readonly probe?: ProbeSource;
-  /** Told about each wanted layer this build cannot make; without it such a layer is an error. */
+  /** Receives a release function for each resource the layers hold (the probe's model). */
+  readonly onResource?: (close: () => Promise<void>) => void;
+  /**
+   * Told about each wanted layer this build cannot make; without it such a layer is an error. Every
+   * canonical layer is built now, so it is not called; kept for callers written against earlier builds.
+   */
   readonly onMissing?: (layer: CanonicalLayer, why: string) => void;
 }
 
@@ -49,10 +71,33 @@ export function isLayerConfiguration(value: unknown): value is LayerConfiguratio
   return typeof value === 'string' && (LAYER_CONFIGURATIONS as readonly string[]).includes(value);
 }
 
+/** Loads and compiles a policy file; throws GovernedError('invalid_config') with its diagnostics. */
+export async function loadPolicy(path: string | undefined): Promise<CompiledPolicy> {
+  if (path === undefined) return defaultPolicy();
+  const r = await loadPolicyFile(path);
+  if (!r.ok) {
+    const errors = r.error.filter((d) => d.severity === 'error');
+    const shown = (errors.length > 0 ? errors : r.error).map(formatDiagnostic).join('\n');
+    throw new GovernedError(ErrorCode.InvalidConfig, `invalid policy ${path}:\n${shown}`);
+  }
+  return r.value;
+}
+
+async function openProbe(source: ProbeSource, policy: CompiledPolicy): Promise<Probe> {
+  if ('probe' in source) return source.probe;
+  const backend =
+    'model' in source
+      ? createLlamaCppBackend({ modelPath: source.model })
+      : createLlamaServerBackend({ url: source.url });
+  // The model loads (and calibrates) here, before the first call, so a bad model fails at start-up.
+  return createProbe({ backend, principles: policy.principles });
+}
+
 /**
  * Builds the layers of a configuration, in canonical order (schema, tier, rate-limit, prefilter, probe,
  * policy), from the settings, the policy and the probe source. Throws GovernedError('invalid_config')
- * when the configuration needs something it was not given (a probe without a model).
+ * when the configuration needs something it was not given (a probe without a model) or a policy file
+ * does not compile. Never returns an empty list, which would allow every call.
  * @example
  * const layers = await assembleLayers({ settings: DEFAULT_SETTINGS, configuration: 'no-probe' });
  * const pipeline = createPipeline(layers);
@@ -66,17 +111,14 @@ export async function assembleLayers(options: AssemblyOptions): Promise<Layer[]>
     );
   }
   const want = INCLUDED[configuration];
-  if (want.has('probe') && options.probe === undefined) {
+  const source = options.probe;
+  if (want.has('probe') && source === undefined) {
     throw new GovernedError(
       ErrorCode.InvalidConfig,
       `configuration '${configuration}' includes the probe: give a model (--model) or a server (--probe-url)`,
     );
   }
-  const missing = (layer: CanonicalLayer, why: string): void => {
-    if (options.onMissing === undefined)
-      throw new GovernedError(ErrorCode.InvalidConfig, `layer '${layer}': ${why}`);
-    options.onMissing(layer, why);
-  };
+  const policy = options.policy ?? (await loadPolicy(options.policyPath));
   const settings = options.settings;
   const layers: Layer[] = [];
   for (const name of CANONICAL_LAYERS) {
@@ -92,22 +134,22 @@ export async function assembleLayers(options: AssemblyOptions): Promise<Layer[]>
         layers.push(createRateLimitLayer(settings));
         break;
       case 'prefilter':
-        // TODO(integrator): createPrefilterLayer(settings) from @governed-mcp/core once it is exported.
-        missing(name, 'createPrefilterLayer is not in @governed-mcp/core yet');
+        layers.push(createPrefilterLayer(settings));
         break;
-      case 'probe':
-        // TODO(integrator): createProbeLayer(createProbe(backend), settings) from @governed-mcp/probe, with
-        // createLlamaCppBackend(model) or createLlamaServerBackend(url) from options.probe.
-        missing(name, 'createProbeLayer is not in @governed-mcp/probe yet');
+      case 'probe': {
+        // Checked above; narrowed here for the compiler.
+        if (source === undefined) break;
+        const probe = await openProbe(source, policy);
+        if (!('probe' in source)) options.onResource?.(() => probe.close());
+        // Strictness per call: the tier layer's resolved profile (defaultStrictness reads it).
+        layers.push(createProbeLayer({ probe, principles: policy.principles }));
         break;
+      }
       case 'policy':
-        // TODO(integrator): createPolicyLayer(await loadPolicyFile(path) or defaultPolicy()) from
-        // @governed-mcp/policy-dsl once it is exported.
-        missing(name, 'createPolicyLayer is not in @governed-mcp/policy-dsl yet');
+        layers.push(createPolicyLayer(policy));
         break;
     }
   }
-  // An empty pipeline allows everything: never hand one out.
   if (layers.length === 0) {
     throw new GovernedError(ErrorCode.InvalidConfig, `configuration '${configuration}' built no layer`);
   }

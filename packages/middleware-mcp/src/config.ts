@@ -145,8 +145,32 @@ export interface TokenBinding {
 
 /** The parsed, resolved configuration the runner uses. */
 export interface ProxyConfig extends Omit<z.infer<typeof ProxyConfigSchema>, 'settings' | 'tokens'> {
+  /** The default settings with the file's overrides; see `settingsOver` for a policy's settings. */
   readonly settings: GateSettings;
+  /** The file's top-level settings overrides as written (validated when applied). */
+  readonly settingsOverrides?: Readonly<Record<string, unknown>>;
   readonly tokens: readonly TokenBinding[];
+}
+
+/**
+ * The settings the gate runs with: a policy's settings (or the defaults) with the config file's
+ * top-level overrides on top. Throws GovernedError('invalid_config') when the result is invalid or a
+ * configured principal names a tier it does not define.
+ */
+export function settingsOver(base: GateSettings, config: ProxyConfig): GateSettings {
+  const settings =
+    config.settingsOverrides === undefined ? base : parseSettings({ ...base, ...config.settingsOverrides });
+  const tiers = new Set(settings.tiers.map((t) => t.name));
+  const bad = [
+    ...(config.principal === undefined ? [] : [config.principal]),
+    ...config.tokens.map((t) => t.principal),
+  ].filter((p) => !tiers.has(p.tier));
+  if (bad.length > 0) {
+    fail(
+      `principal tier${bad.length > 1 ? 's' : ''} not defined by the settings: ${bad.map((p) => `${p.id}:${p.tier}`).join(', ')}`,
+    );
+  }
+  return settings;
 }
 
 /** Hex SHA-256 of a bearer token: the runner compares digests, never the tokens themselves. */
@@ -173,11 +197,15 @@ export function parseProxyConfig(
     fail(`invalid proxy config:\n  ${lines.join('\n  ')}`);
   }
   const raw = result.data;
-  const settings = parseSettings({ ...DEFAULT_SETTINGS, ...(raw.settings ?? {}) });
+  // With a policy file, the policy's tiers are the base and `settingsOver` checks them at start-up.
+  const deferred = raw.policy !== undefined;
+  const settings = deferred
+    ? DEFAULT_SETTINGS
+    : parseSettings({ ...DEFAULT_SETTINGS, ...(raw.settings ?? {}) });
   const tiers = new Set(settings.tiers.map((t) => t.name));
   const problems: string[] = [];
   const checkTier = (p: Principal, where: string): void => {
-    if (!tiers.has(p.tier)) problems.push(`${where}: unknown tier '${p.tier}'`);
+    if (!deferred && !tiers.has(p.tier)) problems.push(`${where}: unknown tier '${p.tier}'`);
   };
   if (raw.principal !== undefined) checkTier(raw.principal, 'principal');
   const tokens: TokenBinding[] = raw.tokens.map((t, i) => {
@@ -206,6 +234,7 @@ export function parseProxyConfig(
   return {
     ...raw,
     settings,
+    ...(raw.settings === undefined ? {} : { settingsOverrides: raw.settings }),
     tokens,
     ...(raw.policy === undefined ? {} : { policy: at(raw.policy) }),
     ...(raw.audit === undefined ? {} : { audit: { ...raw.audit, path: at(raw.audit.path) } }),

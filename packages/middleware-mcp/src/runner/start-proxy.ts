@@ -1,7 +1,7 @@
 import { createGate, createPipeline, createTierTable, ErrorCode, GovernedError } from '@governed-mcp/core';
 import { type AuditLog, openAuditLog } from '@governed-mcp/core/node';
-import { assembleLayers, type LayerConfiguration, type ProbeSource } from '../assembly.js';
-import type { ProxyConfig } from '../config.js';
+import { assembleLayers, type LayerConfiguration, loadPolicy, type ProbeSource } from '../assembly.js';
+import { type ProxyConfig, settingsOver } from '../config.js';
 import { createMediator } from '../mediation/mediator.js';
 import { tierVisibility } from '../mediation/visibility.js';
 import { createLogger, type Logger } from './log.js';
@@ -103,15 +103,19 @@ export async function startProxy(
   const log = createLogger(config.log.level);
   const listen = parseListen(o.listen ?? 'stdio');
   const upstream = resolveUpstream(config, o, env);
-  const principal = config.principal ?? config.settings.defaultPrincipal;
   const policyPath = o.policy ?? config.policy;
+  const policy = await loadPolicy(policyPath);
+  // The policy's settings (tiers, tool rules), with the config file's overrides on top.
+  const settings = settingsOver(policy.settings, config);
+  const principal = config.principal ?? settings.defaultPrincipal;
   const probe = probeSource(config, o);
+  const resources: (() => Promise<void>)[] = [];
   const layers = await assembleLayers({
-    settings: config.settings,
+    settings,
     configuration: o.layers ?? config.layers,
-    ...(policyPath === undefined ? {} : { policyPath }),
+    policy,
     ...(probe === undefined ? {} : { probe }),
-    onMissing: (layer, why) => log.warn('layer_unavailable', { layer, why }),
+    onResource: (close) => resources.push(close),
   });
   const pipeline = createPipeline(layers);
   const auditPath = o.audit ?? config.audit?.path;
@@ -142,7 +146,7 @@ export async function startProxy(
       maxDepth: config.limits.maxDepth,
       maxBatch: config.limits.maxBatch,
     },
-    visibility: tierVisibility(createTierTable(config.settings)),
+    visibility: tierVisibility(createTierTable(settings)),
     log: (line) => {
       const { level, event, ...fields } = line;
       log[level](event, fields);
@@ -162,6 +166,7 @@ export async function startProxy(
     });
   } catch (err) {
     await audit?.close();
+    await Promise.allSettled(resources.map((close) => close()));
     throw err;
   }
   log.info('proxy_started', {
@@ -173,6 +178,7 @@ export async function startProxy(
   const stop = (reason: string): Promise<void> => {
     stopping ??= (async () => {
       await runner.close(reason);
+      await Promise.allSettled(resources.map((close) => close()));
       if (audit !== undefined) {
         await audit.close();
         log.info('audit_closed', { path: audit.path });
