@@ -2,9 +2,15 @@
 
 // The runner's layer assembly and configuration file
 export type { AssemblyOptions, CanonicalLayer, LayerConfiguration, ProbeSource } from './assembly.js';
-export { assembleLayers, CANONICAL_LAYERS, isLayerConfiguration, LAYER_CONFIGURATIONS } from './assembly.js';
+export {
+  assembleLayers,
+  CANONICAL_LAYERS,
+  isLayerConfiguration,
+  LAYER_CONFIGURATIONS,
+  loadPolicy,
+} from './assembly.js';
 export type { ProxyConfig, ProxyConfigInput, RunnerLimits, TokenBinding, UpstreamConfig } from './config.js';
-export { loadProxyConfig, ProxyConfigSchema, parseProxyConfig, tokenDigest } from './config.js';
+export { loadProxyConfig, ProxyConfigSchema, parseProxyConfig, settingsOver, tokenDigest } from './config.js';
 // Evaluation harness (`governed-mcp eval`)
 export type {
   CaseResult,
