@@ -107,6 +107,16 @@ function checkStrictness({ alpha, threshold }: ClassifyOptions): void {
  * const r = await probe.classify(call, { alpha: 0.5, threshold: 0.5 });
  */
 export async function createProbe(options: ProbeOptions): Promise<Probe> {
+  try {
+    return await setUp(options);
+  } catch (err) {
+    // A probe that failed to set up must not keep its model or connections.
+    await options.backend.close().catch(() => undefined);
+    throw probeError(probeCodeOf(err), (err as Error).message, err);
+  }
+}
+
+async function setUp(options: ProbeOptions): Promise<Probe> {
   const { backend } = options;
   const template = options.template ?? DEFAULT_TEMPLATE;
   const principles = options.principles ?? DEFAULT_PRINCIPLES;
@@ -115,11 +125,7 @@ export async function createProbe(options: ProbeOptions): Promise<Probe> {
   const defaultTimeout = options.timeoutMs ?? 2000;
   if (markers.length === 0)
     throw probeError(ProbeErrorCode.InvalidConfig, 'contentFree needs at least one marker');
-  try {
-    await backend.open();
-  } catch (err) {
-    throw probeError(probeCodeOf(err), (err as Error).message, err);
-  }
+  await backend.open();
   const info = backend.describe();
   const queue = new BoundedQueue(info.parallel, options.maxQueue ?? 64);
   const prefix: PreparedPrefix = await backend.prepare(renderPrefix(template, principles, verbalizer));
@@ -149,7 +155,14 @@ export async function createProbe(options: ProbeOptions): Promise<Probe> {
         const r = await score(renderCall(template, contentFreeCall(marker), options.limits).text, signal);
         pairs.push(labelProbabilities([r.logprobs[0]!, r.logprobs[1]!]));
       }
-      return contentFreeEstimate(pairs);
+      const estimate = contentFreeEstimate(pairs);
+      if (!estimate.every(Number.isFinite)) {
+        throw probeError(
+          ProbeErrorCode.BackendError,
+          'content-free calibration gave no usable probabilities',
+        );
+      }
+      return estimate;
     })();
     calibrations.set(key, pending);
     pending.catch(() => calibrations.delete(key));

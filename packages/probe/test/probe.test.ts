@@ -70,3 +70,20 @@ describe('the probe primitive', () => {
     });
   });
 });
+
+describe('a probe that fails to set up', () => {
+  it('closes its backend and rejects when calibration yields no usable probabilities', async () => {
+    let closed = false;
+    const backend = {
+      ...fakeBackend(async () => ({
+        logprobs: [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY],
+        callTokens: 1,
+      })),
+      close: async () => {
+        closed = true;
+      },
+    };
+    await expect(createProbe({ backend })).rejects.toMatchObject({ code: 'probe_backend_error' });
+    expect(closed).toBe(true);
+  });
+});
