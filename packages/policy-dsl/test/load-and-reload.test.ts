@@ -2,9 +2,11 @@ import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createPipeline } from '@governed-mcp/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   type CompiledPolicy,
+  createPolicyLayer,
   loadPolicyFile,
   type PolicyDiagnostic,
   PolicyLoadError,
@@ -207,6 +209,26 @@ describe('watchPolicyFile', () => {
     expect(await watched.reload()).toBe(false);
     expect(errors).toHaveLength(1);
     expect(watched.current).toBe(before);
+  });
+
+  it('changes what a running pipeline decides once the new policy is swapped in', async () => {
+    const path = join(dir, 'p.policy');
+    await writeFile(path, good('first'));
+    watched = await watchPolicyFile(path, { pollMs: 60_000 });
+    const pipeline = createPipeline([createPolicyLayer(watched)]);
+    const before = await pipeline.evaluate(callOf('shell'));
+    expect(before.decision).toMatchObject({
+      outcome: 'deny',
+      reasons: [{ data: { rule: 'first', policy: watched.current.hash } }],
+    });
+    await writeFile(path, 'default allow\n');
+    expect(await watched.reload()).toBe(true);
+    const after = await pipeline.evaluate(callOf('shell'));
+    expect(after.decision).toMatchObject({
+      outcome: 'allow',
+      reasons: [{ data: { rule: 'default', policy: watched.current.hash } }],
+    });
+    expect(watched.current.hash).not.toBe(before.decision.reasons[0]!.data!['policy']);
   });
 
   it('refuses to start when the file is missing', async () => {
