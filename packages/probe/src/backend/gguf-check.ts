@@ -58,7 +58,7 @@ export async function checkGguf(path: string): Promise<GgufSummary> {
     info = await readGgufFileInfo(path, {
       sourceType: 'filesystem',
       logWarnings: false,
-      spliceSplitFiles: false,
+      spliceSplitFiles: true,
     });
   } catch (err) {
     throw invalid(path, `unreadable GGUF header (${(err as Error).message})`, err);
@@ -102,7 +102,8 @@ export async function checkGguf(path: string): Promise<GgufSummary> {
   const dataStart = info.metadataSize + (info.tensorInfoSize ?? 0);
   for (const t of tensors) {
     const sizes = TYPE_SIZES[t.ggmlType as number];
-    if (sizes === undefined) continue;
+    // Tensors of later parts of a split model lie in other files; only the first part's are sized here.
+    if (sizes === undefined || (t.filePart ?? 1) !== 1) continue;
     const elements = t.dimensions.reduce<number>((a, d) => a * Number(d), 1);
     if (Number(t.dimensions[0]) % sizes[1] !== 0)
       throw invalid(path, `tensor ${t.name} has a bad row length`);
