@@ -86,4 +86,10 @@ export { classifyHost, classifyTarget } from './layers/prefilter/network.js';
 export type { Normalized } from './layers/prefilter/normalize.js';
 export { normalize } from './layers/prefilter/normalize.js';
 export type { ScanLimits } from './layers/prefilter/scan.js';
-export { DEFAULT_DETECTORS, DEFAULT_SCAN_LIMITS, DETECTOR_IDS, scanArguments } from './layers/prefilter/scan.js';
+export {
+  DEFAULT_DETECTORS,
+  DEFAULT_SCAN_LIMITS,
+  DETECTOR_IDS,
+  SCAN_LIMIT,
+  scanArguments,
+} from './layers/prefilter/scan.js';

@@ -1,3 +1,5 @@
+import { TextFlag } from './text-profile.js';
+
 /**
  * How a string is used, which decides which detectors apply: a `command` (a shell-ish argument or a
  * shell tool), a short single-line `value`, a multi-line or long `document` that may merely *mention*
@@ -118,23 +120,66 @@ export function matchSet(
   return undefined;
 }
 
+/** How a pattern detector narrows its work: a literal trigger, optionally with a match window. */
+export interface PatternGate {
+  /** Literals one of which every pattern needs; text without any is skipped. */
+  readonly trigger: RegExp;
+  /**
+   * When set, every match lies within this many characters of a trigger hit, so the patterns run on
+   * windows around the hits instead of the whole text (up to 8 hits; more fall back to the whole).
+   */
+  readonly window?: number;
+}
+
+const MAX_WINDOWS = 8;
+
+function windowed(set: PatternSet, t: ScanText, gate: PatternGate & { window: number }, global: RegExp) {
+  global.lastIndex = 0;
+  const hits: number[] = [];
+  for (let m = global.exec(t.lower); m !== null && hits.length <= MAX_WINDOWS; m = global.exec(t.lower)) {
+    hits.push(m.index);
+    if (m[0].length === 0) global.lastIndex++;
+  }
+  if (hits.length > MAX_WINDOWS) return matchSet(set, t);
+  let covered = -1;
+  for (const hit of hits) {
+    const from = Math.max(0, hit - gate.window, covered);
+    const to = Math.min(t.lower.length, hit + gate.window);
+    if (to <= from) continue;
+    covered = to;
+    const view = { ...t, text: t.text.slice(from, to), lower: t.lower.slice(from, to) };
+    const m = matchSet(set, view);
+    if (m !== undefined) return { ...m, index: m.index + from };
+  }
+  return undefined;
+}
+
 /**
- * A detector from patterns: reports the first pattern that matches. `trigger`, when given, is a
- * cheap alternation of literals one of which every pattern needs; text without any is skipped.
+ * A detector from patterns: reports the first pattern that matches, after an optional `gate`.
  */
 export function patternDetector(
   id: string,
   roles: readonly TextRole[],
   patterns: readonly Pattern[],
-  trigger?: RegExp,
+  gate?: PatternGate,
 ): Detector {
   const set = patternSet(patterns);
+  const global = gate?.window === undefined ? undefined : new RegExp(gate.trigger.source, 'g');
   return {
     id,
     roles,
     scan(t, _call, out) {
-      if (trigger !== undefined && !trigger.test(t.lower)) return;
-      const m = matchSet(set, t);
+      if (gate !== undefined && !gate.trigger.test(t.lower)) return;
+      // Windows hold for plain ASCII without wide whitespace runs, where every pattern's reach is
+      // bounded; anything else is read whole.
+      const narrow =
+        global !== undefined &&
+        gate?.window !== undefined &&
+        (t.flags & (TextFlag.NonPlain | TextFlag.WideSpace)) === 0 &&
+        t.text.length === t.lower.length;
+      const m = narrow
+        ? windowed(set, t, { ...gate, window: gate.window as number }, global)
+        : matchSet(set, t);
       if (m !== undefined) out.push(finding(id, m.code, t, m.index, m.length));
     },
   };

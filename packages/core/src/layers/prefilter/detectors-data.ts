@@ -193,8 +193,13 @@ export const injectionDetector = patternDetector(
       re: /\b(?:do\s+not|don't|never)\s+(?:tell|inform|alert|notify|mention\s+(?:this\s+)?to)\s+the\s+user\b|\bwithout\s+(?:telling|informing|notifying|asking|alerting)\s+the\s+user\b|\bthe\s+user\s+(?:must|should)\s+not\s+(?:know|see|be\s+told)\b/,
     },
   ],
-  // Every pattern above needs one of these words or markers.
-  /instruction|prompt|direction|rules|guideline|context|message|guardrail|constraint|policies|directive|ignore|disregard|forget|dan|developer|jailbr|unrestricted|unfiltered|uncensored|anything\s|pretend|override|<\||\[\/?inst|<<\/?sys|<\/?(?:system|important)|the\s+user/,
+  // Every pattern above needs one of these words or markers; in plain text without wide whitespace
+  // runs no match reaches more than 240 characters from one of them.
+  {
+    trigger:
+      /instruction|prompt|direction|rules|guideline|context|message|guardrail|constraint|policies|directive|ignore|disregard|forget|dan|developer|jailbr|unrestricted|unfiltered|uncensored|anything\s|pretend|override|<\||\[\/?inst|<<\/?sys|<\/?(?:system|important)|the\s+user/,
+    window: 240,
+  },
 );
 
 const SQL_START =

@@ -12,6 +12,8 @@ export const TextFlag = {
   QuotePair: 64,
   /** A run of 16 or more base64/base32/hex characters. */
   TokenRun: 128,
+  /** A run of 16 or more whitespace characters (patterns may then span more than usual). */
+  WideSpace: 256,
 } as const;
 
 // Per ASCII code: the flags a character sets, and whether it belongs to base64/base32/hex runs.
@@ -32,9 +34,13 @@ FLAGS[36] = TextFlag.Dollar;
 export function profileText(text: string): number {
   let flags = 0;
   let run = 0;
+  let space = 0;
   let prev = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13) {
+      if (++space === 16) flags |= TextFlag.WideSpace;
+    } else space = 0;
     if (c < 128) {
       flags |= FLAGS[c] as number;
       if (TOKEN[c] === 1) {
