@@ -72,6 +72,8 @@ export const LimitsSchema = z.strictObject({
 
 /** Where the runner forwards to. Credentials for the upstream live here or in the runner's env only. */
 export const UpstreamSchema = z.strictObject({
+  /** The upstream server's name, used in tool pins and audit records. */
+  name: z.string().min(1).optional(),
   url: z.url().optional(),
   /** Static headers sent to an HTTP upstream. */
   headers: z.record(z.string(), z.string()).default({}),
@@ -120,8 +122,12 @@ export const ProxyConfigSchema = z.strictObject({
   mediate: MediatedSchema.default(MediatedSchema.parse({})),
   /** Host names the HTTP listener accepts in Host/Origin (DNS-rebinding protection); loopback by default. */
   http: z
-    .strictObject({ allowedHosts: z.array(z.string().min(1)).default([]) })
-    .default({ allowedHosts: [] }),
+    .strictObject({
+      allowedHosts: z.array(z.string().min(1)).default([]),
+      /** Serve a non-loopback address without bearer tokens (every client gets `principal`). */
+      allowAnonymous: z.boolean().default(false),
+    })
+    .default({ allowedHosts: [], allowAnonymous: false }),
   redaction: z.enum(['redact', 'block', 'off']).default('redact'),
   layers: z.enum(['full', 'no-probe', 'probe-only', 'no-prefilter']).default('no-probe'),
   probe: z.strictObject({ model: z.string().optional(), url: z.url().optional() }).optional(),

@@ -33,6 +33,12 @@ function usage(message: string): never {
   throw new GovernedError(ErrorCode.InvalidConfig, message);
 }
 
+/** True for addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
 /** Parses `stdio` or `HOST:PORT` (`[::1]:8080` for IPv6). */
 export function parseListen(value: string): ListenSpec {
   if (value === 'stdio') return { kind: 'stdio' };
@@ -102,6 +108,16 @@ export async function startProxy(
 ): Promise<StartedProxy> {
   const log = createLogger(config.log.level);
   const listen = parseListen(o.listen ?? 'stdio');
+  if (
+    listen.kind === 'http' &&
+    config.tokens.length === 0 &&
+    !isLoopback(listen.host) &&
+    !config.http.allowAnonymous
+  ) {
+    usage(
+      `--listen ${listen.host}: a non-loopback address needs bearer tokens in the config (or http.allowAnonymous: true)`,
+    );
+  }
   const upstream = resolveUpstream(config, o, env);
   const policyPath = o.policy ?? config.policy;
   const policy = await loadPolicy(policyPath);
@@ -141,6 +157,7 @@ export async function startProxy(
       elicitation: config.mediate.elicitation,
     },
     redaction: config.redaction,
+    ...(config.upstream.name === undefined ? {} : { server: config.upstream.name }),
     limits: {
       maxFrameBytes: config.limits.maxFrameBytes,
       maxDepth: config.limits.maxDepth,

@@ -43,6 +43,7 @@ describe('governed-mcp proxy usage errors', () => {
     [['--listen', 'nowhere', '--', 'node', 'x.js'], /--listen takes stdio or HOST:PORT/],
     [['--layers', 'everything', '--', 'node', 'x.js'], /--layers takes/],
     [['--config', '/nonexistent/proxy.json', '--', 'node', 'x.js'], /io_error: cannot read config/],
+    [['--listen', '0.0.0.0:0', '--', 'node', 'x.js'], /non-loopback address needs bearer tokens/],
   ])('%j exits 2 with a JSON error on stderr and nothing on stdout', async (args, message) => {
     const { code, stdout, stderr } = await proxy(args as string[]);
     expect(code).toBe(2);
