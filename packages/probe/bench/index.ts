@@ -67,7 +67,12 @@ export async function runProbeBench(options: ProbeBenchOptions = {}): Promise<Re
     const modelPath = options.model ?? (await writeRandomModel({ dir })).path;
     const llama = await sharedLlama(gpu);
     const model = await llama.loadModel({ modelPath, gpuLayers: gpu ? 'auto' : 0 });
-    const context = await model.createContext({ sequences: 1, threads, contextSize: 2048, flashAttention: false });
+    const context = await model.createContext({
+      sequences: 1,
+      threads,
+      contextSize: 2048,
+      flashAttention: false,
+    });
     const seq = context.getSequence();
 
     const principles = constitution(
