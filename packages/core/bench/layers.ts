@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import {
   createPipeline,
   createPrefilterLayer,
@@ -107,6 +108,17 @@ async function allocationPerCall(pipeline: Pipeline, call: ToolCall): Promise<nu
 }
 
 /**
+ * Mean CPU time per call in µs (user + system, from process.cpuUsage over `n` calls): on a shared,
+ * oversubscribed machine this is steadier than wall time, which also counts time spent descheduled.
+ */
+async function cpuPerCall(pipeline: Pipeline, call: ToolCall, n: number): Promise<number> {
+  const start = process.cpuUsage();
+  for (let i = 0; i < n; i++) await pipeline.evaluate(call);
+  const used = process.cpuUsage(start);
+  return round((used.user + used.system) / n);
+}
+
+/**
  * Times the four deterministic layers (schema, tier, rate limit, pre-filter) on a realistic
  * `write_file` call with 100 B, 1 KB and 10 KB of arguments, beside a no-op pipeline in the same run;
  * also each layer alone at 1 KB, and bytes allocated per call.
@@ -116,7 +128,7 @@ export async function runLayersBench(options: LayersBenchOptions = {}): Promise<
   const settings = benchSettings();
   const noop = createPipeline([]);
   const layers = createPipeline(fourLayers(settings));
-  const result: Record<string, unknown> = { iterations, node: process.version };
+  const result: Record<string, unknown> = { iterations, node: process.version, loadavg_1m: loadavg()[0] };
   for (const [label, bytes] of Object.entries(SIZES)) {
     const call = callOf(bytes);
     const baseline = await timeCalls(() => noop.evaluate(call), iterations);
@@ -127,6 +139,10 @@ export async function runLayersBench(options: LayersBenchOptions = {}): Promise<
       noop: baseline,
       layers: four,
       overhead_p50_us: round(four.p50_us - baseline.p50_us),
+      cpu_us_per_call: {
+        noop: await cpuPerCall(noop, call, iterations),
+        layers: await cpuPerCall(layers, call, iterations),
+      },
       alloc_bytes_per_call: await allocationPerCall(layers, call),
       noop_alloc_bytes_per_call: await allocationPerCall(noop, call),
     };

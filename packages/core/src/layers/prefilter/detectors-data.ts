@@ -197,7 +197,7 @@ export const injectionDetector = patternDetector(
   // runs no match reaches more than 240 characters from one of them.
   {
     trigger:
-      /instruction|prompt|direction|rules|guideline|context|message|guardrail|constraint|policies|directive|ignore|disregard|forget|dan|developer|jailbr|unrestricted|unfiltered|uncensored|anything\s|pretend|override|<\||\[\/?inst|<<\/?sys|<\/?(?:system|important)|the\s+user/,
+      /ignore|disregard|forget|override|bypass|skip|dan\b|developer\s+mode|jailbr|unrestricted|unfiltered|uncensored|no\s+longer|anything\s+now|pretend|instruction|(?:system|admin(?:istrator)?|developer)\s+(?:message|prompt)|system\s+prompt|<\||\[\/?inst|<<\/?sys|<\/?(?:system|important)|(?:tell|inform|alert|notify|mention|asking|alerting|telling|informing|notifying)\s+(?:this\s+)?(?:to\s+)?the\s+user|user\s+(?:must|should)\s+not/,
     window: 240,
   },
 );
