@@ -82,6 +82,12 @@ export function createStdioDownstream(o: StdioDownstreamOptions): StdioDownstrea
           }
         }
       });
+      // A client that went away mid-write (EPIPE) ends the session like a closed input, not a crash.
+      o.output.on('error', (err) => {
+        o.log.warn('client_output_error', { message: err.message });
+        stopped = true;
+        resolve();
+      });
       o.input.once('end', () => resolve());
       o.input.once('close', () => resolve());
       o.input.once('error', (err) => {

@@ -28,7 +28,8 @@ function fail(message: string): void {
 /**
  * `proxy [--config F] [--policy F] [--audit F] [--listen stdio|HOST:PORT] (--upstream-url URL | -- CMD ARGS…)`:
  * the runner. Exit 0 on a clean shutdown (SIGTERM, SIGINT, or the stdio client leaving), 2 on usage or
- * configuration errors. Logs are JSON lines on stderr; stdout carries only MCP when listening on stdio.
+ * configuration errors, 1 after an internal error (still stopped cleanly, audit flushed). Logs are JSON
+ * lines on stderr; stdout carries only MCP when listening on stdio.
  */
 export function register(program: Command): void {
   program
@@ -77,14 +78,26 @@ export function register(program: Command): void {
         proxy.log.info('signal', { signal });
         void proxy.stop(signal === 'SIGTERM' ? 'sigterm' : 'sigint');
       };
+      // An internal error must not lose the audit tail: stop the way SIGTERM does (pending calls fail
+      // closed, the chain is flushed), then exit 1.
+      let crashed = false;
+      const onInternalError = (err: unknown): void => {
+        proxy.log.error('internal_error', {
+          message: err instanceof Error ? (err.stack ?? err.message) : String(err),
+        });
+        crashed = true;
+        void proxy.stop('internal_error');
+      };
       process.on('SIGTERM', onSignal);
       process.on('SIGINT', onSignal);
+      process.on('uncaughtException', onInternalError);
+      process.on('unhandledRejection', onInternalError);
       await proxy.runner.closed;
       await proxy.stop('runner_closed');
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
       if (!process.stdin.destroyed) process.stdin.destroy();
-      process.exitCode = 0;
+      process.exitCode = crashed ? 1 : 0;
       // Everything the runner owns is closed; a stray handle (a child that ignores its pipes) must not
       // keep a stopped proxy alive.
       setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();
