@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseListen } from '../../src/runner/start-proxy.js';
+import { parseProxyConfig } from '../../src/config.js';
+import { parseListen, resolveUpstream } from '../../src/runner/start-proxy.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const MAIN = join(ROOT, 'packages/middleware-mcp/src/cli/main.ts');
@@ -72,5 +73,53 @@ describe('parseListen', () => {
     for (const bad of ['127.0.0.1', ':80', '127.0.0.1:65536', 'a b:80', '::1:80', '127.0.0.1:-1']) {
       expect(() => parseListen(bad), bad).toThrow(/--listen/);
     }
+  });
+});
+
+describe('resolveUpstream', () => {
+  const config = parseProxyConfig(
+    {
+      upstream: {
+        headers: { 'x-static': 'a' },
+        headersFromEnv: { authorization: 'UPSTREAM_AUTH' },
+        env: { CHILD_ONLY: '1' },
+        envPassthrough: ['KEEP_ME'],
+        command: ['node', 'from-config.js'],
+      },
+    },
+    '/',
+    { UPSTREAM_AUTH: 'Bearer upstream-secret' },
+  );
+  const env = {
+    UPSTREAM_AUTH: 'Bearer upstream-secret',
+    KEEP_ME: 'yes',
+    DROP_ME: 'secret',
+    PATH: '/usr/bin',
+  };
+
+  it('builds HTTP upstream headers from the config and the runner environment only', () => {
+    const spec = resolveUpstream(config, { upstreamUrl: 'http://127.0.0.1:9/mcp' }, env);
+    expect(spec).toMatchObject({
+      kind: 'http',
+      url: 'http://127.0.0.1:9/mcp',
+      headers: { 'x-static': 'a', authorization: 'Bearer upstream-secret' },
+    });
+  });
+
+  it('gives a child the safe minimum environment, named pass-through variables and its extras', () => {
+    const spec = resolveUpstream(config, { command: ['node', 'server.js'] }, env);
+    expect(spec.kind).toBe('stdio');
+    if (spec.kind !== 'stdio') return;
+    expect(spec.command).toBe('node');
+    expect(spec.args).toEqual(['server.js']);
+    expect(spec.env.KEEP_ME).toBe('yes');
+    expect(spec.env.CHILD_ONLY).toBe('1');
+    expect(spec.env.DROP_ME).toBeUndefined();
+    expect(spec.env.UPSTREAM_AUTH).toBeUndefined();
+  });
+
+  it('falls back to the config command when the command line names no upstream', () => {
+    const spec = resolveUpstream(config, {}, env);
+    expect(spec).toMatchObject({ kind: 'stdio', command: 'node', args: ['from-config.js'] });
   });
 });
