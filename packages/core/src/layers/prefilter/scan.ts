@@ -39,6 +39,11 @@ export const DETECTOR_IDS: readonly string[] = Object.freeze([
   'hidden-text',
 ]);
 
+// Below this length only the detectors whose matches can be that short run ('0' and '127.1' are
+// hosts, 'file:' a scheme, a NUL a traversal); no command, key, path or phrase fits.
+const SHORT_TEXT = 6;
+const SHORT_TEXT_DETECTORS = new Set(['ssrf', 'dangerous-scheme', 'path-traversal']);
+
 /** Bounds on the work one call may cause. */
 export interface ScanLimits {
   /** Nested decodings followed (base64 of hex of …). Default 3. */
@@ -119,7 +124,9 @@ export function scanArguments(
 
   const run = (t: ScanText, disguises: readonly string[]): void => {
     const before = out.length;
+    const short = t.text.length < SHORT_TEXT;
     for (const d of detectors) {
+      if (short && !SHORT_TEXT_DETECTORS.has(d.id)) continue;
       if (out.length >= limits.maxFindings) {
         stop('too_many_findings', t.path, `more than ${limits.maxFindings} findings`);
         return;
