@@ -49,6 +49,9 @@ export function defaultStrictness(ctx: CallContext): ProbeStrictness {
   return (tiers.find((t) => t.name === ctx.call.principal.tier) ?? tiers[0]!).probe;
 }
 
+/** A number the audit's canonical JSON can hold (non-finite becomes null). */
+const num = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
 /** The audit evidence of one probe. */
 export function probeEvidence(r: ProbeResult): JsonObject {
   return {
@@ -59,7 +62,7 @@ export function probeEvidence(r: ProbeResult): JsonObject {
     alpha: r.alpha,
     threshold: r.threshold,
     verbalizers: { safe: r.verbalizers.safe, dangerous: r.verbalizers.dangerous },
-    logprobs: [r.logprobs[0], r.logprobs[1]],
+    logprobs: [num(r.logprobs[0]), num(r.logprobs[1])],
     tokens: {
       prefix: r.tokens.prefix,
       call: r.tokens.call,

@@ -11,7 +11,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLlamaCppBackend } from '../src/backend/llama-cpp.js';
 import { writeKnownAnswerModel } from '../src/gguf/models.js';
-import { createProbeLayer } from '../src/layer.js';
+import { createProbeLayer, probeEvidence } from '../src/layer.js';
 import { createProbe, type Probe } from '../src/probe.js';
 
 const call = (tier: string): ToolCall => ({
@@ -108,5 +108,25 @@ describe('the probe layer', () => {
     });
     await createPipeline([layer]).evaluate(call('standard'));
     expect(seen).toEqual(['Never email numbers.']);
+  });
+});
+
+describe('the probe evidence', () => {
+  it('holds only values canonical JSON can carry', () => {
+    const data = probeEvidence({
+      verdict: 'dangerous',
+      pRaw: 1,
+      pCalibrated: 1,
+      pContentFree: 0.5,
+      alpha: 0.5,
+      threshold: 0.5,
+      verbalizers: { safe: 'Safe', dangerous: 'Dangerous' },
+      logprobs: [Number.NEGATIVE_INFINITY, -0.1],
+      tokens: { prefix: 1, call: 2, labels: [1, 1] },
+      ms: 3,
+      truncated: false,
+    });
+    expect(data['logprobs']).toEqual([null, -0.1]);
+    expect(JSON.parse(JSON.stringify(data))).toEqual(data);
   });
 });
