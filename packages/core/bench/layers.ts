@@ -119,6 +119,23 @@ async function cpuPerCall(pipeline: Pipeline, call: ToolCall, n: number): Promis
 }
 
 /**
+ * A machine-speed reference: ns per character of a one-comparison loop over 1 MB of text. Lets a
+ * reader compare figures taken on machines of different speed or load.
+ */
+function calibrationNsPerChar(): number {
+  const text = content(1 << 20);
+  let best = Number.POSITIVE_INFINITY;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const t = performance.now();
+    let n = 0;
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
+    const ns = ((performance.now() - t) * 1e6) / text.length;
+    if (n > 0 && ns < best) best = ns;
+  }
+  return round(best);
+}
+
+/**
  * Times the four deterministic layers (schema, tier, rate limit, pre-filter) on a realistic
  * `write_file` call with 100 B, 1 KB and 10 KB of arguments, beside a no-op pipeline in the same run;
  * also each layer alone at 1 KB, and bytes allocated per call.
@@ -129,6 +146,7 @@ export async function runLayersBench(options: LayersBenchOptions = {}): Promise<
   const noop = createPipeline([]);
   const layers = createPipeline(fourLayers(settings));
   const result: Record<string, unknown> = { iterations, node: process.version, loadavg_1m: loadavg()[0] };
+  result['calibration_loop_ns_per_char'] = calibrationNsPerChar();
   for (const [label, bytes] of Object.entries(SIZES)) {
     const call = callOf(bytes);
     const baseline = await timeCalls(() => noop.evaluate(call), iterations);
