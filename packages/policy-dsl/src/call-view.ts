@@ -31,7 +31,7 @@ export class CallView {
     return this.#tool;
   }
 
-  /** The values found at an argument path; arrays on the way (and at the end) are spread. */
+  /** The values found at an argument path, strings normalised; arrays on the way (and at the end) are spread. */
   arg(path: readonly string[], key: string): readonly unknown[] {
     let memo = this.#args;
     if (memo === undefined) {
@@ -85,7 +85,8 @@ function step(value: unknown, key: string, out: unknown[], depth: number): void 
 function spread(value: unknown, out: unknown[], depth: number): void {
   if (depth > ARGUMENT_LIMITS.depth) throw new UnreadableArgumentsError('arguments are nested too deeply');
   if (!Array.isArray(value)) {
-    if (value !== undefined) out.push(value);
+    // Strings are normalised here, once per call and path, so that no predicate has to.
+    if (value !== undefined) out.push(typeof value === 'string' ? normalizeText(value) : value);
     return;
   }
   if (out.length + value.length > ARGUMENT_LIMITS.nodes)

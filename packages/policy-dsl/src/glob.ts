@@ -1,4 +1,5 @@
 import { RE2JS } from 're2js';
+import { literalMatcher } from './literal-matcher.js';
 
 /** A compiled glob: a full-string test that runs in linear time. */
 export type GlobTest = (input: string) => boolean;
@@ -23,7 +24,8 @@ export function compileGlob(pattern: string | readonly string[], mode: GlobMode)
   // Every match contains each pattern's literal text; checking that first skips most RE2 runs.
   const needles = patterns.map(requiredLiteral);
   if (needles.some((n) => n === '')) return (input) => re.test(input);
-  return (input) => needles.some((n) => input.includes(n)) && re.test(input);
+  const mayMatch = literalMatcher(needles);
+  return (input) => mayMatch(input) && re.test(input);
 }
 
 /**

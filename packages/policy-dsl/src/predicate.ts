@@ -3,7 +3,9 @@ import type { Condition, Predicate, Span } from './ast.js';
 import type { CallView } from './call-view.js';
 import { PolicyErrorCode } from './diagnostics.js';
 import { compileGlob, type GlobTest } from './glob.js';
+import { literalMatcher } from './literal-matcher.js';
 import { normalizeText, pathForms, toNumber } from './normalize.js';
+import { requiredLiterals } from './regex-prefilter.js';
 
 /** A compiled condition: true when the call matches. */
 export type CallTest = (view: CallView) => boolean;
@@ -86,8 +88,8 @@ function compilePredicate(p: Predicate, existential: boolean, ctx: PredicateCont
   if (test === undefined) return never;
   // Single-valued subjects skip the array: this path runs for most rules of every call.
   if (subject.kind === 'tool') return (v) => test(v.tool);
-  if (subject.kind === 'principal') return (v) => test(v.call.principal.id);
-  if (subject.kind === 'method') return (v) => test(v.call.method);
+  if (subject.kind === 'principal') return (v) => test(normalizeText(v.call.principal.id));
+  if (subject.kind === 'method') return (v) => test(normalizeText(v.call.method));
   const get = values(p);
   // `any string` says what it means whatever the polarity: some string in the arguments.
   return existential || subject.kind === 'any-string'
@@ -108,7 +110,7 @@ function values(p: Predicate): (v: CallView) => readonly unknown[] {
     case 'principal':
       return (v) => [normalizeText(v.call.principal.id)];
     case 'method':
-      return (v) => [v.call.method];
+      return (v) => [normalizeText(v.call.method)];
     case 'tier':
       return (v) => [v.call.principal.tier];
     case 'any-string':
@@ -137,7 +139,12 @@ function valueTest(
   if (p.op === 'matches') {
     if (v.kind !== 'regex') return mismatch(ctx, v.span, `'matches' takes a /regular expression/`);
     const re = compileRegex(v.source, v.flags, v.span, ctx);
-    return re === undefined ? undefined : (x) => typeof x === 'string' && re.test(normalizeText(x));
+    if (re === undefined) return undefined;
+    const mayMatch = literalCheck(v.source, v.flags.includes('i'));
+    return (x) => {
+      if (typeof x !== 'string') return false;
+      return mayMatch(x) && re.test(x);
+    };
   }
   if (STRING_OPS.has(p.op)) {
     const texts: string[] = [];
@@ -157,7 +164,7 @@ function valueTest(
       }
       // One RE2 program for the whole list: one run per string instead of one per pattern.
       const anyGlob: GlobTest = compileGlob(texts, mode);
-      if (mode === 'name') return (x) => typeof x === 'string' && anyGlob(normalizeText(x));
+      if (mode === 'name') return (x) => typeof x === 'string' && anyGlob(x);
       return (x) => {
         if (typeof x !== 'string') return false;
         const forms = pathForms(x);
@@ -170,11 +177,7 @@ function valueTest(
         : p.op === 'startswith'
           ? (s: string, t: string) => s.startsWith(t)
           : (s: string, t: string) => s.endsWith(t);
-    return (x) => {
-      if (typeof x !== 'string') return false;
-      const s = normalizeText(x);
-      return texts.some((t) => op(s, t));
-    };
+    return (x) => typeof x === 'string' && texts.some((t) => op(x, t));
   }
   if (ORDER_OPS.has(p.op)) {
     if (v.kind !== 'number') return mismatch(ctx, v.span, `'${p.op}' takes a number`);
@@ -199,7 +202,7 @@ function valueTest(
   for (const item of items) {
     if (item.kind === 'string') {
       const t = normalizeText(item.value);
-      tests.push((x) => typeof x === 'string' && normalizeText(x) === t);
+      tests.push((x) => x === t);
     } else if (textOnly) {
       return mismatch(ctx, item.span, `${describeSubject(p)} is text: write the value in "quotes"`);
     } else if (item.kind === 'number') {
@@ -291,4 +294,16 @@ function compileRegex(source: string, flags: string, span: Span, ctx: PredicateC
 function mismatch(ctx: PredicateContext, span: Span, message: string): undefined {
   ctx.report(span, PolicyErrorCode.TypeMismatch, message);
   return undefined;
+}
+
+/**
+ * A pre-check that is false only when the regex cannot match: none of its required literals occurs.
+ * The literals become one native alternation of plain text: no quantifiers, so no backtracking, and
+ * one pass over the string instead of one per literal. Case-insensitive literals are checked on
+ * ASCII input only (RE2 folds some ASCII letters with non-ASCII ones).
+ */
+function literalCheck(source: string, ignoreCase: boolean): (s: string) => boolean {
+  const literals = requiredLiterals(source);
+  if (literals === undefined) return () => true;
+  return literalMatcher(literals, ignoreCase);
 }
