@@ -18,6 +18,8 @@ export interface EvalCommandOptions {
   readonly deadlineMs?: number;
   /** Evaluate every case once before measuring (default true). */
   readonly warmup?: boolean;
+  /** Cases evaluated at once (default 1). */
+  readonly concurrency?: number;
 }
 
 /** Where the command writes; injectable for tests. */
@@ -93,6 +95,7 @@ export async function runEvalCommand(options: EvalCommandOptions, io: EvalIo): P
       defaultPrincipal: stack.defaultPrincipal,
       onCase: (_r, done) => progress?.tick(done),
       warmup: options.warmup !== false,
+      ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
       ...(options.deadlineMs === undefined ? {} : { deadlineMs: options.deadlineMs }),
     });
   } finally {
@@ -106,6 +109,7 @@ export async function runEvalCommand(options: EvalCommandOptions, io: EvalIo): P
     missingLayers: stack.missing,
     skippedLayers: options.skip ?? [],
     warmup: options.warmup !== false,
+    concurrency: options.concurrency ?? 1,
     principals: 'fresh-per-case',
     tier: stack.defaultPrincipal.tier,
   });

@@ -106,9 +106,8 @@ export function formatReport(report: EvalReport, options: { color: boolean }): s
   out.push(table(sliceRows(report.byKind), right));
   h('By category');
   out.push(table(sliceRows(report.byCategory), right));
-  h(
-    `By layer (which layer decided each block, and its own time per call${report.warmup ? ', after a warm-up pass' : ', cold'})`,
-  );
+  const timing = `${report.warmup ? 'after a warm-up pass' : 'cold'}${report.concurrency > 1 ? `, ${report.concurrency} cases at once` : ''}`;
+  h(`By layer (which layer decided each block, and its own time per call, ${timing})`);
   const layerNames = [...new Set([...report.layers, ...Object.keys(report.byLayer)])];
   out.push(
     table(

@@ -50,6 +50,8 @@ export interface EvalReport extends Metrics {
   readonly skippedLayers: readonly string[];
   /** Whether latencies were measured after a warm-up pass over every case. */
   readonly warmup: boolean;
+  /** Cases evaluated at once; above 1, latencies include waiting for a shared backend. */
+  readonly concurrency: number;
   /** How principals were assigned, so readers know rate limits did not shape the figures. */
   readonly principals: 'fresh-per-case' | 'as-given';
   /** The tier of the default principal. */
@@ -75,6 +77,7 @@ export interface ReportMeta {
   readonly missingLayers: readonly string[];
   readonly skippedLayers?: readonly string[];
   readonly warmup?: boolean;
+  readonly concurrency?: number;
   readonly principals: 'fresh-per-case' | 'as-given';
   readonly tier: string;
 }
@@ -160,6 +163,7 @@ export function buildReport(results: readonly CaseResult[], meta: ReportMeta): E
     missingLayers: meta.missingLayers,
     skippedLayers: meta.skippedLayers ?? [],
     warmup: meta.warmup ?? false,
+    concurrency: meta.concurrency ?? 1,
     principals: meta.principals,
     tier: meta.tier,
     ...overall,

@@ -1,4 +1,4 @@
-import type { LayerTrace, Pipeline, Principal, ToolCall } from '@governed-mcp/core';
+import type { Evaluation, LayerTrace, Pipeline, Principal, ToolCall } from '@governed-mcp/core';
 import type { EvalCase, Label } from './dataset.js';
 
 /** What the gate did with one case. */
@@ -42,6 +42,8 @@ export interface RunOptions {
    * same either way: every layer is stateless per call except rate limits, which count per principal.
    */
   readonly warmup?: boolean;
+  /** Cases evaluated at once (default 1). */
+  readonly concurrency?: number;
 }
 
 const EVAL_TRANSPORT = { kind: 'eval' } as const;
@@ -80,42 +82,66 @@ export function toCall(c: EvalCase, options: RunOptions, pass = ''): ToolCall {
   };
 }
 
+function resultOf(c: EvalCase, ev: Evaluation): CaseResult {
+  const d = ev.decision;
+  const base = { id: c.id, label: c.label, category: c.category, elapsedUs: ev.elapsedUs, trace: ev.trace };
+  if (d.outcome === 'allow') return { ...base, blocked: false };
+  const layer = decider(ev.trace, d.reasons[0]?.layer);
+  const reason = d.reasons.find((r) => r.layer === layer) ?? d.reasons[0];
+  const findings = findingsOf(reason?.data);
+  return {
+    ...base,
+    blocked: true,
+    layer,
+    code: reason?.code ?? 'denied',
+    ...(reason?.detail === undefined ? {} : { detail: reason.detail.slice(0, MAX_DETAIL) }),
+    ...(findings === undefined ? {} : { findings }),
+    ...(d.failure === true ? { failure: true as const } : {}),
+  };
+}
+
+/** Runs `task` over `items` with at most `limit` in flight, keeping the input order in the output. */
+async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await task(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
 /**
- * Runs every case as one `tools/call` through `pipeline`, one at a time (so per-layer latencies are not
- * inflated by queueing), and returns what happened to each, in dataset order.
+ * Runs every case as one `tools/call` through `pipeline` and returns what happened to each, in dataset
+ * order. One case at a time by default, so per-layer latencies are not inflated by queueing; a higher
+ * `concurrency` lets a batching probe backend work in parallel (latencies then include waiting).
  */
 export async function runCases(
   pipeline: Pipeline,
   cases: readonly EvalCase[],
   options: RunOptions,
 ): Promise<CaseResult[]> {
-  const results: CaseResult[] = [];
+  const concurrency = options.concurrency ?? 1;
+  if (!(Number.isInteger(concurrency) && concurrency >= 1)) {
+    throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
+  }
   const evaluateOptions = options.deadlineMs === undefined ? undefined : { deadlineMs: options.deadlineMs };
   if (options.warmup === true) {
-    for (const c of cases) await pipeline.evaluate(toCall(c, options, '#warmup'), evaluateOptions);
+    await mapLimited(cases, concurrency, (c) =>
+      pipeline.evaluate(toCall(c, options, '#warmup'), evaluateOptions),
+    );
   }
-  for (const c of cases) {
-    const ev = await pipeline.evaluate(toCall(c, options), evaluateOptions);
-    const d = ev.decision;
-    const base = { id: c.id, label: c.label, category: c.category, elapsedUs: ev.elapsedUs, trace: ev.trace };
-    let result: CaseResult;
-    if (d.outcome === 'allow') {
-      result = { ...base, blocked: false };
-    } else {
-      const layer = decider(ev.trace, d.reasons[0]?.layer);
-      const reason = d.reasons.find((r) => r.layer === layer) ?? d.reasons[0];
-      result = {
-        ...base,
-        blocked: true,
-        layer,
-        code: reason?.code ?? 'denied',
-        ...(reason?.detail === undefined ? {} : { detail: reason.detail.slice(0, MAX_DETAIL) }),
-        ...(findingsOf(reason?.data) === undefined ? {} : { findings: findingsOf(reason?.data)! }),
-        ...(d.failure === true ? { failure: true as const } : {}),
-      };
-    }
-    results.push(result);
-    options.onCase?.(result, results.length, cases.length);
-  }
-  return results;
+  let done = 0;
+  return mapLimited(cases, concurrency, async (c) => {
+    const result = resultOf(c, await pipeline.evaluate(toCall(c, options), evaluateOptions));
+    options.onCase?.(result, ++done, cases.length);
+    return result;
+  });
 }

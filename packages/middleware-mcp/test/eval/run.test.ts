@@ -158,6 +158,32 @@ describe('eval runner', () => {
     expect(seen).toEqual(['eval#a#warmup', 'eval#b#warmup', 'eval#a', 'eval#b']);
   });
 
+  it('runs cases concurrently up to the limit and still answers in dataset order', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const slow = defineLayer('slow', async (_ctx, next) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight--;
+      return next();
+    });
+    const cases = Array.from({ length: 10 }, (_, i) =>
+      mk(`c${i}`, i % 2 ? 'dangerous' : 'safe', i % 2 ? 'rm x' : 'ls'),
+    );
+    const pipeline = createPipeline([slow, detector]);
+    const serial = await runCases(pipeline, cases, { defaultPrincipal: principal });
+    expect(peak).toBe(1);
+    const parallel = await runCases(pipeline, cases, { defaultPrincipal: principal, concurrency: 3 });
+    expect(peak).toBe(3);
+    const pick = (rs: readonly { id: string; blocked: boolean; layer?: string }[]) =>
+      rs.map((r) => [r.id, r.blocked, r.layer]);
+    expect(pick(parallel)).toEqual(pick(serial));
+    await expect(runCases(pipeline, cases, { defaultPrincipal: principal, concurrency: 0 })).rejects.toThrow(
+      RangeError,
+    );
+  });
+
   it('reports progress after every case', async () => {
     const seen: number[] = [];
     await runCases(createPipeline([]), [mk('a', 'safe', 'x'), mk('b', 'safe', 'y')], {

@@ -11,6 +11,7 @@ interface Flags {
   tier?: string;
   skip?: string;
   warmup?: boolean;
+  concurrency?: string;
   json?: boolean;
   deadlineMs?: string;
 }
@@ -36,6 +37,7 @@ export function register(program: Command): void {
       'comma-separated layers to leave out as well (e.g. probe: then no model is needed)',
     )
     .option('--deadline-ms <ms>', 'per-call deadline in ms (default: the pipeline default)')
+    .option('--concurrency <n>', 'cases evaluated at once, for a batching probe backend (default 1)')
     .option('--no-warmup', 'measure latencies cold (default: after one unrecorded pass over every case)')
     .option('--json', 'print one JSON object on stdout')
     .action(async (flags: Flags) => {
@@ -44,6 +46,15 @@ export function register(program: Command): void {
         deadlineMs = Number(flags.deadlineMs);
         if (!(Number.isFinite(deadlineMs) && deadlineMs > 0)) {
           process.stderr.write('governed-mcp eval: --deadline-ms takes a positive number\n');
+          process.exitCode = 2;
+          return;
+        }
+      }
+      let concurrency: number | undefined;
+      if (flags.concurrency !== undefined) {
+        concurrency = Number(flags.concurrency);
+        if (!(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 256)) {
+          process.stderr.write('governed-mcp eval: --concurrency takes an integer from 1 to 256\n');
           process.exitCode = 2;
           return;
         }
@@ -67,6 +78,7 @@ export function register(program: Command): void {
           ...(flags.json === undefined ? {} : { json: flags.json }),
           ...(deadlineMs === undefined ? {} : { deadlineMs }),
           ...(flags.warmup === false ? { warmup: false } : {}),
+          ...(concurrency === undefined ? {} : { concurrency }),
         },
         { stdout: process.stdout, stderr: process.stderr },
       );
