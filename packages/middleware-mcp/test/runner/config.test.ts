@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DEFAULT_SETTINGS, isGovernedError } from '@governed-mcp/core';
 import { describe, expect, it } from 'vitest';
 import { loadProxyConfig, parseProxyConfig, tokenDigest } from '../../src/config.js';
@@ -123,5 +124,14 @@ describe('the proxy configuration', () => {
     expect(() => parseProxyConfig({ settings: { tools: [{ match: 'x', tier: 'nope' }] } })).toThrow(
       /unknown tier 'nope'/,
     );
+  });
+
+  it('accepts the documented example configuration', async () => {
+    const file = fileURLToPath(new URL('./fixtures/proxy.example.json', import.meta.url));
+    const c = await loadProxyConfig(file, { GOVERNED_MCP_TOKEN_CI: 'ci-token-0123456789abcdef' });
+    expect(c.tokens.map((t) => t.principal.id)).toEqual(['ci-bot', 'reviewer']);
+    expect(c.policy).toBe(join(dirname(file), 'policy.gmcp'));
+    expect(c.upstream.command?.[0]).toBe('npx');
+    expect(c.limits.maxSessionsPerPrincipal).toBe(8);
   });
 });
