@@ -87,7 +87,7 @@ export function compilePolicy(
   const diagnostics: PolicyDiagnostic[] = [];
   const reporter =
     (doc: PolicyDocument): Reporter =>
-    (span, code, message) =>
+    (span, code, message, severity) =>
       diagnostics.push(
         diagnostic(
           doc.file,
@@ -95,7 +95,7 @@ export function compilePolicy(
           span,
           code,
           message,
-          code === PolicyErrorCode.UnreachableRule ? 'warning' : 'error',
+          severity ?? (code === PolicyErrorCode.UnreachableRule ? 'warning' : 'error'),
         ),
       );
   const visited: PolicyDocument[] = [];

@@ -1,17 +1,19 @@
 import {
   DEFAULT_SETTINGS,
+  DETECTOR_IDS,
   type GateSettings,
   GateSettingsSchema,
   type ProbeStrictness,
   type RateLimitSpec,
+  SCAN_LIMIT,
   type TierProfile,
   type ToolRule,
 } from '@governed-mcp/core';
 import type { DefaultPrincipalStatement, Setting, Span, TierBlock, ToolBlock } from './ast.js';
-import { PolicyErrorCode } from './diagnostics.js';
+import { didYouMean, PolicyErrorCode, type Severity } from './diagnostics.js';
 
 /** Reports a problem at a span of the statement's own file. */
-export type Reporter = (span: Span, code: PolicyErrorCode, message: string) => void;
+export type Reporter = (span: Span, code: PolicyErrorCode, message: string, severity?: Severity) => void;
 
 /** A statement with the reporter of the file it came from. */
 export interface Located<T> {
@@ -57,6 +59,7 @@ export function compileSettings(
     }
     const base = DEFAULT_SETTINGS.tiers.find((t) => t.name === node.name) ?? FALLBACK_TIER;
     const applied = apply(base, node.settings);
+    checkDetectors(node.settings, report);
     profiles.push({
       name: node.name,
       prefilterBlock: applied.prefilterBlock ?? base.prefilterBlock,
@@ -67,6 +70,7 @@ export function compileSettings(
   const rules: ToolRule[] = [];
   for (const { node, report } of tools) {
     const applied = apply(undefined, node.settings);
+    checkDetectors(node.settings, report);
     let tier: string | undefined;
     for (const s of node.settings) {
       if (s.kind !== 'require-tier') continue;
@@ -123,6 +127,28 @@ export function compileSettings(
     return undefined;
   }
   return parsed.data;
+}
+
+const KNOWN_DETECTORS: readonly string[] = [...DETECTOR_IDS, SCAN_LIMIT];
+
+/**
+ * Warns about pre-filter detector names that no built-in detector has. A warning, not an error:
+ * a deployment may register detectors of its own under other names.
+ */
+function checkDetectors(settings: readonly Setting[], report: Reporter): void {
+  for (const s of settings) {
+    if (s.kind !== 'prefilter' || typeof s.block === 'string') continue;
+    for (const name of s.block) {
+      if (KNOWN_DETECTORS.includes(name)) continue;
+      const hint = didYouMean(name, KNOWN_DETECTORS);
+      report(
+        s.span,
+        PolicyErrorCode.UnknownField,
+        `unknown pre-filter detector '${name}'${hint}; built-in detectors are ${KNOWN_DETECTORS.join(', ')}`,
+        'warning',
+      );
+    }
+  }
 }
 
 interface Applied {

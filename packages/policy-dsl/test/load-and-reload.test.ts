@@ -38,6 +38,7 @@ describe('loadPolicyFile', () => {
       'Payments match the amount and recipient the user asked for.',
     ]);
     expect(p.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(p.warnings).toEqual([]);
     expect(p.default).toBe('deny');
     expect(p.match(callOf('issue_refund', { amount: 900 }, 'standard'))).toMatchObject({
       rule: 'big-refunds',
@@ -64,7 +65,7 @@ describe('loadPolicyFile', () => {
     expect(r.value.settings.tiers.map((t) => t.name)).toEqual(['standard', 'trusted']);
     expect(r.value.settings.tiers[1]).toEqual({
       name: 'trusted',
-      prefilterBlock: ['secrets', 'injection'],
+      prefilterBlock: ['credential', 'prompt-injection'],
       probe: { enabled: true, alpha: 0.8, threshold: 0.4 },
       // Unset limits come from the default profile of the same name.
       rateLimit: {

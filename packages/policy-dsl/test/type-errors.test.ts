@@ -198,4 +198,18 @@ describe('type, tier, range and include errors', () => {
     expect(d!.file).toMatch(/cycle-b\.policy$/);
     expect(d!.message).toMatch(/include cycle: .*cycle-a\.policy -> .*cycle-b\.policy -> .*cycle-a\.policy/);
   });
+
+  it('warns about a pre-filter detector no built-in detector has, without failing the policy', () => {
+    const found = problems('default allow\ntier standard\n  prefilter block credential, credentail\nend\n');
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({
+      severity: 'warning',
+      code: PolicyErrorCode.UnknownField,
+      line: 3,
+      col: 3,
+    });
+    expect(found[0]!.message).toMatch(
+      /unknown pre-filter detector 'credentail' \(did you mean 'credential'\?\)/,
+    );
+  });
 });
