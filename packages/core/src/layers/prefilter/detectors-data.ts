@@ -190,14 +190,14 @@ export const injectionDetector = patternDetector(
     },
     {
       code: 'conceal_from_user',
-      re: /\b(?:do\s+not|don't|never)\s+(?:tell|inform|alert|notify|mention\s+(?:this\s+)?to)\s+the\s+user\b|\bwithout\s+(?:telling|informing|notifying|asking|alerting)\s+the\s+user\b|\bthe\s+user\s+(?:must|should)\s+not\s+(?:know|see|be\s+told)\b/,
+      re: /\b(?:do\s+not|don't|never)\s+(?:tell|inform|alert|notify|mention\s+(?:this\s+)?to)\s+the\s+user\b|\bwithout\s+(?:telling|informing|notifying|asking|alerting)\s+the\s+user\b|\bthe\s+user\s+(?:must|should)\s+not\s+(?:know|be\s+told)\b/,
     },
   ],
-  // Every pattern above needs one of these words or markers; in plain text without wide whitespace
+  // Every pattern above needs one of these literals (plain words: a cheap pass); in plain text without wide whitespace
   // runs no match reaches more than 240 characters from one of them.
   {
     trigger:
-      /ignore|disregard|forget|override|bypass|skip|dan\b|developer\s+mode|jailbr|unrestricted|unfiltered|uncensored|no\s+longer|anything\s+now|pretend|instruction|(?:system|admin(?:istrator)?|developer)\s+(?:message|prompt)|system\s+prompt|<\||\[\/?inst|<<\/?sys|<\/?(?:system|important)|(?:tell|inform|alert|notify|mention|asking|alerting|telling|informing|notifying)\s+(?:this\s+)?(?:to\s+)?the\s+user|user\s+(?:must|should)\s+not/,
+      /ignore|disregard|forget|override|bypass|skip|jailbr|unrestrict|unfilter|uncensor|pretend|instruction|prompt|message|<\||\[inst|\[\/inst|<<sys|<<\/sys|<system|<\/system|<important|<\/important|dan|developer|longer|anything|tell|inform|alert|notif|mention|asking|know|told/,
     window: 240,
   },
 );
