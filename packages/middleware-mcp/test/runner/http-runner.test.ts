@@ -294,4 +294,27 @@ describe('the runner over Streamable HTTP', () => {
       server.close();
     }
   });
+
+  it('answers with an error, not a hang, when the HTTP upstream cannot be reached', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const { log } = memoryLogger();
+    const runner = await startRunner({
+      listen: { kind: 'http', host: '127.0.0.1', port: 0 },
+      upstream: { kind: 'http', url: `http://127.0.0.1:${port}/mcp`, headers: {} },
+      mediator: recordingMediator(),
+      principal: { id: 'nobody', tier: 'untrusted' },
+      tokens: [],
+      limits,
+      log,
+    });
+    runners.push(runner);
+    const t0 = Date.now();
+    const res = await fetch(runner.url as string, { method: 'POST', headers, body: initBody });
+    const text = await res.text();
+    expect(Date.now() - t0).toBeLessThan(limits.upstreamTimeoutMs);
+    expect(text).toMatch(/upstream_failed/);
+  });
 });
