@@ -50,7 +50,8 @@ const SECRETS: readonly Pattern[] = [
 ];
 
 const SECRET_SET = patternSet(SECRETS);
-const ASSIGNED_TRIGGER = /passw|pwd|secret|api[_-]?key|access[_-]?token|auth[_-]?token|private[_-]?key/;
+const ASSIGNED_TRIGGER =
+  /passw|pwd|secret|apikey|api_key|api-key|accesstoken|access_token|access-token|authtoken|auth_token|auth-token|privatekey|private_key|private-key/;
 
 const ASSIGNED =
   /\b(?:password|passwd|pwd|secret|api[_-]?key|access[_-]?token|auth[_-]?token|client[_-]?secret|private[_-]?key)["']?\s*[=:]\s*["']?([^\s"'`,;]{12,200})/i;
