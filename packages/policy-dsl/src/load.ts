@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import type { PolicyDocument, Span } from './ast.js';
 import { type CompiledPolicy, compilePolicy } from './compile.js';
-import { diagnostic, type PolicyDiagnostic, PolicyErrorCode } from './diagnostics.js';
-import { parsePolicy } from './parser.js';
+import { diagnostic, type PolicyDiagnostic, PolicyErrorCode, sortDiagnostics } from './diagnostics.js';
+import { parseDocument } from './parser.js';
 import { err, type Result } from './result.js';
 
 /** Most files one policy may pull in through includes. */
@@ -89,24 +89,39 @@ export async function loadPolicyFile(path: string): Promise<Result<CompiledPolic
       }
       return;
     }
-    const parsed = parsePolicy(source, shown);
-    if (!parsed.ok) {
-      diagnostics.push(...parsed.error);
-      return;
-    }
-    docs.set(abs, parsed.value);
-    for (const st of parsed.value.statements) {
+    const parsed = parseDocument(source, shown);
+    diagnostics.push(...parsed.errors);
+    const document = parsed.document;
+    docs.set(abs, document);
+    for (const st of document.statements) {
       if (st.kind !== 'include') continue;
       const target = resolve(dirname(abs), st.path);
-      await load(target, display(target), [...stack, abs], { doc: parsed.value, span: st.span });
+      await load(target, display(target), [...stack, abs], { doc: document, span: st.span });
     }
   };
 
   const root = resolve(path);
   await load(root, path, []);
-  if (diagnostics.length > 0) return err(diagnostics);
   const byDoc = new Map([...docs].map(([abs, doc]) => [doc, abs]));
-  return compilePolicy(docs.get(root)!, {
-    resolveInclude: (from, p) => docs.get(resolve(dirname(byDoc.get(from)!), p)),
-  });
+  const rootDoc = docs.get(root);
+  const compiled =
+    rootDoc === undefined
+      ? undefined
+      : compilePolicy(rootDoc, {
+          resolveInclude: (from, p) => docs.get(resolve(dirname(byDoc.get(from)!), p)),
+        });
+  if (diagnostics.length === 0 && compiled !== undefined) return compiled;
+  // Syntax errors (or unreadable files) fail the load. The statements that did parse were still
+  // compiled, so that their type errors show in the same run; only errors that a missing statement
+  // cannot have caused are kept (no 'unknown tier' for a tier block that failed to parse).
+  const more =
+    compiled === undefined || compiled.ok ? [] : compiled.error.filter((d) => SELF_CONTAINED.has(d.code));
+  return err(sortDiagnostics([...diagnostics, ...more]));
 }
+
+const SELF_CONTAINED: ReadonlySet<string> = new Set([
+  PolicyErrorCode.TypeMismatch,
+  PolicyErrorCode.InvalidRegex,
+  PolicyErrorCode.InvalidGlob,
+  PolicyErrorCode.OutOfRange,
+]);

@@ -16,6 +16,18 @@ const RULE_LINES = ['when', 'unless', 'reason', 'end'];
  * if (r.ok) r.value.statements[1]; // { kind: 'rule', effect: 'deny', name: 'no-shell', … }
  */
 export function parsePolicy(source: string, file: string): Result<PolicyDocument, PolicyDiagnostic[]> {
+  const { document, errors } = parseDocument(source, file);
+  return errors.length > 0 ? err(errors) : ok(document);
+}
+
+/**
+ * Parses what it can: the statements that parsed cleanly, and every error. The loader compiles such a
+ * partial document to report type errors in the same run as syntax errors; it never loads one.
+ */
+export function parseDocument(
+  source: string,
+  file: string,
+): { document: PolicyDocument; errors: PolicyDiagnostic[] } {
   const { tokens, errors } = tokenize(source, file);
   const s = new TokenStream(tokens, file, source);
   const statements: Statement[] = [];
@@ -27,8 +39,7 @@ export function parsePolicy(source: string, file: string): Result<PolicyDocument
     if (s.errors.length > before) s.recover();
     s.skipNewlines();
   }
-  const all = [...errors, ...s.errors];
-  return all.length > 0 ? err(all) : ok({ file, source, statements });
+  return { document: { file, source, statements }, errors: [...errors, ...s.errors] };
 }
 
 function parseStatement(s: TokenStream): Statement | undefined {

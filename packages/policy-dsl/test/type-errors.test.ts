@@ -212,4 +212,14 @@ describe('type, tier, range and include errors', () => {
       /unknown pre-filter detector 'credentail' \(did you mean 'credential'\?\)/,
     );
   });
+
+  it('reports type errors in the same run as syntax errors, but nothing a failed statement could cause', async () => {
+    const r = await loadPolicyFile(fixture('syntax-and-type.policy'));
+    expect(r.ok).toBe(false);
+    // Line 10 names a tier that might have been declared by the block that failed on line 3.
+    expect(!r.ok && r.error.map((d) => [d.line, d.code])).toEqual([
+      [3, PolicyErrorCode.UnknownField],
+      [6, PolicyErrorCode.TypeMismatch],
+    ]);
+  });
 });
