@@ -91,10 +91,10 @@ export type GateSettings = z.infer<typeof GateSettingsSchema>;
  *
  * | tier       | blocks (pre-filter)         | probe alpha/threshold | per tool   | per principal | concurrent |
  * |------------|-----------------------------|-----------------------|------------|---------------|------------|
- * | untrusted  | all                         | 0.5 / 0.5             | 10, 1/s    | 30, 2/s       | 2          |
- * | standard   | all                         | 0.5 / 0.5             | 30, 5/s    | 100, 20/s     | 8          |
- * | trusted    | all                         | 0.8 / 0.4             | 60, 10/s   | 200, 50/s     | 16         |
- * | privileged | all but destructive-command,| 1 / 0.3               | 20, 2/s    | 400, 100/s    | 32         |
+ * | untrusted  | all                         | 0.5 / 0.5             | 10, 1/s    | 30, 2/s       | 4          |
+ * | standard   | all                         | 0.5 / 0.5             | 30, 5/s    | 100, 20/s     | 16         |
+ * | trusted    | all                         | 0.8 / 0.4             | 60, 10/s   | 200, 50/s     | 32         |
+ * | privileged | all but destructive-command,| 1 / 0.3               | 20, 2/s    | 400, 100/s    | 64         |
  * |            | privilege-change (recorded) |                       |            |               |            |
  */
 export const DEFAULT_SETTINGS: GateSettings = Object.freeze({
@@ -106,7 +106,7 @@ export const DEFAULT_SETTINGS: GateSettings = Object.freeze({
       rateLimit: {
         perPrincipalTool: { capacity: 10, refillPerSec: 1 },
         perPrincipal: { capacity: 30, refillPerSec: 2 },
-        maxConcurrent: 2,
+        maxConcurrent: 4,
       },
     },
     {
@@ -116,7 +116,7 @@ export const DEFAULT_SETTINGS: GateSettings = Object.freeze({
       rateLimit: {
         perPrincipalTool: { capacity: 30, refillPerSec: 5 },
         perPrincipal: { capacity: 100, refillPerSec: 20 },
-        maxConcurrent: 8,
+        maxConcurrent: 16,
       },
     },
     {
@@ -126,7 +126,7 @@ export const DEFAULT_SETTINGS: GateSettings = Object.freeze({
       rateLimit: {
         perPrincipalTool: { capacity: 60, refillPerSec: 10 },
         perPrincipal: { capacity: 200, refillPerSec: 50 },
-        maxConcurrent: 16,
+        maxConcurrent: 32,
       },
     },
     {
@@ -148,7 +148,7 @@ export const DEFAULT_SETTINGS: GateSettings = Object.freeze({
       rateLimit: {
         perPrincipalTool: { capacity: 20, refillPerSec: 2 },
         perPrincipal: { capacity: 400, refillPerSec: 100 },
-        maxConcurrent: 32,
+        maxConcurrent: 64,
       },
     },
   ],
