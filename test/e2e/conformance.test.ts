@@ -7,6 +7,7 @@ import {
   CONFORMANCE,
   killAll,
   REPO,
+  SERVERS,
   startEverythingHttp,
   startProxy,
   verifyAudit,
@@ -69,5 +70,25 @@ describe('the runner is protocol-transparent to the MCP conformance suite', () =
     const { code, report } = await verifyAudit(audit);
     expect(code).toBe(0);
     expect(report.ok).toBe(true);
+  }, 150_000);
+
+  it('also passes them with server-everything as a child over stdio behind the runner (HTTP in, stdio out)', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'gmcp-conformance-stdio-'));
+    const upstream = await startEverythingHttp();
+    const direct = await conformance(upstream.url, join(tmp, 'direct'));
+    await upstream.stop();
+    const proxy = await startProxy([
+      '--listen',
+      '127.0.0.1:0',
+      '--',
+      process.execPath,
+      SERVERS.everything,
+      'stdio',
+    ]);
+    const proxied = await conformance(proxy.url as string, join(tmp, 'proxied'));
+    expect(await proxy.stop()).toBe(0);
+    const passedDirect = [...direct].filter(([, s]) => s === 'SUCCESS').map(([k]) => k);
+    expect(passedDirect.length).toBeGreaterThanOrEqual(10);
+    expect(passedDirect.filter((k) => proxied.get(k) !== 'SUCCESS')).toEqual([]);
   }, 150_000);
 });
