@@ -91,7 +91,7 @@ export { createPolicyLayer, DEFAULT_RULE, POLICY_LAYER, PolicyReasonCode } from 
 export { loadPolicyFile } from './load.js';
 export { normalizeText, pathForms } from './normalize.js';
 export { parsePolicy } from './parser.js';
-export { MAX_REGEX_PROGRAM } from './predicate.js';
+export { MAX_REGEX_PROGRAM } from './policy-regex.js';
 export type { Result } from './result.js';
 export type { WatchedPolicy, WatchOptions } from './watch.js';
 export { PolicyLoadError, watchPolicyFile } from './watch.js';

@@ -1,11 +1,9 @@
-import { RE2JS } from 're2js';
 import type { Condition, Predicate, Span } from './ast.js';
 import type { CallView } from './call-view.js';
 import { PolicyErrorCode } from './diagnostics.js';
 import { compileGlob, type GlobTest } from './glob.js';
-import { literalMatcher } from './literal-matcher.js';
 import { normalizeText, pathForms, toNumber } from './normalize.js';
-import { requiredLiterals } from './regex-prefilter.js';
+import { compileRegex } from './policy-regex.js';
 
 /** A compiled condition: true when the call matches. */
 export type CallTest = (view: CallView) => boolean;
@@ -19,8 +17,6 @@ export interface PredicateContext {
 
 type ValueTest = (value: unknown) => boolean;
 const STRING_OPS = new Set(['glob', 'matches', 'contains', 'startswith', 'endswith']);
-/** The largest RE2 program a policy regex may compile to. */
-export const MAX_REGEX_PROGRAM = 1000;
 const ORDER_OPS = new Set(['<', '<=', '>', '>=']);
 
 /**
@@ -138,13 +134,9 @@ function valueTest(
   const items = v.kind === 'list' ? v.items : [v];
   if (p.op === 'matches') {
     if (v.kind !== 'regex') return mismatch(ctx, v.span, `'matches' takes a /regular expression/`);
-    const re = compileRegex(v.source, v.flags, v.span, ctx);
-    if (re === undefined) return undefined;
-    const mayMatch = literalCheck(v.source, v.flags.includes('i'));
-    return (x) => {
-      if (typeof x !== 'string') return false;
-      return mayMatch(x) && re.test(x);
-    };
+    const test = compileRegex(v.source, v.flags, v.span, ctx);
+    if (test === undefined) return undefined;
+    return (x) => typeof x === 'string' && test(x);
   }
   if (STRING_OPS.has(p.op)) {
     const texts: string[] = [];
@@ -254,56 +246,7 @@ function compileTier(p: Predicate, existential: boolean, ctx: PredicateContext):
   };
 }
 
-function compileRegex(source: string, flags: string, span: Span, ctx: PredicateContext): RE2JS | undefined {
-  let bits = 0;
-  for (const f of flags) {
-    if (f === 'i') bits |= RE2JS.CASE_INSENSITIVE;
-    else if (f === 's') bits |= RE2JS.DOTALL;
-    else if (f === 'm') bits |= RE2JS.MULTILINE;
-    else {
-      ctx.report(
-        span,
-        PolicyErrorCode.InvalidRegex,
-        `unknown regular expression flag '${f}' (use i, s or m)`,
-      );
-      return undefined;
-    }
-  }
-  try {
-    const re = RE2JS.compile(source, bits);
-    // Linear time is size times input: a huge program (from counted repetition) is slow on every call.
-    if (re.programSize() > MAX_REGEX_PROGRAM) {
-      ctx.report(
-        span,
-        PolicyErrorCode.InvalidRegex,
-        `regular expression is too large to run on every call (RE2 program size ${re.programSize()}, at most ${MAX_REGEX_PROGRAM}); use smaller counted repetitions or split it`,
-      );
-      return undefined;
-    }
-    return re;
-  } catch (e) {
-    ctx.report(
-      span,
-      PolicyErrorCode.InvalidRegex,
-      `invalid regular expression: ${(e as Error).message} (RE2 syntax: no lookaround or backreferences)`,
-    );
-    return undefined;
-  }
-}
-
 function mismatch(ctx: PredicateContext, span: Span, message: string): undefined {
   ctx.report(span, PolicyErrorCode.TypeMismatch, message);
   return undefined;
-}
-
-/**
- * A pre-check that is false only when the regex cannot match: none of its required literals occurs.
- * The literals become one native alternation of plain text: no quantifiers, so no backtracking, and
- * one pass over the string instead of one per literal. Case-insensitive literals are checked on
- * ASCII input only (RE2 folds some ASCII letters with non-ASCII ones).
- */
-function literalCheck(source: string, ignoreCase: boolean): (s: string) => boolean {
-  const literals = requiredLiterals(source);
-  if (literals === undefined) return () => true;
-  return literalMatcher(literals, ignoreCase);
 }
