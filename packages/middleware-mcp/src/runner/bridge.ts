@@ -176,11 +176,18 @@ export class Bridge {
 
   async #deliverToServer(m: JSONRPCMessage): Promise<void> {
     if (isRequest(m)) {
-      if (this.#toServer.has(m.id) || this.#toServer.size >= this.#o.maxPending) {
-        const why = this.#toServer.has(m.id)
-          ? 'this request id is already in flight'
-          : 'too many requests in flight';
-        await this.#mediateServer(runnerError(m.id, 'too_many_pending', why));
+      if (this.#toServer.has(m.id)) {
+        // The mediator refuses reused ids; should one slip through, refuse it here without touching the
+        // request already in flight under that id (an error "from the server" would settle that one).
+        await this.#sendClient(
+          runnerError(m.id, 'too_many_pending', 'this request id is already in flight'),
+          m.id,
+        );
+        return;
+      }
+      if (this.#toServer.size >= this.#o.maxPending) {
+        // Answered through the mediator, which has this request in flight and records its outcome.
+        await this.#mediateServer(runnerError(m.id, 'too_many_pending', 'too many requests in flight'));
         return;
       }
       this.#toServer.add(m.id, m.method);

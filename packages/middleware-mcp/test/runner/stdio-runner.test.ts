@@ -177,4 +177,18 @@ describe('the runner over stdio', () => {
     const ok = await client.request(2, 'tools/call', call('echo', { text: 'after' }));
     expect(ok).toMatchObject({ result: { content: [{ text: 'after' }] } });
   });
+
+  it('refuses requests beyond the in-flight limit instead of queueing them', async () => {
+    const { client, upstream } = await start();
+    await handshake(client);
+    for (let id = 1; id <= limits.maxPending; id++) {
+      client.send({ jsonrpc: '2.0', id, method: 'tools/call', params: call('hang') });
+    }
+    const over = await client.request(99, 'tools/call', call('echo', { text: 'one too many' }));
+    expect(over).toMatchObject({ error: { data: { governedMcp: { code: 'too_many_pending' } } } });
+    const reached = (): number => upstream.received().filter((r) => r.method === 'tools/call').length;
+    for (let i = 0; i < 40 && reached() < limits.maxPending; i++) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(reached()).toBe(limits.maxPending);
+  });
 });
