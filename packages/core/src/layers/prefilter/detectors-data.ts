@@ -68,13 +68,15 @@ function looksGenerated(v: string): boolean {
 
 /**
  * `credential`: secret material (cloud keys, tokens, private keys, passwords in URLs or assignments).
- * It blocks only when the tool may send data outward; to a closed-world tool it is recorded.
+ * Any tool may pass what it receives on, and a tool's openWorldHint comes from its server, so a hint
+ * never relaxes this detector: an operator who trusts a tool with secrets says so in its settings
+ * (`prefilterBlock` of a tool rule). Findings for a tool that claims a closed world get a `_closed_world` code suffix.
  */
 export const credentialDetector: Detector = {
   id: 'credential',
   roles: ALL_ROLES,
   scan(t, call, out) {
-    const recordOnly = !call.outward;
+    const code = (c: string): string => (call.outward ? c : `${c}_closed_world`);
     // Every token pattern needs a run of 16+ token characters, a PEM header or URL credentials.
     const possible =
       (t.flags & TextFlag.TokenRun) !== 0 ||
@@ -82,13 +84,13 @@ export const credentialDetector: Detector = {
       (t.lower.includes('@') && t.lower.includes('://'));
     const hit = possible ? matchSet(SECRET_SET, t) : undefined;
     if (hit !== undefined) {
-      out.push(finding('credential', hit.code, t, hit.index, hit.length, { recordOnly }));
+      out.push(finding('credential', code(hit.code), t, hit.index, hit.length));
       return;
     }
     if (!ASSIGNED_TRIGGER.test(t.lower)) return;
     const m = ASSIGNED.exec(t.text);
     if (m !== null && looksGenerated(m[1] as string)) {
-      out.push(finding('credential', 'assigned_secret', t, m.index, m[0].length, { recordOnly }));
+      out.push(finding('credential', code('assigned_secret'), t, m.index, m[0].length));
     }
   },
 };
