@@ -202,7 +202,9 @@ function valueTest(
       tests.push((x) => toNumber(x) === n);
     } else if (item.kind === 'bool') {
       const b = item.value;
-      tests.push((x) => x === b);
+      // Many servers read the strings "true" and "false" as booleans, so this layer does too.
+      const text = String(b);
+      tests.push((x) => x === b || x === text);
     } else return mismatch(ctx, item.span, `expected a "string", a number, true or false`);
   }
   return tests.length === 1 ? tests[0] : (x) => tests.some((t) => t(x));
