@@ -79,4 +79,70 @@ describe('governed-mcp proxy shutdown', () => {
       ['hang', 'error'],
     ]);
   });
+
+  it('when the upstream crashes, the calls in flight fail closed with their outcomes recorded, and the proxy carries on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gmcp-e2e-crash-'));
+    const audit = join(dir, 'audit.jsonl');
+    const proxy = watch(process.execPath, [
+      ...CLI,
+      'proxy',
+      '--audit',
+      audit,
+      '--',
+      process.execPath,
+      FIXTURE,
+    ]);
+    const answers = new Map<unknown, Record<string, unknown>>();
+    createInterface({ input: proxy.child.stdout! }).on('line', (line) => {
+      const m = JSON.parse(line) as Record<string, unknown>;
+      answers.set(m.id, m);
+    });
+    const send = (m: unknown): void => {
+      proxy.child.stdin!.write(`${JSON.stringify(m)}\n`);
+    };
+    const answer = async (id: unknown): Promise<Record<string, unknown>> => {
+      for (let i = 0; i < 200 && !answers.has(id); i++) await new Promise((r) => setTimeout(r, 50));
+      const m = answers.get(id);
+      if (m === undefined)
+        throw new Error(`no answer to ${String(id)}:\n${proxy.lines.slice(-10).join('\n')}`);
+      return m;
+    };
+    send({
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: {
+        protocolVersion: '2025-06-18',
+        capabilities: {},
+        clientInfo: { name: 'crash', version: '1' },
+      },
+    });
+    await answer(0);
+    send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'hang', arguments: {} } });
+    send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'crash', arguments: {} } });
+    expect(await answer(1)).toMatchObject({ error: { data: { governedMcp: { denied: true } } } });
+    expect(await answer(2)).toMatchObject({ error: { data: { governedMcp: { denied: true } } } });
+    send({
+      jsonrpc: '2.0',
+      id: 3,
+      method: 'tools/call',
+      params: { name: 'echo', arguments: { text: 'restarted' } },
+    });
+    expect(await answer(3)).toMatchObject({ result: { content: [{ text: 'restarted' }] } });
+    proxy.child.stdin!.end();
+    expect(await proxy.exited).toBe(0);
+
+    const { code } = await verifyAudit(audit);
+    expect(code).toBe(0);
+    const outcomes = readAudit(audit).filter((r) => r.type === 'outcome') as unknown as {
+      data: { tool: string; status: string };
+    }[];
+    expect(outcomes.map((o) => [o.data.tool, o.data.status]).sort()).toEqual([
+      ['crash', 'error'],
+      ['echo', 'ok'],
+      ['hang', 'error'],
+    ]);
+    expect(proxy.lines.some((l) => l.includes('"event":"upstream_restart"'))).toBe(true);
+  });
 });
