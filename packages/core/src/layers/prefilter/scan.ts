@@ -99,6 +99,9 @@ function roleOf(text: string, key: string, shellTool: boolean): TextRole {
   return (text.length > 512 || text.includes('\n')) && PROSE_KEYS.test(key) ? 'document' : 'value';
 }
 
+// Keys made of letters only (camelCase, snake_case) carry no command, path, URL or token: skipped.
+const PLAIN_KEY = /^[A-Za-z]+(?:[_-][A-Za-z]+)*$/;
+
 function escapePointer(key: string): string {
   return key.includes('~') || key.includes('/') ? key.replace(/~/g, '~0').replace(/\//g, '~1') : key;
 }
@@ -239,7 +242,7 @@ export function scanArguments(
       for (let i = names.length - 1; i >= 0; i--) {
         const name = names[i] as string;
         const childPath = `${path}/${escapePointer(name)}`;
-        if (name.length >= 8) scanString(name, '', `${childPath}#key`);
+        if (name.length >= 8 && !PLAIN_KEY.test(name)) scanString(name, '', `${childPath}#key`);
         stack.push({
           value: (value as Record<string, unknown>)[name],
           key: name.toLowerCase(),
