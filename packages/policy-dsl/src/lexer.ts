@@ -77,6 +77,11 @@ export function tokenize(source: string, file: string): { tokens: Token[]; error
         }
         if (d === '\\') {
           const e = source[i + 1] ?? '';
+          // A backslash at the end of the line escapes nothing; the string is then unterminated.
+          if (e === '\n' || e === '\r' || e === '') {
+            i++;
+            continue;
+          }
           const decoded = ESCAPES[e];
           if (decoded === undefined) {
             fail(i, 2, PolicyErrorCode.InvalidEscape, `unknown escape '\\${e}' in string`);
@@ -113,7 +118,7 @@ export function tokenize(source: string, file: string): { tokens: Token[]; error
           i += 2;
           continue;
         }
-        if (d === '\\' && i + 1 < source.length) {
+        if (d === '\\' && i + 1 < source.length && source[i + 1] !== '\n' && source[i + 1] !== '\r') {
           body += d + source[i + 1];
           i += 2;
           continue;

@@ -1,5 +1,5 @@
 import type { Condition, Effect, PolicyDocument, Statement } from './ast.js';
-import { didYouMean, type PolicyDiagnostic, PolicyErrorCode } from './diagnostics.js';
+import { didYouMean, type PolicyDiagnostic, PolicyErrorCode, sortDiagnostics } from './diagnostics.js';
 import { type Token, tokenize } from './lexer.js';
 import { parseCondition } from './parser-conditions.js';
 import { parseSetting } from './parser-settings.js';
@@ -39,7 +39,7 @@ export function parseDocument(
     if (s.errors.length > before) s.recover();
     s.skipNewlines();
   }
-  return { document: { file, source, statements }, errors: [...errors, ...s.errors] };
+  return { document: { file, source, statements }, errors: sortDiagnostics([...errors, ...s.errors]) };
 }
 
 function parseStatement(s: TokenStream): Statement | undefined {

@@ -139,4 +139,14 @@ describe('syntax errors', () => {
       [PolicyErrorCode.Missing, 6],
     ]);
   });
+
+  it('keeps line numbers right after a backslash at the end of a line', () => {
+    const found = problems('principle "a\\\nb"\ndefault allow\n@\n');
+    expect(found.map((d) => [d.code, d.line])).toEqual([
+      [PolicyErrorCode.UnterminatedLiteral, 1],
+      [PolicyErrorCode.UnknownField, 2],
+      [PolicyErrorCode.UnterminatedLiteral, 2],
+      [PolicyErrorCode.UnexpectedCharacter, 4],
+    ]);
+  });
 });
