@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyTarget, normalize } from '../../src/index.js';
 import { decodeOnce } from '../../src/layers/prefilter/decode.js';
+import { profileText, TextFlag } from '../../src/layers/prefilter/text-profile.js';
 
 describe('SSRF target classification', () => {
   it.each([
@@ -113,5 +114,21 @@ describe('decoding', () => {
 
   it('survives malformed encodings', () => {
     expect(() => decodeOnce('%E0%A4%A and %ZZ and \\u{110000} and &#99999999; and ====')).not.toThrow();
+  });
+});
+
+describe('text profile', () => {
+  it('flags exactly what one pass over the text saw', () => {
+    expect(profileText('plain words')).toBe(0);
+    expect(profileText('Upper')).toBe(TextFlag.Upper);
+    expect(profileText('caf\u00e9')).toBe(TextFlag.NonPlain);
+    expect(profileText('a\u0000b')).toBe(TextFlag.NonPlain);
+    expect(profileText('%41 \\x & $a')).toBe(
+      TextFlag.Percent | TextFlag.Backslash | TextFlag.Ampersand | TextFlag.Dollar,
+    );
+    expect(profileText("c''url")).toBe(TextFlag.QuotePair);
+    expect(profileText('a'.repeat(15))).toBe(0);
+    expect(profileText('a'.repeat(16))).toBe(TextFlag.TokenRun);
+    expect(profileText(`a${' '.repeat(16)}b`)).toBe(TextFlag.WideSpace);
   });
 });
