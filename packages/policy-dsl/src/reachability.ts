@@ -90,7 +90,8 @@ function contradiction(items: readonly Condition[], tiers: readonly string[]): s
       if (allowed.size === 0) return 'no tier satisfies its tier conditions';
       continue;
     }
-    if (c.op !== '==' || c.subject.kind === 'any-string') continue;
+    // Only single-valued subjects: an array argument can equal "a" in one element and "b" in another.
+    if (c.op !== '==' || c.subject.kind === 'any-string' || c.subject.kind === 'arg') continue;
     const v = c.value;
     const literal =
       v.kind === 'string' || v.kind === 'number' || v.kind === 'bool' ? JSON.stringify(v.value) : undefined;

@@ -51,4 +51,8 @@ describe('unreachable rules', () => {
       'default allow\ndeny a\n  when tool == "x" and arg.y exists\n  reason "a"\nend\nallow b\n  when tool == "x"\n  reason "b"\nend\n';
     expect(problems(source)).toEqual([]);
   });
+
+  it('does not call two equalities on one argument a contradiction (arrays hold both)', () => {
+    expect(problems(rule('arg.to == "a" and arg.to == "b"'))).toEqual([]);
+  });
 });
