@@ -6,9 +6,9 @@ export type { LatencyFigures, ProxyBenchOptions, ProxyBenchResult } from './prox
 export { runProxyBench } from './proxy.js';
 
 if (isMain(import.meta.url)) {
-  // `node dist/bench/index.js [group|fsync|none]`: the audit durability to measure with.
+  // `node dist/bench/index.js [fsync|group|none]`: the audit durability to measure with (default fsync).
   const arg = process.argv[2];
-  const durability = arg === 'fsync' || arg === 'none' || arg === 'group' ? arg : 'group';
+  const durability = arg === 'fsync' || arg === 'none' || arg === 'group' ? arg : 'fsync';
   const result = await runProxyBench({ durability });
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }

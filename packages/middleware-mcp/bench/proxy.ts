@@ -13,7 +13,7 @@ export interface ProxyBenchOptions {
   readonly warmup?: number;
   /** Calls per throughput run. Default 1000. */
   readonly throughputCalls?: number;
-  /** Durability of the runner's audit chain. Default 'group' (batched fsync), as in production. */
+  /** Durability of the runner's audit chain. Default 'fsync', as in production. */
   readonly durability?: 'fsync' | 'group' | 'none';
 }
 
@@ -100,14 +100,14 @@ function figures(
  * Added latency of the runner versus a direct connection to the same server (server-everything `echo`),
  * over stdio and Streamable HTTP, and calls per second at concurrency 1 and 32 over stdio. Every variant
  * gets fresh processes; direct and proxied run in the same process, one after the other. The runner uses
- * its default layers and an audit chain with group commit; rate limits are raised out of the way.
+ * its default layers and an audit chain that fsyncs each decision (the default); rate limits are raised out of the way.
  */
 export async function runProxyBench(options: ProxyBenchOptions = {}): Promise<ProxyBenchResult> {
   const iterations = options.iterations ?? 400;
   const warmup = options.warmup ?? 50;
   const calls = options.throughputCalls ?? 1000;
   const { cli, everything } = benchPaths();
-  const durability = options.durability ?? 'group';
+  const durability = options.durability ?? 'fsync';
   const { config } = benchConfig(durability);
 
   const stdioDirect = (): Transport =>

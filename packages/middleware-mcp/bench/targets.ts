@@ -31,9 +31,9 @@ export function benchPaths(root = workspaceRoot()): { cli: string; everything: s
 
 /**
  * A proxy config for measuring: the default tiers with rate limits raised out of the way (the benchmark
- * measures the runner, not a bucket refusing it), and an audit chain (group commit by default).
+ * measures the runner, not a bucket refusing it), and an audit chain (fsync by default, as in production).
  */
-export function benchConfig(durability: 'fsync' | 'group' | 'none' = 'group'): {
+export function benchConfig(durability: 'fsync' | 'group' | 'none' = 'fsync'): {
   config: string;
   audit: string;
 } {

@@ -113,7 +113,8 @@ export const ProxyConfigSchema = z.strictObject({
   audit: z
     .strictObject({
       path: z.string().min(1),
-      durability: z.enum(['fsync', 'group', 'none']).default('group'),
+      // fsync: a call proceeds only once its decision record is on disk; concurrent calls share one sync.
+      durability: z.enum(['fsync', 'group', 'write', 'none']).default('fsync'),
       arguments: z.enum(['digest', 'full']).default('digest'),
     })
     .optional(),

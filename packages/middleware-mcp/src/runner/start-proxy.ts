@@ -137,7 +137,7 @@ export async function startProxy(
   const auditPath = o.audit ?? config.audit?.path;
   let audit: AuditLog | undefined;
   if (auditPath !== undefined) {
-    audit = await openAuditLog(auditPath, { durability: config.audit?.durability ?? 'group' });
+    audit = await openAuditLog(auditPath, { durability: config.audit?.durability ?? 'fsync' });
     log.info('audit_opened', {
       path: auditPath,
       durability: audit.durability,
