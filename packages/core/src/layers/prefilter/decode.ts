@@ -155,6 +155,10 @@ function decodeEntities(text: string): string {
   });
 }
 
+const QUOTED_SPLIT = /[A-Za-z0-9/]['"][A-Za-z0-9/]*['"][A-Za-z0-9/]/;
+const CONCAT = /(['"])\s{0,8}(?:\+|\|\||\.)\s{0,8}\1/;
+const CONCAT_ALL = /(['"])\s{0,8}(?:\+|\|\||\.)\s{0,8}\1/g;
+
 const ASSIGN =
   /(?:^|[;\s&|(])([A-Za-z_][A-Za-z0-9_]{0,30})=("[^"\n]{0,200}"|'[^'\n]{0,200}'|[^\s;&|'"]{0,200})/g;
 const EXPANSION = /\$(?:\{([A-Za-z_][A-Za-z0-9_]{0,30})\}|([A-Za-z_][A-Za-z0-9_]{0,30}))/g;
@@ -178,7 +182,7 @@ function resolveShell(text: string): string {
 
 /**
  * Every decoding of `text` that differs from it: percent, `\x`/`\u`/octal escapes, HTML entities,
- * shell splicing, and base64/base32/hex runs that decode to readable text. Callers recurse with a
+ * shell splicing, quotes inside words, glued string literals, and base64/base32/hex runs that decode to readable text. Callers recurse with a
  * depth and size budget.
  */
 export function decodeOnce(text: string, flags: number = profileText(text)): Decoded[] {
@@ -192,6 +196,12 @@ export function decodeOnce(text: string, flags: number = profileText(text)): Dec
   ) {
     const resolved = resolveShell(text);
     if (resolved !== text) out.push({ via: 'shell', text: resolved });
+  }
+  if (text.includes("'") || text.includes('"')) {
+    // Quotes inside a word (c'a't /e'tc'/sha""dow) vanish in a shell: read the word without them.
+    if (QUOTED_SPLIT.test(text)) out.push({ via: 'unquote', text: text.replace(/['"]/g, '') });
+    // String literals glued together ('DR' + 'OP TABLE', "cu" || "rl") read as one.
+    if (CONCAT.test(text)) out.push({ via: 'concat', text: text.replace(CONCAT_ALL, '') });
   }
   if (flags & TextFlag.TokenRun) decodeTokens(text, out);
   return out;

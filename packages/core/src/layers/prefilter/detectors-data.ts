@@ -50,6 +50,9 @@ const SECRETS: readonly Pattern[] = [
 ];
 
 const SECRET_SET = patternSet(SECRETS);
+const COOKIE_EXFIL =
+  /\b(?:fetch|sendbeacon|xmlhttprequest|new\s+image|open)\b[^\n]{0,300}document\.cookie|document\.cookie[^\n]{0,300}\b(?:fetch|sendbeacon|xmlhttprequest|\.src\s*=)/;
+
 const ASSIGNED_TRIGGER =
   /passw|pwd|secret|apikey|api_key|api-key|accesstoken|access_token|access-token|authtoken|auth_token|auth-token|privatekey|private_key|private-key/;
 
@@ -86,6 +89,14 @@ export const credentialDetector: Detector = {
     if (hit !== undefined) {
       out.push(finding('credential', code(hit.code), t, hit.index, hit.length));
       return;
+    }
+    // Browser session theft: the cookie jar handed to a request.
+    if (t.lower.includes('document.cookie')) {
+      const cookie = COOKIE_EXFIL.exec(t.lower);
+      if (cookie !== null) {
+        out.push(finding('credential', code('cookie_exfiltration'), t, cookie.index, cookie[0].length));
+        return;
+      }
     }
     if (!ASSIGNED_TRIGGER.test(t.lower)) return;
     const m = ASSIGNED.exec(t.text);
@@ -177,7 +188,7 @@ export const injectionDetector = patternDetector(
   [
     {
       code: 'ignore_instructions',
-      re: /\b(?:ignore|disregard|forget|override|bypass|skip)\s+(?:(?:all|any|the|your|my|these|those|of)\s+){0,3}(?:previous|prior|above|earlier|preceding|former|original|initial|system|safety|existing)\s+(?:instructions?|prompts?|directions?|rules|guidelines|context|messages?|guardrails|constraints|policies|directives)\b|\b(?:ignore|disregard|forget)\s+(?:everything|all)\s+(?:you\s+(?:were|have\s+been)\s+told|(?:written\s+)?(?:above|before|previously))/,
+      re: /\b(?:ignore|disregard|forget|override|bypass)\s+(?:all\s+(?:of\s+)?)?your\s+(?:(?:previous|prior|original|current|existing)\s+)?(?:instructions?|rules|guidelines|guardrails|system\s+prompt|programming|directives)\b|\b(?:ignore|disregard|forget|override|bypass|skip)\s+(?:(?:all|any|the|your|my|these|those|of)\s+){0,3}(?:previous|prior|above|earlier|preceding|former|original|initial|system|safety|existing)\s+(?:instructions?|prompts?|directions?|rules|guidelines|context|messages?|guardrails|constraints|policies|directives)\b|\b(?:ignore|disregard|forget)\s+(?:everything|all)\s+(?:you\s+(?:were|have\s+been)\s+told|(?:written\s+)?(?:above|before|previously))/,
     },
     {
       code: 'role_hijack',

