@@ -1,5 +1,6 @@
 import {
   type Detector,
+  type Finding,
   finding,
   matchSet,
   type Pattern,
@@ -181,8 +182,7 @@ export const traversalDetector: Detector = {
   },
 };
 
-/** `prompt-injection`: instructions addressed to the model, hidden in arguments. */
-export const injectionDetector = patternDetector(
+const injectionPatterns = patternDetector(
   'prompt-injection',
   ALL_ROLES,
   [
@@ -216,6 +216,61 @@ export const injectionDetector = patternDetector(
   },
 );
 
+const OPEN_QUOTES = '"`\u201c\u00ab';
+const CLOSE_QUOTES = '"`\u201d\u00bb';
+// Words that introduce a quotation as an example rather than an order.
+const CUE =
+  /\b(?:such\s+as|like|e\.g\.|for\s+example|examples?|says?|said|saying|phrases?|strings?|cases?|patterns?|quotes?|wording|text)\b[^\n]{0,24}$/;
+
+/**
+ * True when [start, end) sits inside double quotes (or backticks, or typographic quotes) on one line,
+ * right after a cue such as "such as", "like" or "phishing mails say": the text discusses the phrase.
+ */
+function quotedMention(lower: string, start: number, end: number): boolean {
+  let open = -1;
+  for (let i = start - 1; i >= Math.max(0, start - 40); i--) {
+    const ch = lower[i] as string;
+    if (ch === '\n') return false;
+    if (OPEN_QUOTES.includes(ch)) {
+      open = i;
+      break;
+    }
+  }
+  if (open < 0) return false;
+  const closer = CLOSE_QUOTES[OPEN_QUOTES.indexOf(lower[open] as string)] as string;
+  const close = lower.indexOf(closer, end);
+  if (close < 0 || close - end > 200 || lower.slice(end, close).includes('\n')) return false;
+  return CUE.test(lower.slice(Math.max(0, open - 80), open));
+}
+
+/**
+ * `prompt-injection`: instructions addressed to the model, hidden in arguments. A phrase quoted as an
+ * example ("phishing mails say \"ignore previous instructions\"") is a mention and is skipped; the
+ * rest of the text is still read, so a quoted decoy cannot shield a real instruction after it.
+ */
+export const injectionDetector: Detector = {
+  id: 'prompt-injection',
+  roles: ALL_ROLES,
+  scan(t, call, out) {
+    let view = t;
+    for (let round = 0; round < 8; round++) {
+      const found: Finding[] = [];
+      injectionPatterns.scan(view, call, found);
+      const f = found[0];
+      if (f === undefined) return;
+      const [start, end] = f.span;
+      if (!quotedMention(t.lower, start, end)) {
+        out.push(f);
+        return;
+      }
+      const blank = (x: string): string => x.slice(0, start) + ' '.repeat(end - start) + x.slice(end);
+      view = { ...view, text: blank(view.text), lower: blank(view.lower) };
+    }
+    // More mentions than that: whatever matches next is reported, mention or not (fail closed).
+    injectionPatterns.scan(view, call, out);
+  },
+};
+
 const SQL_START =
   /^\s*(?:select|insert|update|delete|drop|truncate|alter|grant|revoke|create|with|replace|merge|exec|execute|copy|call|set)\b/;
 const SQL_KEYS = /(?:^|_)(?:sql|query|statement|stmt)s?$/;
@@ -246,6 +301,19 @@ const SQL_PATTERNS: readonly Pattern[] = [
 const INJECTION =
   /'\s{0,10}(?:or|and)\s{1,10}'?(\w{1,10})'?\s{0,10}=\s{0,10}'?\1\b|'\s{0,10};\s{0,10}(?:drop|delete|update|insert|shutdown|exec)\b|\bunion\s+(?:all\s+)?select\b[^\n]{0,200}\bfrom\b/;
 
+const LITERAL = /'(?:[^'\n]|''){0,2000}'/g;
+const DYNAMIC = /\b(?:exec(?:ute)?|sp_executesql)\s{0,8}\(?\s{0,8}n?$/;
+
+/**
+ * The query with its string literals blanked (same length, so spans hold): `WHERE action = 'DROP
+ * TABLE'` compares data. Literals handed to EXEC are code, and stay.
+ */
+function blankLiterals(lower: string): string {
+  return lower.replace(LITERAL, (m: string, offset: number) =>
+    DYNAMIC.test(lower.slice(Math.max(0, offset - 40), offset)) ? m : ' '.repeat(m.length),
+  );
+}
+
 /**
  * `sql-destructive`: in a query (a SQL tool, a query-named key, or text that starts like SQL):
  * drops, truncates, unbounded deletes and updates, grants and escalation, command and file access.
@@ -253,10 +321,12 @@ const INJECTION =
  */
 export const sqlDetector: Detector = {
   id: 'sql-destructive',
-  roles: NOT_DOCUMENTS,
+  roles: ALL_ROLES,
   scan(t, call, out) {
-    const lower = t.lower;
-    const isQuery = call.sqlTool || SQL_KEYS.test(t.key) || SQL_START.test(lower);
+    const isQuery = call.sqlTool || SQL_KEYS.test(t.key) || SQL_START.test(t.lower);
+    // A long query is still a query; other documents (a migration file being written) are data.
+    if (t.role === 'document' && !isQuery) return;
+    const lower = isQuery && t.lower.includes("'") ? blankLiterals(t.lower) : t.lower;
     if (!isQuery) {
       if (!lower.includes("'") && !lower.includes('union')) return;
       const m = INJECTION.exec(lower);
