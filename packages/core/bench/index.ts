@@ -1,5 +1,7 @@
 // Benchmarks of @governed-mcp/core, run by `governed-mcp bench pipeline`.
 
+export type { LayersBenchOptions } from './layers.js';
+export { runLayersBench } from './layers.js';
 export type { PipelineBenchOptions } from './pipeline.js';
 export { runPipelineBench } from './pipeline.js';
 export type { Percentiles } from './stats.js';

@@ -39,14 +39,17 @@ export function register(program: Command): void {
     .option('--quick', 'fewer iterations and a smaller verify file (for smoke tests)')
     .action(async (opts: { json?: boolean; quick?: boolean }) =>
       run(async () => {
-        const { runPipelineBench } = await import('@governed-mcp/core/bench');
+        const { runLayersBench, runPipelineBench } = await import('@governed-mcp/core/bench');
+        const { runPolicyBench } = await import('@governed-mcp/policy-dsl/bench');
         const { runDeterministicBench } = await import('../../../bench/deterministic.js');
         const quick = opts.quick === true;
-        const core = await runPipelineBench(
-          quick ? { iterations: 2000, appends: 500, verifyRecords: 2000 } : {},
-        );
-        const deterministic = await runDeterministicBench(quick ? { iterations: 2000 } : {});
-        return { ...core, ...deterministic };
+        const n = quick ? { iterations: 2000 } : {};
+        const core = await runPipelineBench(quick ? { ...n, appends: 500, verifyRecords: 2000 } : {});
+        const deterministic = await runDeterministicBench(n);
+        // The four layers of issue 3 alone, and the policy match alone (default constitution, 1,000 rules).
+        const layers = await runLayersBench(n);
+        const policy = await runPolicyBench(quick ? { iterations: 2000, warmup: 500 } : {});
+        return { ...core, ...deterministic, four_layers: layers, policy_match: policy };
       }, opts.json === true),
     );
   bench
