@@ -77,6 +77,47 @@ export function compose(layers: readonly Layer[], terminal: Decision, timed = tr
   // Two clock reads per layer are most of the cost of a trivial layer; callers may turn them off.
   const clock = timed ? () => performance.now() : () => 0;
 
+  // Shared by every layer frame (no per-call closures): records layer i's outcome, time and trace entry.
+  function finish(
+    state: RunState,
+    i: number,
+    start: number,
+    called: boolean,
+    d: Decision,
+    verdict: LayerVerdict,
+  ): Decision {
+    const total = clock() - start;
+    state.totals[i] = total;
+    state.outcomes[i] = d.outcome;
+    if (!state.done) {
+      const inner = called ? (state.totals[i + 1] ?? 0) : 0;
+      state.trace.push({
+        layer: layers[i]!.name,
+        verdict,
+        us: Math.max(0, Math.round((total - inner) * 1000)),
+      });
+    }
+    return d;
+  }
+
+  async function fail(
+    ctx: CallContext,
+    state: RunState,
+    i: number,
+    start: number,
+    downstream: Promise<Decision> | undefined,
+    code: string,
+    detail: string,
+  ): Promise<Decision> {
+    const layer = layers[i]!;
+    const verdict: LayerVerdict = code === ErrorCode.LayerTimeout ? 'timeout' : 'error';
+    if (layer.failMode !== 'open')
+      return finish(state, i, start, downstream !== undefined, failure(layer.name, code, detail), verdict);
+    const reason = { layer: layer.name, code, detail: `${detail} (fail-open)` };
+    const d = await (downstream ?? dispatch(ctx, state, i + 1));
+    return finish(state, i, start, true, { ...d, reasons: [...d.reasons, reason] }, verdict);
+  }
+
   async function dispatch(ctx: CallContext, state: RunState, i: number): Promise<Decision> {
     if (i >= n) {
       state.totals[i] = 0;
@@ -97,25 +138,6 @@ export function compose(layers: readonly Layer[], terminal: Decision, timed = tr
       return downstream;
     };
 
-    const finish = (d: Decision, verdict: LayerVerdict): Decision => {
-      const total = clock() - start;
-      state.totals[i] = total;
-      state.outcomes[i] = d.outcome;
-      if (!state.done) {
-        const inner = calls > 0 ? (state.totals[i + 1] ?? 0) : 0;
-        state.trace.push({ layer: layer.name, verdict, us: Math.max(0, Math.round((total - inner) * 1000)) });
-      }
-      return d;
-    };
-
-    const fail = async (code: string, detail: string): Promise<Decision> => {
-      const verdict: LayerVerdict = code === ErrorCode.LayerTimeout ? 'timeout' : 'error';
-      if (layer.failMode !== 'open') return finish(failure(layer.name, code, detail), verdict);
-      const reason = { layer: layer.name, code, detail: `${detail} (fail-open)` };
-      const d = await (downstream ?? dispatch(ctx, state, i + 1));
-      return finish({ ...d, reasons: [...d.reasons, reason] }, verdict);
-    };
-
     let d: unknown;
     try {
       const p = layer.intercept(ctx, next);
@@ -123,19 +145,46 @@ export function compose(layers: readonly Layer[], terminal: Decision, timed = tr
         ? p
         : withTimeout(Promise.resolve(p), layer.timeoutMs, layer.name));
     } catch (err) {
-      return fail(codeOf(err), describe(err));
+      return fail(ctx, state, i, start, downstream, codeOf(err), describe(err));
     }
-    if (calls > 1) return fail(ErrorCode.NextCalledTwice, `layer '${layer.name}' called next() twice`);
+    if (calls > 1) {
+      return fail(
+        ctx,
+        state,
+        i,
+        start,
+        downstream,
+        ErrorCode.NextCalledTwice,
+        `layer '${layer.name}' called next() twice`,
+      );
+    }
     // The downstream records its total when it settles: no total yet means this layer did not await it.
     if (calls === 1 && state.totals[i + 1] === undefined) {
-      return fail(ErrorCode.NextNotAwaited, `layer '${layer.name}' resolved before its downstream settled`);
+      const detail = `layer '${layer.name}' resolved before its downstream settled`;
+      return fail(ctx, state, i, start, downstream, ErrorCode.NextNotAwaited, detail);
     }
-    if (!isDecision(d))
-      return fail(ErrorCode.LayerInvalidDecision, `layer '${layer.name}' returned ${describe(d)}`);
+    if (!isDecision(d)) {
+      const detail = `layer '${layer.name}' returned ${describe(d)}`;
+      return fail(ctx, state, i, start, downstream, ErrorCode.LayerInvalidDecision, detail);
+    }
     if (d.outcome === 'deny' && d.reasons.length === 0) {
-      return finish({ ...d, reasons: [{ layer: layer.name, code: 'denied' }] }, 'deny');
+      return finish(
+        state,
+        i,
+        start,
+        calls > 0,
+        { ...d, reasons: [{ layer: layer.name, code: 'denied' }] },
+        'deny',
+      );
     }
-    return finish(d, calls === 1 && d.outcome === state.outcomes[i + 1] ? 'pass' : d.outcome);
+    return finish(
+      state,
+      i,
+      start,
+      calls > 0,
+      d,
+      calls === 1 && d.outcome === state.outcomes[i + 1] ? 'pass' : d.outcome,
+    );
   }
 
   return function runLayers(ctx, state) {
