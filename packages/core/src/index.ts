@@ -1,5 +1,15 @@
 // Public API of @governed-mcp/core. Node-only pieces (the audit file sink) live under './node'.
 
+// Audit chain
+export type { CanonicalOptions, CanonicalValue } from './audit/canonical.js';
+export { canonicalJson } from './audit/canonical.js';
+export type { AuditChainOptions, AuditPosition, Durability, MemorySink, RecordSink } from './audit/chain.js';
+export { AuditChain, createMemorySink } from './audit/chain.js';
+export { blake3Hex, DeferredDigest, digestOf, GENESIS_HASH } from './audit/hash.js';
+export type { AuditRecord, LineCheck, LineProblem, RecordFields } from './audit/record.js';
+export { checkRecordLine, serializeRecord } from './audit/record.js';
+export type { BreakReason, VerifyReport } from './audit/verify.js';
+export { ChainVerifier } from './audit/verify.js';
 export type { Principal, ToolAnnotations, ToolCall, ToolDefinition, TransportFacts } from './call.js';
 export type {
   AllowDecision,
@@ -12,47 +22,38 @@ export type {
 } from './decision.js';
 export { allow, deny, isDecision, withReason } from './decision.js';
 export { ErrorCode, GovernedError, isGovernedError } from './errors.js';
+export type { Checked, Gate, GateOptions, Outcome } from './gate.js';
+export { AUDIT_LAYER, createGate } from './gate.js';
 export type { JsonObject, JsonPrimitive, JsonValue } from './json.js';
 export type { CallContext, FactKey, FailMode, Interceptor, Layer, Next } from './layer.js';
 export { defineLayer, factKey } from './layer.js';
-export type { EvaluateOptions, Pipeline, PipelineOptions } from './pipeline.js';
-export { createPipeline, PIPELINE_LAYER } from './pipeline.js';
-export type {
-  Bucket,
-  GateSettings,
-  ProbeStrictness,
-  RateLimitSpec,
-  TierProfile,
-  ToolRule,
-} from './settings.js';
-export {
-  BucketSchema,
-  DEFAULT_SETTINGS,
-  GateSettingsSchema,
-  ProbeStrictnessSchema,
-  parseSettings,
-  RateLimitSchema,
-  TierProfileSchema,
-  ToolRuleSchema,
-} from './settings.js';
-
-// Audit chain
-export type { CanonicalOptions, CanonicalValue } from './audit/canonical.js';
-export { canonicalJson } from './audit/canonical.js';
-export type { Durability, RecordSink, AuditPosition, AuditChainOptions, MemorySink } from './audit/chain.js';
-export { AuditChain, createMemorySink } from './audit/chain.js';
-export { GENESIS_HASH, blake3Hex, digestOf, DeferredDigest } from './audit/hash.js';
-export type { AuditRecord, RecordFields, LineProblem, LineCheck } from './audit/record.js';
-export { serializeRecord, checkRecordLine } from './audit/record.js';
-export type { BreakReason, VerifyReport } from './audit/verify.js';
-export { ChainVerifier } from './audit/verify.js';
-export type { GateOptions, Checked, Outcome, Gate } from './gate.js';
-export { createGate, AUDIT_LAYER } from './gate.js';
-
 // Layers
 export type { ArgumentLimits, ArgumentProblem } from './layers/argument-walk.js';
 export { checkArguments, DEFAULT_ARGUMENT_LIMITS } from './layers/argument-walk.js';
 export { LayerCode } from './layers/codes.js';
+export type {
+  CallFacts,
+  Detector,
+  Finding,
+  Pattern,
+  ScanText,
+  TextRole,
+} from './layers/prefilter/detector.js';
+export { patternDetector } from './layers/prefilter/detector.js';
+export type { HostClass } from './layers/prefilter/network.js';
+export { classifyHost, classifyTarget } from './layers/prefilter/network.js';
+export type { Normalized } from './layers/prefilter/normalize.js';
+export { normalize } from './layers/prefilter/normalize.js';
+export type { ScanLimits } from './layers/prefilter/scan.js';
+export {
+  DEFAULT_DETECTORS,
+  DEFAULT_SCAN_LIMITS,
+  DETECTOR_IDS,
+  SCAN_LIMIT,
+  scanArguments,
+} from './layers/prefilter/scan.js';
+export type { PrefilterFact, PrefilterLayerOptions } from './layers/prefilter-layer.js';
+export { createPrefilterLayer, PREFILTER_FACT, PREFILTER_LAYER } from './layers/prefilter-layer.js';
 export type { RateLimitLayerOptions } from './layers/rate-limit-layer.js';
 export { createRateLimitLayer, RATE_LIMIT_LAYER } from './layers/rate-limit-layer.js';
 export type {
@@ -77,19 +78,23 @@ export type {
   TierTable,
 } from './layers/tier-table.js';
 export { ANNOTATION_RANKS, createTierTable } from './layers/tier-table.js';
-export type { PrefilterFact, PrefilterLayerOptions } from './layers/prefilter-layer.js';
-export { createPrefilterLayer, PREFILTER_FACT, PREFILTER_LAYER } from './layers/prefilter-layer.js';
-export type { CallFacts, Detector, Finding, Pattern, ScanText, TextRole } from './layers/prefilter/detector.js';
-export { patternDetector } from './layers/prefilter/detector.js';
-export type { HostClass } from './layers/prefilter/network.js';
-export { classifyHost, classifyTarget } from './layers/prefilter/network.js';
-export type { Normalized } from './layers/prefilter/normalize.js';
-export { normalize } from './layers/prefilter/normalize.js';
-export type { ScanLimits } from './layers/prefilter/scan.js';
+export type { EvaluateOptions, Pipeline, PipelineOptions } from './pipeline.js';
+export { createPipeline, PIPELINE_LAYER } from './pipeline.js';
+export type {
+  Bucket,
+  GateSettings,
+  ProbeStrictness,
+  RateLimitSpec,
+  TierProfile,
+  ToolRule,
+} from './settings.js';
 export {
-  DEFAULT_DETECTORS,
-  DEFAULT_SCAN_LIMITS,
-  DETECTOR_IDS,
-  SCAN_LIMIT,
-  scanArguments,
-} from './layers/prefilter/scan.js';
+  BucketSchema,
+  DEFAULT_SETTINGS,
+  GateSettingsSchema,
+  ProbeStrictnessSchema,
+  parseSettings,
+  RateLimitSchema,
+  TierProfileSchema,
+  ToolRuleSchema,
+} from './settings.js';
