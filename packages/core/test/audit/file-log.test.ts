@@ -52,7 +52,7 @@ describe('audit log on disk', () => {
     [
       'a modified hash',
       (l: string[]) => {
-        l[4] = l[4]!.replace(/"hash":"./, '"hash":"f');
+        l[4] = l[4]!.replace(/"hash":"(.)/, (_m, c: string) => `"hash":"${c === 'f' ? 'e' : 'f'}`);
       },
       5,
       'hash_mismatch',

@@ -111,7 +111,7 @@ describe('the proxy configuration', () => {
     const c = await loadProxyConfig(file);
     expect(c.policy).toBe(join(dir, 'policy.gmcp'));
     expect(c.audit?.path).toBe(join(dir, 'logs/audit.jsonl'));
-    expect(c.audit?.durability).toBe('group');
+    expect(c.audit?.durability).toBe('fsync');
     writeFileSync(file, '{ not json');
     await expect(loadProxyConfig(file)).rejects.toMatchObject({ code: 'invalid_config' });
     await expect(loadProxyConfig(join(dir, 'missing.json'))).rejects.toMatchObject({ code: 'io_error' });
