@@ -14,6 +14,7 @@ import {
   defaultPolicy,
   formatDiagnostic,
   loadPolicyFile,
+  type PolicyHolder,
 } from '@governed-mcp/policy-dsl';
 import {
   createLlamaCppBackend,
@@ -53,6 +54,11 @@ export interface AssemblyOptions {
   readonly configuration?: LayerConfiguration;
   /** A compiled policy; wins over `policyPath`. */
   readonly policy?: CompiledPolicy;
+  /**
+   * Where the policy layer reads the policy in force on each call (a hot-reloading `watchPolicyFile`);
+   * `policy` (or the file) still configures the other layers and the probe's principles at build time.
+   */
+  readonly policyHolder?: PolicyHolder;
   /** A policy file; the default constitution when neither this nor `policy` is given. */
   readonly policyPath?: string;
   /** The probe's backend; required by configurations that include the probe. */
@@ -146,7 +152,7 @@ export async function assembleLayers(options: AssemblyOptions): Promise<Layer[]>
         break;
       }
       case 'policy':
-        layers.push(createPolicyLayer(policy));
+        layers.push(createPolicyLayer(options.policyHolder ?? policy));
         break;
     }
   }

@@ -1,5 +1,13 @@
-import { createGate, createPipeline, createTierTable, ErrorCode, GovernedError } from '@governed-mcp/core';
+import {
+  canonicalJson,
+  createGate,
+  createPipeline,
+  createTierTable,
+  ErrorCode,
+  GovernedError,
+} from '@governed-mcp/core';
 import { type AuditLog, openAuditLog } from '@governed-mcp/core/node';
+import { formatDiagnostic, PolicyLoadError, watchPolicyFile } from '@governed-mcp/policy-dsl';
 import { assembleLayers, type LayerConfiguration, loadPolicy, type ProbeSource } from '../assembly.js';
 import { type ProxyConfig, settingsOver } from '../config.js';
 import { createMediator } from '../mediation/mediator.js';
@@ -120,24 +128,55 @@ export async function startProxy(
   }
   const upstream = resolveUpstream(config, o, env);
   const policyPath = o.policy ?? config.policy;
-  const policy = await loadPolicy(policyPath);
+  const resources: (() => Promise<void>)[] = [];
+  // A policy file is watched: a valid change to its rules is swapped in atomically, a broken one is
+  // refused loudly and the policy in force stays. Tiers, limits and principles apply from the next start.
+  const watched =
+    policyPath === undefined
+      ? undefined
+      : await watchPolicyFile(policyPath, {
+          onReload: (next, previous) => {
+            log.info('policy_reloaded', { path: policyPath, hash: next.hash, previous: previous.hash });
+            if (canonicalJson(next.settings) !== canonicalJson(previous.settings)) {
+              log.warn('policy_settings_need_restart', { path: policyPath, hash: next.hash });
+            }
+          },
+          onError: (diagnostics, kept) => {
+            log.error('policy_reload_rejected', {
+              path: policyPath,
+              keptHash: kept.hash,
+              errors: diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic),
+            });
+          },
+        }).catch((err: unknown) => {
+          // The same diagnostics as a plain load, with the invalid_config code.
+          if (err instanceof PolicyLoadError) return loadPolicy(policyPath).then(() => undefined);
+          throw err;
+        });
+  if (watched !== undefined) resources.push(async () => watched.close());
+  // A start-up that fails after this point releases what it holds (the watcher, the model), then throws.
+  const release = async (err: unknown): Promise<never> => {
+    await Promise.allSettled(resources.map((close) => close()));
+    throw err;
+  };
+  const policy = watched?.current ?? (await loadPolicy(policyPath));
   // The policy's settings (tiers, tool rules), with the config file's overrides on top.
   const settings = settingsOver(policy.settings, config);
   const principal = config.principal ?? settings.defaultPrincipal;
   const probe = probeSource(config, o);
-  const resources: (() => Promise<void>)[] = [];
   const layers = await assembleLayers({
     settings,
     configuration: o.layers ?? config.layers,
     policy,
+    ...(watched === undefined ? {} : { policyHolder: watched }),
     ...(probe === undefined ? {} : { probe }),
     onResource: (close) => resources.push(close),
-  });
+  }).catch(release);
   const pipeline = createPipeline(layers);
   const auditPath = o.audit ?? config.audit?.path;
   let audit: AuditLog | undefined;
   if (auditPath !== undefined) {
-    audit = await openAuditLog(auditPath, { durability: config.audit?.durability ?? 'fsync' });
+    audit = await openAuditLog(auditPath, { durability: config.audit?.durability ?? 'fsync' }).catch(release);
     log.info('audit_opened', {
       path: auditPath,
       durability: audit.durability,
