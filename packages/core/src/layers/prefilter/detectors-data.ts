@@ -2,6 +2,7 @@ import {
   type Detector,
   type Finding,
   finding,
+  literalTrie,
   matchSet,
   type Pattern,
   patternDetector,
@@ -54,8 +55,23 @@ const SECRET_SET = patternSet(SECRETS);
 const COOKIE_EXFIL =
   /\b(?:fetch|sendbeacon|xmlhttprequest|new\s+image|open)\b[^\n]{0,300}document\.cookie|document\.cookie[^\n]{0,300}\b(?:fetch|sendbeacon|xmlhttprequest|\.src\s*=)/;
 
-const ASSIGNED_TRIGGER =
-  /passw|pwd|secret|apikey|api_key|api-key|accesstoken|access_token|access-token|authtoken|auth_token|auth-token|privatekey|private_key|private-key/;
+const ASSIGNED_TRIGGER = literalTrie([
+  ...['passw', 'pwd', 'secret', 'apikey', 'api_key', 'api-key', 'accesstoken', 'access_token'],
+  ...['access-token', 'authtoken', 'auth_token', 'auth-token', 'privatekey', 'private_key', 'private-key'],
+]);
+
+// A cheaper necessary condition for ASCII text, where `t.lower` and `t.text` agree character for
+// character on what is a word character: every alternative of ASSIGNED starts at a `\b` with one of
+// these (`client` for client_secret). Non-ASCII text uses the trigger above.
+const ASSIGNED_WORD = new RegExp(
+  String.raw`\b${
+    literalTrie([
+      ...['passw', 'pwd', 'secret', 'apikey', 'api_key', 'api-key', 'accesstoken', 'access_token'],
+      ...['access-token', 'authtoken', 'auth_token', 'auth-token', 'client', 'privatekey'],
+      ...['private_key', 'private-key'],
+    ]).source
+  }`,
+);
 
 const ASSIGNED =
   /\b(?:password|passwd|pwd|secret|api[_-]?key|access[_-]?token|auth[_-]?token|client[_-]?secret|private[_-]?key)["']?\s*[=:]\s*["']?([^\s"'`,;]{12,200})/i;
@@ -99,7 +115,8 @@ export const credentialDetector: Detector = {
         return;
       }
     }
-    if (!ASSIGNED_TRIGGER.test(t.lower)) return;
+    const ascii = (t.flags & TextFlag.NonPlain) === 0 && t.lower.length === t.text.length;
+    if (!(ascii ? ASSIGNED_WORD : ASSIGNED_TRIGGER).test(t.lower)) return;
     const m = ASSIGNED.exec(t.text);
     if (m !== null && looksGenerated(m[1] as string)) {
       out.push(finding('credential', code('assigned_secret'), t, m.index, m[0].length));
@@ -210,11 +227,37 @@ const injectionPatterns = patternDetector(
   // Every pattern above needs one of these literals (plain words: a cheap pass); in plain text without wide whitespace
   // runs no match reaches more than 240 characters from one of them.
   {
-    trigger:
-      /ignore|disregard|forget|override|bypass|skip|jailbr|unrestrict|unfilter|uncensor|pretend|instruction|prompt|message|<\||\[inst|\[\/inst|<<sys|<<\/sys|<system|<\/system|<important|<\/important|dan|developer|longer|anything|tell|inform|alert|notif|mention|asking|know|told/,
+    // The same literals as a prefix tree: one test per starting character, not one per literal.
+    trigger: literalTrie([
+      ...['ignore', 'disregard', 'forget', 'override', 'bypass', 'skip', 'jailbr', 'unrestrict'],
+      ...['unfilter', 'uncensor', 'pretend', 'instruction', 'prompt', 'message', '<|', '[inst'],
+      ...['[/inst', '<<sys', '<</sys', '<system', '</system', '<important', '</important', 'dan'],
+      ...['developer', 'longer', 'anything', 'tell', 'inform', 'alert', 'notif', 'mention'],
+      ...['asking', 'know', 'told'],
+    ]),
     window: 240,
   },
 );
+
+// A cheaper necessary condition, checked first: every pattern above needs one of the trigger's words
+// at the start of a word (each follows `\b`, `\s+`, `<` or `/` in the patterns), or one of the
+// trigger's tokens that begin with `<` or `[`. Testing at word starts only skips most positions of
+// a text at once, where the plain trigger tries every one.
+const INJECTION_WORD = new RegExp(
+  String.raw`\b${
+    literalTrie([
+      ...['ignore', 'disregard', 'forget', 'override', 'bypass', 'skip', 'jailbr', 'unrestrict'],
+      ...['unfilter', 'uncensor', 'pretend', 'instruction', 'prompt', 'message', 'dan', 'developer'],
+      ...['longer', 'anything', 'tell', 'inform', 'alert', 'notif', 'mention', 'asking', 'know', 'told'],
+    ]).source
+  }`,
+);
+const INJECTION_MARKUP = /<\||\[\/?inst|<<\/?sys|<\/?(?:system|important)/;
+
+function injectionPossible(lower: string): boolean {
+  if (INJECTION_WORD.test(lower)) return true;
+  return (lower.includes('<') || lower.includes('[')) && INJECTION_MARKUP.test(lower);
+}
 
 const OPEN_QUOTES = '"`\u201c\u00ab';
 const CLOSE_QUOTES = '"`\u201d\u00bb';
@@ -252,6 +295,7 @@ export const injectionDetector: Detector = {
   id: 'prompt-injection',
   roles: ALL_ROLES,
   scan(t, call, out) {
+    if (!injectionPossible(t.lower)) return;
     let view = t;
     for (let round = 0; round < 8; round++) {
       const found: Finding[] = [];

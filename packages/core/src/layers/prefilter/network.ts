@@ -105,6 +105,7 @@ const HOST_KEYS =
   /(?:^|_|-)(?:url|uri|href|host|hostname|ip|addr|address|endpoint|target|domain|server|link|webhook|callback|proxy)s?$/;
 const BARE_HOST = /^\[?[a-z0-9.:_-]{1,253}\]?(?::\d{1,5})?(?:\/\S*)?$/;
 const METADATA_TEXT = /169\.254\.169\.254|metadata\.google\.internal|100\.100\.100\.200|fd00:ec2::254/;
+const METADATA_LITERALS = ['169.254.169.254', 'metadata.google.internal', '100.100.100.200', 'fd00:ec2::254'];
 
 /**
  * `ssrf`: URLs and hosts that point into the gateway's own network: cloud metadata, loopback,
@@ -117,6 +118,8 @@ export const ssrfDetector: Detector = {
   scan(t: ScanText, _call, out) {
     const lower = t.lower;
     if (t.role === 'document') {
+      // Long literals: substring searches skip ahead, and the RegExp runs only when one is there.
+      if (!METADATA_LITERALS.some((l) => lower.includes(l))) return;
       const m = METADATA_TEXT.exec(lower);
       if (m !== null) out.push(finding('ssrf', 'cloud_metadata', t, m.index, m[0].length));
       return;
@@ -145,6 +148,20 @@ const SCHEME_WHOLE =
 const SCHEME_EMBEDDED =
   /(?:(?:href|src|action|formaction|xlink:href)\s*=\s*["']?\s*|\]\(\s*)(?:javascript|vbscript|data):|(?:^|[\s"'(=])(?:javascript|vbscript):|\b(?:file|gopher|dict|phar|expect):\/\//;
 
+/** True when `lower` contains `script:`, `data:` or `://`: each is read back from one of its colons. */
+function embeddedSchemePossible(lower: string): boolean {
+  for (let i = lower.indexOf(':'); i >= 0; i = lower.indexOf(':', i + 1)) {
+    if (
+      lower.startsWith('//', i + 1) ||
+      (i >= 6 && lower.startsWith('script', i - 6)) ||
+      (i >= 4 && lower.startsWith('data', i - 4))
+    ) {
+      return true;
+    }
+  }
+  return false;
+}
+
 /** `dangerous-scheme`: `javascript:`, `vbscript:`, HTML `data:`, `file:`, and SSRF-smuggling schemes. */
 export const schemeDetector: Detector = {
   id: 'dangerous-scheme',
@@ -156,8 +173,8 @@ export const schemeDetector: Detector = {
       out.push(finding('dangerous-scheme', 'scheme', t, whole.index, whole[0].length));
       return;
     }
-    // Every embedded form needs one of these: most text is settled by three fast substring searches.
-    if (!t.lower.includes('script:') && !t.lower.includes('data:') && !t.lower.includes('://')) return;
+    // Every embedded form needs one of these: most text is settled by a walk over its colons.
+    if (!embeddedSchemePossible(t.lower)) return;
     const m = SCHEME_EMBEDDED.exec(t.lower);
     if (m !== null && (t.role !== 'document' || /javascript|vbscript|data/.test(m[0]))) {
       out.push(finding('dangerous-scheme', 'scheme', t, m.index, m[0].length));
