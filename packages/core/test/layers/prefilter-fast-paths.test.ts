@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { decodeOnce } from '../../src/layers/prefilter/decode.js';
 import { scanArguments } from '../../src/layers/prefilter/scan.js';
 import { hasTokenRun, profileText, TextFlag } from '../../src/layers/prefilter/text-profile.js';
 
@@ -69,6 +70,28 @@ describe('text profile fast path', () => {
     }
     expect(hasTokenRun(`${'a'.repeat(15)}\u00e9${'a'.repeat(15)}`)).toBe(false);
     expect(hasTokenRun(`${'a'.repeat(15)}=${'a'.repeat(16)}`)).toBe(true);
+  });
+});
+
+describe('quote checks of the decoder', () => {
+  const split = /[A-Za-z0-9/]['"][A-Za-z0-9/]*['"][A-Za-z0-9/]/;
+  const concat = /(['"])\s{0,8}(?:\+|\|\||\.)\s{0,8}\1/;
+
+  it('decide exactly what the RegExps they replace decide, on random texts', () => {
+    const next = generator(11);
+    const alphabets = ['a\'"/ +', 'x\'" \t\n|.+', '\'"\u00a0\u2028 +.|a', 'ab\'\'""c/ '];
+    for (let i = 0; i < 4000; i++) {
+      const text = randomText(next, alphabets[i % alphabets.length] as string, 40);
+      const vias = decodeOnce(text).map((d) => d.via);
+      expect(vias.includes('unquote'), JSON.stringify(text)).toBe(split.test(text));
+      expect(vias.includes('concat'), JSON.stringify(text)).toBe(concat.test(text));
+    }
+  });
+
+  it('joins literals glued across non-ASCII whitespace and at the eighth space', () => {
+    expect(decodeOnce("'DR'\u00a0+\u2028'OP TABLE'").map((d) => d.via)).toContain('concat');
+    expect(decodeOnce(`'cu'${' '.repeat(8)}+'rl'`).map((d) => d.via)).toContain('concat');
+    expect(decodeOnce(`'cu'${' '.repeat(9)}+'rl'`).map((d) => d.via)).not.toContain('concat');
   });
 });
 

@@ -155,9 +155,61 @@ function decodeEntities(text: string): string {
   });
 }
 
-const QUOTED_SPLIT = /[A-Za-z0-9/]['"][A-Za-z0-9/]*['"][A-Za-z0-9/]/;
-const CONCAT = /(['"])\s{0,8}(?:\+|\|\||\.)\s{0,8}\1/;
+const CONCAT = /(['"])\s{0,8}(?:\+|\|\||\.)\s{0,8}\1/y;
 const CONCAT_ALL = /(['"])\s{0,8}(?:\+|\|\||\.)\s{0,8}\1/g;
+
+/** 1 for the characters of a word that a quote may split (`[A-Za-z0-9/]`), by ASCII code. */
+const WORD = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  WORD[c] = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 47 ? 1 : 0;
+}
+
+function isWord(c: number): boolean {
+  return c < 128 && WORD[c] === 1;
+}
+
+function isQuote(c: number): boolean {
+  return c === 39 || c === 34;
+}
+
+// What the two quote checks below decide, from each quote of the text (found by memchr) rather than
+// by a RegExp that starts at every letter:
+//  - split: /[A-Za-z0-9/]['"][A-Za-z0-9/]*['"][A-Za-z0-9/]/ matches. Word characters and quotes are
+//    disjoint, so after the first quote the word run ends exactly where the second quote must be.
+//  - concat: CONCAT matches at the quote. A quick look past ASCII whitespace for `+`, `|` or `.`
+//    rules most quotes out; otherwise (or at a non-ASCII character, which `\s` may accept) the
+//    sticky RegExp itself decides.
+function quoteFeatures(text: string): { split: boolean; concat: boolean } {
+  let split = false;
+  let concat = false;
+  let single = text.indexOf("'");
+  let double = text.indexOf('"');
+  while ((single >= 0 || double >= 0) && !(split && concat)) {
+    let i: number;
+    if (double < 0 || (single >= 0 && single < double)) {
+      i = single;
+      single = text.indexOf("'", single + 1);
+    } else {
+      i = double;
+      double = text.indexOf('"', double + 1);
+    }
+    if (!split && i > 0 && isWord(text.charCodeAt(i - 1))) {
+      let j = i + 1;
+      while (j < text.length && isWord(text.charCodeAt(j))) j++;
+      if (j < text.length && isQuote(text.charCodeAt(j)) && isWord(text.charCodeAt(j + 1))) split = true;
+    }
+    if (!concat) {
+      let j = i + 1;
+      let c = text.charCodeAt(j);
+      while (j - i <= 8 && (c === 32 || (c >= 9 && c <= 13))) c = text.charCodeAt(++j);
+      if (c === 43 || c === 124 || c === 46 || c >= 128) {
+        CONCAT.lastIndex = i;
+        concat = CONCAT.test(text);
+      }
+    }
+  }
+  return { split, concat };
+}
 
 const ASSIGN =
   /(?:^|[;\s&|(])([A-Za-z_][A-Za-z0-9_]{0,30})=("[^"\n]{0,200}"|'[^'\n]{0,200}'|[^\s;&|'"]{0,200})/g;
@@ -198,10 +250,11 @@ export function decodeOnce(text: string, flags: number = profileText(text)): Dec
     if (resolved !== text) out.push({ via: 'shell', text: resolved });
   }
   if (text.includes("'") || text.includes('"')) {
+    const quotes = quoteFeatures(text);
     // Quotes inside a word (c'a't /e'tc'/sha""dow) vanish in a shell: read the word without them.
-    if (QUOTED_SPLIT.test(text)) out.push({ via: 'unquote', text: text.replace(/['"]/g, '') });
+    if (quotes.split) out.push({ via: 'unquote', text: text.replace(/['"]/g, '') });
     // String literals glued together ('DR' + 'OP TABLE', "cu" || "rl") read as one.
-    if (CONCAT.test(text)) out.push({ via: 'concat', text: text.replace(CONCAT_ALL, '') });
+    if (quotes.concat) out.push({ via: 'concat', text: text.replace(CONCAT_ALL, '') });
   }
   if (flags & TextFlag.TokenRun) decodeTokens(text, out);
   return out;

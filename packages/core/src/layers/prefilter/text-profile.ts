@@ -16,42 +16,48 @@ export const TextFlag = {
   WideSpace: 256,
 } as const;
 
-// Each flag is read with a native search rather than one JavaScript loop over every character: a
-// single-character `includes` is a memchr, and a one-class RegExp runs in compiled code, several
-// times faster per character than a table-driven loop. All of these are linear: single character
-// classes, a fixed repeat of one class, no alternation under a quantifier.
+// Each flag is read with a native search or a skipping probe rather than one JavaScript loop over
+// every character: a single-character `includes` is a memchr, a one-class RegExp runs in compiled
+// code, and the run probes below read a fraction of the text. All are linear (single character
+// classes, no alternation or nesting under a quantifier).
 const NON_PLAIN = /[^\t\n\r\x20-\x7e]/;
 const UPPER = /[A-Z]/;
-const WIDE_SPACE = /[ \t\n\r]{16}/;
 
-// Token characters (base64, base64url, base32, hex) by ASCII code.
-const TOKEN = new Uint8Array(128);
+// Per ASCII code: 1 for a token character (base64, base64url, base32, hex), 2 for whitespace.
+const TOKEN_CHAR = 1;
+const SPACE_CHAR = 2;
+const CLASS = new Uint8Array(128);
 for (let c = 0; c < 128; c++) {
   const alnum = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-  TOKEN[c] = alnum || c === 43 || c === 47 || c === 95 || c === 45 ? 1 : 0;
-}
-
-function isToken(c: number): boolean {
-  return c < 128 && TOKEN[c] === 1;
+  if (alnum || c === 43 || c === 47 || c === 95 || c === 45) CLASS[c] = TOKEN_CHAR;
+  if (c === 32 || c === 9 || c === 10 || c === 13) CLASS[c] = SPACE_CHAR;
 }
 
 /**
- * True when `text` holds a run of 16 or more token characters. Any such run covers one of the
- * positions 15, 31, 47, …, so only those are probed; a probe on a token character measures the run
- * around it (stopping once it reaches 16). Words are short, so this reads a fraction of the text
- * where `/[…]{16}/` would restart at every position.
+ * True when `text` holds 16 or more consecutive characters of class `cls`. The window
+ * [start, start + 16) is read from its end backwards; the last character outside the class moves the
+ * window past it (no run can start at or before it). Each character is read at most once, and text
+ * with few members of the class is settled by one read per 16 characters.
  */
-export function hasTokenRun(text: string): boolean {
+function hasRun(text: string, cls: number): boolean {
   const n = text.length;
-  for (let p = 15; p < n; p += 16) {
-    if (!isToken(text.charCodeAt(p))) continue;
-    let start = p;
-    while (start > 0 && p - start < 15 && isToken(text.charCodeAt(start - 1))) start--;
-    let end = p + 1;
-    while (end < n && end - start < 16 && isToken(text.charCodeAt(end))) end++;
-    if (end - start >= 16) return true;
+  let start = 0;
+  while (start + 16 <= n) {
+    let q = start + 15;
+    while (q >= start) {
+      const c = text.charCodeAt(q);
+      if (c >= 128 || CLASS[c] !== cls) break;
+      q--;
+    }
+    if (q < start) return true;
+    start = q + 1;
   }
   return false;
+}
+
+/** True when `text` holds a run of 16 or more token characters (base64/base32/hex alphabet). */
+export function hasTokenRun(text: string): boolean {
+  return hasRun(text, TOKEN_CHAR);
 }
 
 /** Bit flags from `TextFlag` for `text`. */
@@ -66,7 +72,7 @@ export function profileText(text: string): number {
   if (text.includes("''") || text.includes('""')) flags |= TextFlag.QuotePair;
   if (text.length >= 16) {
     if (hasTokenRun(text)) flags |= TextFlag.TokenRun;
-    if (WIDE_SPACE.test(text)) flags |= TextFlag.WideSpace;
+    if (hasRun(text, SPACE_CHAR)) flags |= TextFlag.WideSpace;
   }
   return flags;
 }
