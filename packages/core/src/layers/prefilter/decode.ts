@@ -14,6 +14,15 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** True when decoded bytes read as text (mostly printable), so binary blobs such as images are skipped. */
 function readable(bytes: Uint8Array): string | undefined {
   if (bytes.length < 4) return undefined;
+  // Each control byte decodes to a non-printable character of its own, and the text has at most as
+  // many characters as there are bytes: more than 5% control bytes can never read as text, so random
+  // bytes are refused without a decoding attempt (and the exception a failed one throws).
+  let control = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] as number;
+    if ((b < 0x20 && b !== 9 && b !== 10 && b !== 13) || b === 0x7f) control++;
+  }
+  if (control > bytes.length * 0.05) return undefined;
   let text: string;
   try {
     text = utf8.decode(bytes);
@@ -29,8 +38,13 @@ function readable(bytes: Uint8Array): string | undefined {
 }
 
 function fromBase64(token: string): Uint8Array | undefined {
-  const std = token.replace(/-/g, '+').replace(/_/g, '/').replace(/=+$/, '');
-  if (std.length % 4 === 1) return undefined;
+  let end = token.length;
+  while (end > 0 && token.charCodeAt(end - 1) === 61) end--;
+  // A length of 4k+1 never decodes: settled before any copy of the token is made.
+  if (end % 4 === 1) return undefined;
+  let std = end === token.length ? token : token.slice(0, end);
+  if (std.includes('-')) std = std.replace(/-/g, '+');
+  if (std.includes('_')) std = std.replace(/_/g, '/');
   try {
     const bin = atob(std + '='.repeat((4 - (std.length % 4)) % 4));
     const out = new Uint8Array(bin.length);

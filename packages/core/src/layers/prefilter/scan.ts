@@ -44,6 +44,49 @@ export const DETECTOR_IDS: readonly string[] = Object.freeze([
 const SHORT_TEXT = 6;
 const SHORT_TEXT_DETECTORS = new Set(['ssrf', 'dangerous-scheme', 'path-traversal']);
 
+/** The detectors that read one role, and whether a detector of another role comes after the last. */
+interface RoleList {
+  readonly detectors: readonly Detector[];
+  /** The unfiltered loop would still check the findings bound after the last detector here. */
+  readonly trailing: boolean;
+}
+
+type RolePlan = Readonly<Record<TextRole, RoleList>>;
+
+const plans = new WeakMap<readonly Detector[], { full: RolePlan; short: RolePlan }>();
+
+function roleList(eligible: readonly Detector[], role: TextRole): RoleList {
+  const detectors = eligible.filter((d) => d.roles.includes(role));
+  const last =
+    detectors.length === 0 ? -1 : eligible.lastIndexOf(detectors[detectors.length - 1] as Detector);
+  return { detectors, trailing: eligible.length - 1 > last };
+}
+
+function rolePlan(eligible: readonly Detector[]): RolePlan {
+  return {
+    command: roleList(eligible, 'command'),
+    value: roleList(eligible, 'value'),
+    document: roleList(eligible, 'document'),
+    decoded: roleList(eligible, 'decoded'),
+  };
+}
+
+/**
+ * The detectors that read each role, for full and for short text, in the given order: computed once
+ * per detector list instead of filtering every detector for every text.
+ */
+function planOf(detectors: readonly Detector[]): { full: RolePlan; short: RolePlan } {
+  let plan = plans.get(detectors);
+  if (plan === undefined) {
+    plan = {
+      full: rolePlan(detectors),
+      short: rolePlan(detectors.filter((d) => SHORT_TEXT_DETECTORS.has(d.id))),
+    };
+    plans.set(detectors, plan);
+  }
+  return plan;
+}
+
 /** Bounds on the work one call may cause. */
 export interface ScanLimits {
   /** Nested decodings followed (base64 of hex of …). Default 3. */
@@ -125,18 +168,22 @@ export function scanArguments(
     out.push({ detector: SCAN_LIMIT, code, path, span: [0, 0], match: detail, via: [] });
   };
 
+  const plan = planOf(detectors);
   const run = (t: ScanText, disguises: readonly string[]): void => {
     const before = out.length;
-    const short = t.text.length < SHORT_TEXT;
-    for (const d of detectors) {
-      if (short && !SHORT_TEXT_DETECTORS.has(d.id)) continue;
+    const list = (t.text.length < SHORT_TEXT ? plan.short : plan.full)[t.role];
+    for (const d of list.detectors) {
       if (out.length >= limits.maxFindings) {
         stop('too_many_findings', t.path, `more than ${limits.maxFindings} findings`);
         return;
       }
-      if (!d.roles.includes(t.role)) continue;
       if (out.length > 0 && out.some((f) => f.detector === d.id && f.path === t.path)) continue;
       d.scan(t, call, out);
+    }
+    // The bound is checked before every detector in the list's order, whatever its roles.
+    if (list.trailing && out.length >= limits.maxFindings) {
+      stop('too_many_findings', t.path, `more than ${limits.maxFindings} findings`);
+      return;
     }
     if (disguises.length > 0) {
       for (let i = before; i < out.length; i++) out[i] = { ...(out[i] as Finding), disguises };
