@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeOnce } from '../../src/layers/prefilter/decode.js';
 import { scanArguments } from '../../src/layers/prefilter/scan.js';
 import { hasTokenRun, profileText, TextFlag } from '../../src/layers/prefilter/text-profile.js';
+import { WordGate, wordGates } from '../../src/layers/prefilter/word-gates.js';
 
 // The fast paths must decide exactly what the straightforward definitions decide. These references
 // are the definitions, written the slow and obvious way; random texts over small alphabets (so that
@@ -111,6 +112,22 @@ describe('base64 pre-checks of the decoder', () => {
     expect(decodeOnce(`t=${token}`).find((d) => d.via === 'base64')?.text).toBe(
       'rm -rf / --no-preserve-root ??>>',
     );
+  });
+});
+
+describe('word gates', () => {
+  it('see words only where a word starts, and answer for each text afresh', () => {
+    expect(wordGates('xtell ydan')).toBe(0);
+    expect(wordGates('please tell')).toBe(WordGate.Injection);
+    expect(wordGates('client_secret=1')).toBe(WordGate.Assigned);
+    expect(wordGates('(pwd) and <ignore>')).toBe(WordGate.Injection | WordGate.Assigned);
+    expect(wordGates('xtell ydan')).toBe(0);
+  });
+
+  it('do not lose a word that starts inside the word just found', () => {
+    // 'api-key' contains a word start at 'key'; 'x-pwd' at 'pwd' after a hyphen.
+    expect(wordGates('api-key x-pwd')).toBe(WordGate.Assigned);
+    expect(wordGates('auth-token-tell')).toBe(WordGate.Assigned | WordGate.Injection);
   });
 });
 

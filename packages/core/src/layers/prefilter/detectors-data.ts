@@ -10,6 +10,7 @@ import {
   type TextRole,
 } from './detector.js';
 import { TextFlag } from './text-profile.js';
+import { WordGate, wordGates } from './word-gates.js';
 
 const ALL_ROLES: readonly TextRole[] = ['command', 'value', 'document', 'decoded'];
 const NOT_DOCUMENTS: readonly TextRole[] = ['command', 'value', 'decoded'];
@@ -60,19 +61,8 @@ const ASSIGNED_TRIGGER = literalTrie([
   ...['access-token', 'authtoken', 'auth_token', 'auth-token', 'privatekey', 'private_key', 'private-key'],
 ]);
 
-// A cheaper necessary condition for ASCII text, where `t.lower` and `t.text` agree character for
-// character on what is a word character: every alternative of ASSIGNED starts at a `\b` with one of
-// these (`client` for client_secret). Non-ASCII text uses the trigger above.
-const ASSIGNED_WORD = new RegExp(
-  String.raw`\b${
-    literalTrie([
-      ...['passw', 'pwd', 'secret', 'apikey', 'api_key', 'api-key', 'accesstoken', 'access_token'],
-      ...['access-token', 'authtoken', 'auth_token', 'auth-token', 'client', 'privatekey'],
-      ...['private_key', 'private-key'],
-    ]).source
-  }`,
-);
-
+// For ASCII text, where `t.lower` and `t.text` agree character for character on what is a word
+// character, the word gate (`client` for client_secret) is cheaper; other text uses the trigger.
 const ASSIGNED =
   /\b(?:password|passwd|pwd|secret|api[_-]?key|access[_-]?token|auth[_-]?token|client[_-]?secret|private[_-]?key)["']?\s*[=:]\s*["']?([^\s"'`,;]{12,200})/i;
 
@@ -116,7 +106,7 @@ export const credentialDetector: Detector = {
       }
     }
     const ascii = (t.flags & TextFlag.NonPlain) === 0 && t.lower.length === t.text.length;
-    if (!(ascii ? ASSIGNED_WORD : ASSIGNED_TRIGGER).test(t.lower)) return;
+    if (ascii ? (wordGates(t.lower) & WordGate.Assigned) === 0 : !ASSIGNED_TRIGGER.test(t.lower)) return;
     const m = ASSIGNED.exec(t.text);
     if (m !== null && looksGenerated(m[1] as string)) {
       out.push(finding('credential', code('assigned_secret'), t, m.index, m[0].length));
@@ -239,23 +229,12 @@ const injectionPatterns = patternDetector(
   },
 );
 
-// A cheaper necessary condition, checked first: every pattern above needs one of the trigger's words
-// at the start of a word (each follows `\b`, `\s+`, `<` or `/` in the patterns), or one of the
-// trigger's tokens that begin with `<` or `[`. Testing at word starts only skips most positions of
-// a text at once, where the plain trigger tries every one.
-const INJECTION_WORD = new RegExp(
-  String.raw`\b${
-    literalTrie([
-      ...['ignore', 'disregard', 'forget', 'override', 'bypass', 'skip', 'jailbr', 'unrestrict'],
-      ...['unfilter', 'uncensor', 'pretend', 'instruction', 'prompt', 'message', 'dan', 'developer'],
-      ...['longer', 'anything', 'tell', 'inform', 'alert', 'notif', 'mention', 'asking', 'know', 'told'],
-    ]).source
-  }`,
-);
+// A cheaper necessary condition, checked first: one of the trigger's words at the start of a word
+// (see word-gates.ts), or one of the trigger's tokens that begin with `<` or `[`.
 const INJECTION_MARKUP = /<\||\[\/?inst|<<\/?sys|<\/?(?:system|important)/;
 
 function injectionPossible(lower: string): boolean {
-  if (INJECTION_WORD.test(lower)) return true;
+  if ((wordGates(lower) & WordGate.Injection) !== 0) return true;
   return (lower.includes('<') || lower.includes('[')) && INJECTION_MARKUP.test(lower);
 }
 
