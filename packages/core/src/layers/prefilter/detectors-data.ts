@@ -231,11 +231,23 @@ const injectionPatterns = patternDetector(
 
 // A cheaper necessary condition, checked first: one of the trigger's words at the start of a word
 // (see word-gates.ts), or one of the trigger's tokens that begin with `<` or `[`.
-const INJECTION_MARKUP = /<\||\[\/?inst|<<\/?sys|<\/?(?:system|important)/;
+// The trigger's tokens that begin with `<` or `[`, checked at each of those characters (memchr).
+const MARKUP: readonly (readonly [string, readonly string[]])[] = [
+  ['<', ['<|', '<<sys', '<</sys', '<system', '</system', '<important', '</important']],
+  ['[', ['[inst', '[/inst']],
+];
+
+function markupPossible(lower: string): boolean {
+  for (const [lead, tokens] of MARKUP) {
+    for (let i = lower.indexOf(lead); i >= 0; i = lower.indexOf(lead, i + 1)) {
+      for (const token of tokens) if (lower.startsWith(token, i)) return true;
+    }
+  }
+  return false;
+}
 
 function injectionPossible(lower: string): boolean {
-  if ((wordGates(lower) & WordGate.Injection) !== 0) return true;
-  return (lower.includes('<') || lower.includes('[')) && INJECTION_MARKUP.test(lower);
+  return (wordGates(lower) & WordGate.Injection) !== 0 || markupPossible(lower);
 }
 
 const OPEN_QUOTES = '"`\u201c\u00ab';
