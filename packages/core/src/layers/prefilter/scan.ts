@@ -12,7 +12,9 @@ import { persistenceDetector, privilegeDetector } from './detectors-host.js';
 import { destructiveDetector, fetchExecDetector, reverseShellDetector } from './detectors-shell.js';
 import { schemeDetector, ssrfDetector } from './network.js';
 import { normalize } from './normalize.js';
+import { planOf, SHORT_TEXT } from './scan-plan.js';
 import { profileText, TextFlag } from './text-profile.js';
+import { forgetWordGates } from './word-gates.js';
 
 /** The built-in detectors, in the order they run. `hidden-text` is reported by normalisation itself. */
 export const DEFAULT_DETECTORS: readonly Detector[] = Object.freeze([
@@ -38,54 +40,6 @@ export const DETECTOR_IDS: readonly string[] = Object.freeze([
   ...DEFAULT_DETECTORS.map((d) => d.id),
   'hidden-text',
 ]);
-
-// Below this length only the detectors whose matches can be that short run ('0' and '127.1' are
-// hosts, 'file:' a scheme, a NUL a traversal); no command, key, path or phrase fits.
-const SHORT_TEXT = 6;
-const SHORT_TEXT_DETECTORS = new Set(['ssrf', 'dangerous-scheme', 'path-traversal']);
-
-/** The detectors that read one role, and whether a detector of another role comes after the last. */
-interface RoleList {
-  readonly detectors: readonly Detector[];
-  /** The unfiltered loop would still check the findings bound after the last detector here. */
-  readonly trailing: boolean;
-}
-
-type RolePlan = Readonly<Record<TextRole, RoleList>>;
-
-const plans = new WeakMap<readonly Detector[], { full: RolePlan; short: RolePlan }>();
-
-function roleList(eligible: readonly Detector[], role: TextRole): RoleList {
-  const detectors = eligible.filter((d) => d.roles.includes(role));
-  const last =
-    detectors.length === 0 ? -1 : eligible.lastIndexOf(detectors[detectors.length - 1] as Detector);
-  return { detectors, trailing: eligible.length - 1 > last };
-}
-
-function rolePlan(eligible: readonly Detector[]): RolePlan {
-  return {
-    command: roleList(eligible, 'command'),
-    value: roleList(eligible, 'value'),
-    document: roleList(eligible, 'document'),
-    decoded: roleList(eligible, 'decoded'),
-  };
-}
-
-/**
- * The detectors that read each role, for full and for short text, in the given order: computed once
- * per detector list instead of filtering every detector for every text.
- */
-function planOf(detectors: readonly Detector[]): { full: RolePlan; short: RolePlan } {
-  let plan = plans.get(detectors);
-  if (plan === undefined) {
-    plan = {
-      full: rolePlan(detectors),
-      short: rolePlan(detectors.filter((d) => SHORT_TEXT_DETECTORS.has(d.id))),
-    };
-    plans.set(detectors, plan);
-  }
-  return plan;
-}
 
 /** Bounds on the work one call may cause. */
 export interface ScanLimits {
@@ -155,6 +109,20 @@ export function scanArguments(
   tool: ToolDefinition,
   detectors: readonly Detector[] = DEFAULT_DETECTORS,
   limits: ScanLimits = DEFAULT_SCAN_LIMITS,
+): Finding[] {
+  forgetWordGates();
+  try {
+    return scanWalk(args, tool, detectors, limits);
+  } finally {
+    forgetWordGates();
+  }
+}
+
+function scanWalk(
+  args: unknown,
+  tool: ToolDefinition,
+  detectors: readonly Detector[],
+  limits: ScanLimits,
 ): Finding[] {
   const call = callFacts(tool);
   const out: Finding[] = [];

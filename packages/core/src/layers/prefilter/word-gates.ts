@@ -29,9 +29,16 @@ const WORDS: ReadonlyMap<string, number> = new Map([
 const WORD_START = new RegExp(String.raw`\b${literalTrie([...WORDS.keys()]).source}`, 'g');
 const ALL = WordGate.Injection | WordGate.Assigned;
 
-// The detectors of one text run one after another on the same string: the last answer is kept.
+// The detectors of one text run one after another on the same string: the last answer is kept
+// until the scan of the call ends (`forgetWordGates`), so no answer outlives the call it was made for.
 let lastText: string | undefined;
 let lastGates = 0;
+
+/** Drops the kept answer (called at the start and end of every scan). */
+export function forgetWordGates(): void {
+  lastText = undefined;
+  lastGates = 0;
+}
 
 /** `WordGate` bits of the words that start a word somewhere in `lower`. */
 export function wordGates(lower: string): number {
