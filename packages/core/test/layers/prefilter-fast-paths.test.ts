@@ -170,10 +170,18 @@ describe('cheap gates in front of detectors', () => {
     expect(detectorsFor({ note: 'see file:///etc/hosts' })).toContain('dangerous-scheme/scheme');
   });
 
-  it('the metadata gate lets the metadata address through in a document', () => {
-    expect(detectorsFor({ content: doc('curl http://169.254.169.254/latest/meta-data/') })).toContain(
-      'ssrf/cloud_metadata',
-    );
+  it.each([
+    'curl http://169.254.169.254/latest/meta-data/',
+    'GET http://metadata.google.internal/computeMetadata/v1/',
+    'curl http://100.100.100.200/latest/meta-data/',
+    'curl http://[fd00:ec2::254]/latest/',
+  ])('the metadata gate lets %s through in a document', (line) => {
+    expect(detectorsFor({ content: doc(line) })).toContain('ssrf/cloud_metadata');
+  });
+
+  it('the markup check finds a token after other angle brackets', () => {
+    const content = doc('Promise<Profile> and Array<string> then <</SYS>> and <|endoftext|>');
+    expect(detectorsFor({ content }).some((d) => d.startsWith('prompt-injection/'))).toBe(true);
   });
 
   it('benign text passes every gate without findings', () => {

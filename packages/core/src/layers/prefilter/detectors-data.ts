@@ -240,7 +240,8 @@ const MARKUP: readonly (readonly [string, readonly string[]])[] = [
 function markupPossible(lower: string): boolean {
   for (const [lead, tokens] of MARKUP) {
     for (let i = lower.indexOf(lead); i >= 0; i = lower.indexOf(lead, i + 1)) {
-      for (const token of tokens) if (lower.startsWith(token, i)) return true;
+      const next = lower[i + 1];
+      for (const token of tokens) if (token[1] === next && lower.startsWith(token, i)) return true;
     }
   }
   return false;
