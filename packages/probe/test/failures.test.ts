@@ -68,6 +68,31 @@ describe('a model that must not be loaded', () => {
     await expect(checkGguf(good)).resolves.toMatchObject({ architecture: 'llama' });
   });
 
+  it('refuses crafted headers quickly instead of looping over the counts they claim', async () => {
+    const header = (version: number, tensors: bigint, kvs: bigint, tail: Buffer) => {
+      const h = Buffer.alloc(24);
+      h.write('GGUF', 0, 'latin1');
+      h.writeUInt32LE(version, 4);
+      h.writeBigUInt64LE(tensors, 8);
+      h.writeBigUInt64LE(kvs, 16);
+      return Buffer.concat([h, tail]);
+    };
+    const junk = Buffer.from('not a model at all, just text '.repeat(40));
+    const cases = {
+      short: Buffer.from('GGUF but not really'),
+      huge: header(3, 2n ** 60n, 2n ** 60n, junk),
+      version: header(99, 1n, 1n, junk),
+      plausible: header(3, 2n, 3n, junk),
+    };
+    for (const [name, bytes] of Object.entries(cases)) {
+      const path = join(dir, `crafted-${name}.gguf`);
+      await writeFile(path, bytes);
+      const started = performance.now();
+      await expect(checkGguf(path)).rejects.toMatchObject({ code: 'probe_model_invalid' });
+      expect(performance.now() - started, name).toBeLessThan(12_000);
+    }
+  }, 60_000);
+
   it('rejects a tensor table that does not match block_count', async () => {
     const bad = (await writeKnownAnswerModel({ dir, fileName: 'blocks.gguf' })).path;
     const bytes = await readFile(bad);

@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { ProbeErrorCode, probeError } from '../errors.js';
 
 /**
@@ -42,6 +42,41 @@ function positiveInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v > 0;
 }
 
+/** How long reading the header may take before the file is refused. */
+const READ_BUDGET_MS = 10_000;
+/** Fewest bytes a key-value pair and a tensor description can take in a GGUF header. */
+const MIN_KV_BYTES = 8 + 1 + 4;
+const MIN_TENSOR_BYTES = 8 + 1 + 4 + 8 + 4 + 8;
+
+/**
+ * Reads the fixed part of the header (magic, version, tensor and key-value counts) and refuses counts
+ * that the file's size cannot hold: a crafted header must not send the full reader into a long loop.
+ */
+async function checkHeader(path: string, size: number): Promise<void> {
+  const head = Buffer.alloc(24);
+  let read = 0;
+  try {
+    const fh = await open(path, 'r');
+    try {
+      ({ bytesRead: read } = await fh.read(head, 0, 24, 0));
+    } finally {
+      await fh.close();
+    }
+  } catch (err) {
+    throw invalid(path, 'cannot read the file', err);
+  }
+  if (head.toString('latin1', 0, 4) !== 'GGUF') throw invalid(path, 'not a GGUF file (bad magic)');
+  if (read < 24) throw invalid(path, `truncated: ${read} bytes cannot hold a GGUF header`);
+  const version = head.readUInt32LE(4);
+  if (version !== 2 && version !== 3) throw invalid(path, `unsupported GGUF version ${version}`);
+  const tensors = head.readBigUInt64LE(8);
+  const kvs = head.readBigUInt64LE(16);
+  const room = BigInt(size);
+  if (tensors * BigInt(MIN_TENSOR_BYTES) + kvs * BigInt(MIN_KV_BYTES) > room) {
+    throw invalid(path, `header claims ${tensors} tensors and ${kvs} keys, more than ${size} bytes can hold`);
+  }
+}
+
 /** Validates a GGUF file; rejects with `probe_model_invalid` and a reason. */
 export async function checkGguf(path: string): Promise<GgufSummary> {
   let size: number;
@@ -52,16 +87,21 @@ export async function checkGguf(path: string): Promise<GgufSummary> {
   } catch (err) {
     throw invalid(path, 'cannot read the file', err);
   }
+  await checkHeader(path, size);
   const { readGgufFileInfo } = await import('node-llama-cpp');
   let info: Awaited<ReturnType<typeof readGgufFileInfo>>;
+  // A header reader handed crafted counts can loop for a long time: it gets a bounded budget.
+  const signal = AbortSignal.timeout(READ_BUDGET_MS);
   try {
     info = await readGgufFileInfo(path, {
       sourceType: 'filesystem',
       logWarnings: false,
       spliceSplitFiles: true,
+      signal,
     });
   } catch (err) {
-    throw invalid(path, `unreadable GGUF header (${(err as Error).message})`, err);
+    const why = signal.aborted ? `reading the header took over ${READ_BUDGET_MS} ms` : (err as Error).message;
+    throw invalid(path, `unreadable GGUF header (${why})`, err);
   }
   const raw = info.metadata as unknown as Record<string, Record<string, unknown> | undefined>;
   const general = raw['general'] as { architecture?: unknown } | undefined;
