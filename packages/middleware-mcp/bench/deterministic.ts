@@ -99,6 +99,21 @@ export async function runDeterministicBench(
     // Drain the audit's background serialization so it does not bleed into the next variant.
     await audit.flush();
   }
+  // Issue 3's variant: the four layers without the policy, plus the audit append, on the 1 KB call. The
+  // append defers serialization and hashing off the call's path; their CPU per record is reported apart.
+  const four = createGate({
+    pipeline: createPipeline(layers.filter((l) => l.name !== 'policy')),
+    audit: new AuditChain(createMemorySink(), { durability: 'none' }),
+  });
+  const oneKbCall = writeFileCall(1024);
+  result['four_layers_audit_1kb'] = await timeCalls(() => four.check(oneKbCall), iterations);
+  const chain = new AuditChain(createMemorySink(), { durability: 'none' });
+  const records = Math.min(iterations, 20_000);
+  const hashing = createGate({ pipeline: noop, audit: chain });
+  for (let i = 0; i < records; i++) await hashing.check(oneKbCall);
+  const started = performance.now();
+  await chain.flush();
+  result['audit_hash_cpu_us_per_record_1kb'] = round(((performance.now() - started) * 1000) / records);
   const noopP50 = (result['noop'] as { p50_us: number }).p50_us;
   const oneKb = result['deterministic_1kb'] as { p50_us: number };
   result['deterministic_1kb_minus_noop_p50_us'] = round(oneKb.p50_us - noopP50);
