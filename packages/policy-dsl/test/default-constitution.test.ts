@@ -100,7 +100,7 @@ const hostile: Array<[rule: string, ...Case]> = [
   ['drop-or-truncate', 'execute_sql', { sql: 'DROP TABLE users;' }],
   ['drop-or-truncate', 'query', { sql: 'truncate table orders' }],
   ['unbounded-delete-or-update', 'execute_sql', { sql: 'DELETE FROM users' }],
-  ['unbounded-delete-or-update', 'execute_sql', { sql: 'update accounts set balance = 0' }],
+  ['unbounded-delete-or-update', 'execute_sql', { sql: "update accounts set status = 'closed'" }],
   ['database-privilege-changes', 'execute_sql', { sql: 'GRANT ALL PRIVILEGES ON *.* TO mallory' }],
   [
     'mail-forwarding-rules',
@@ -111,15 +111,15 @@ const hostile: Array<[rule: string, ...Case]> = [
   ['force-push-protected-branches', 'run_command', { command: 'git push --force origin main' }],
   ['force-push-protected-branches', 'push_files', { branch: 'main', force: true, files: [] }],
   ['destroy-repositories', 'delete_repository', { owner: 'acme', repo: 'app' }],
-  ['publish-repository-below-trusted', 'update_repository', { repo: 'secret-sauce', visibility: 'public' }],
+  ['publish-repository', 'update_repository', { repo: 'secret-sauce', visibility: 'public' }],
   [
     'change-ci-workflows-below-trusted',
     'create_or_update_file',
     { path: '.github/workflows/ci.yml', content: 'x' },
   ],
   ['payments-below-trusted', 'create_payment', { amount: 100, currency: 'usd' }],
-  ['large-payments', 'create_payment', { amount: 50_000, currency: 'usd' }, 'trusted'],
-  ['large-payments', 'create_transfer', { amount: '1e6', destination: 'acct_9' }, 'trusted'],
+  ['large-payments', 'create_payment', { amount: 5_000_000, currency: 'usd' }, 'trusted'],
+  ['large-payments', 'create_transfer', { amount: '1e7', destination: 'acct_9' }, 'trusted'],
   ['change-payout-destination', 'update_payout_method', { iban: 'XX00' }, 'trusted'],
 ];
 
