@@ -36,7 +36,7 @@ describe('the custom-layer example', () => {
   it('runs as a script and reports ok', async () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ['--conditions=source', '--import', 'tsx', 'examples/custom-layer/main.ts'],
+      ['--conditions=@governed-mcp/source', '--import', 'tsx', 'examples/custom-layer/main.ts'],
       { cwd: new URL('../..', import.meta.url).pathname },
     );
     expect(stdout).toContain('custom-layer example: ok');

@@ -1,6 +1,6 @@
 // A layer written by a user: a spending limit that depends on the caller's trust tier, inserted into the
 // pipeline next to the built-in layers and enforced at the MCP message layer.
-// Run: node --conditions=source --import tsx examples/custom-layer/main.ts
+// Run: node --conditions=@governed-mcp/source --import tsx examples/custom-layer/main.ts
 import { pathToFileURL } from 'node:url';
 import {
   createPipeline,

@@ -8,7 +8,7 @@ function runDemo(): Promise<{ code: number | null; stdout: string; stderr: strin
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--conditions=source', '--import', 'tsx', 'examples/demo/run.ts'],
+      ['--conditions=@governed-mcp/source', '--import', 'tsx', 'examples/demo/run.ts'],
       {
         cwd: root,
         stdio: ['ignore', 'pipe', 'pipe'],

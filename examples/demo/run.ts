@@ -99,7 +99,7 @@ async function main(): Promise<number> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [
-      '--conditions=source',
+      '--conditions=@governed-mcp/source',
       '--import',
       'tsx',
       'packages/middleware-mcp/src/cli/main.ts',

@@ -15,7 +15,7 @@ describe('the in-process example', () => {
   it('runs as a script and reports ok', async () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ['--conditions=source', '--import', 'tsx', 'examples/in-process/main.ts'],
+      ['--conditions=@governed-mcp/source', '--import', 'tsx', 'examples/in-process/main.ts'],
       { cwd: new URL('../..', import.meta.url).pathname },
     );
     expect(stdout).toContain('in-process example: ok');

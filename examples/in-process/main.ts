@@ -1,5 +1,5 @@
 // Governed MCP in process: a real SDK server, wrapped by the gate in a few lines, driven by the SDK client.
-// Run: node --conditions=source --import tsx examples/in-process/main.ts
+// Run: node --conditions=@governed-mcp/source --import tsx examples/in-process/main.ts
 import { pathToFileURL } from 'node:url';
 import {
   AuditChain,

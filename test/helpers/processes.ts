@@ -9,7 +9,7 @@ export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Runs the governed-mcp CLI from source (no build needed). */
 export const CLI = [
-  '--conditions=source',
+  '--conditions=@governed-mcp/source',
   '--import',
   'tsx',
   join(REPO, 'packages/middleware-mcp/src/cli/main.ts'),

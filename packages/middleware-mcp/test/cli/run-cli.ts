@@ -10,7 +10,7 @@ export function runCli(
   options: { input?: string; timeoutMs?: number } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', main, ...args], {
+    const child = spawn(process.execPath, ['--conditions=@governed-mcp/source', '--import', 'tsx', main, ...args], {
       cwd: root,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
