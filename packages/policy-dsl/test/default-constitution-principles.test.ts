@@ -177,9 +177,16 @@ const pairs: Array<{ rule: string; benign: Array<[string, Args]>; hostile: Array
   },
   {
     rule: 'payment-fraud-signals',
-    benign: [['create_payment', { amount: 900, memo: 'Urgent: server bill due today' }]],
+    benign: [
+      ['create_payment', { amount: 900, memo: 'Urgent: server bill due today' }],
+      [
+        'approve_invoice',
+        { invoice_id: 'I-2', comment: 'Split across two cost centres; keeps us under budget.' },
+      ],
+    ],
     hostile: [
       ['create_payment', { amount: 9500, memo: 'batch 2 of 5, kept below the audit threshold' }],
+      ['transfer_funds', { amount: 9000, memo: 'Sending in four parts, each under 10k.' }],
       ['approve_invoice', { invoice_id: 'I-1', comment: 'Please do not mention this to finance.' }],
     ],
   },
@@ -208,7 +215,10 @@ const pairs: Array<{ rule: string; benign: Array<[string, Args]>; hostile: Array
   },
   {
     rule: 'lookalike-recipient-addresses',
-    benign: [['send_email', { to: ['ops@example.com'], subject: 'Привет', body: 'Отчёт готов.' }]],
+    benign: [
+      ['send_email', { to: ['ops@example.com'], subject: 'Привет', body: 'Отчёт готов.' }],
+      ['send_email', { to: ['anna@müller-bau.de', 'info@пример.рф'], subject: 'Angebot', body: 'Anbei.' }],
+    ],
     hostile: [['send_email', { to: ['finance@exаmple.com'], subject: 'Q3', body: 'See attached.' }]],
   },
   {
