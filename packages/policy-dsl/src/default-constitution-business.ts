@@ -4,6 +4,9 @@
  * notes. The default constitution appends them to its file, shell, network and database rules.
  */
 export const BUSINESS_RULES: string = String.raw`# ---------------------------------------------------------------- mail and chat
+# Which domains are the organisation's own is not known here, so every auto-forward needs a privileged
+# principal; a deployment that allows forwarding inside its domain adds, for example,
+#   unless arg.action.forward endswith "@example.com"
 deny mail-forwarding-rules
   when tool glob ["*mail*", "*inbox*", "*gmail*", "*outlook*"]
   when tool glob ["*forward*", "*delegate*"]
