@@ -141,5 +141,7 @@ export async function runPipelineBench(options: PipelineBenchOptions = {}): Prom
 }
 
 if (isMain(import.meta.url)) {
-  process.stdout.write(`${JSON.stringify(await runPipelineBench(), null, 2)}\n`);
+  // Optional argument: the options as JSON (used by `governed-mcp bench pipeline` to run this in a fresh process).
+  const options = process.argv[2] === undefined ? {} : (JSON.parse(process.argv[2]) as PipelineBenchOptions);
+  process.stdout.write(`${JSON.stringify(await runPipelineBench(options), null, 2)}\n`);
 }
