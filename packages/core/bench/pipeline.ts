@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   AuditChain,
+  type CallContext,
   createMemorySink,
   createPipeline,
+  type Decision,
   type Durability,
   defineLayer,
   type Layer,
@@ -31,6 +33,18 @@ const call: ToolCall = {
 };
 
 const trivial = (i: number): Layer => defineLayer(`trivial-${i}`, async (_ctx, next) => next());
+
+/**
+ * A bare onion compose with none of the gate's checks (no fail-closed detection, verdicts, timings or
+ * deadline): the reference for what the fail-closed bookkeeping costs.
+ */
+function bareCompose(fns: readonly Layer['intercept'][]): (ctx: CallContext) => Promise<Decision> {
+  const end: Promise<Decision> = Promise.resolve({ outcome: 'allow', reasons: [] });
+  return (ctx) => {
+    const step = (i: number): Promise<Decision> => (i >= fns.length ? end : fns[i]!(ctx, () => step(i + 1)));
+    return step(0);
+  };
+}
 
 /** A decision record of realistic size (~600 bytes on disk). */
 function decisionData(i: number): object {
@@ -117,11 +131,13 @@ export async function runPipelineBench(options: PipelineBenchOptions = {}): Prom
   const noop = createPipeline([]);
   const six = createPipeline([0, 1, 2, 3, 4, 5].map(trivial));
   const sixUntimed = createPipeline([0, 1, 2, 3, 4, 5].map(trivial), { timings: 'off' });
+  const bare = bareCompose([0, 1, 2, 3, 4, 5].map((i) => trivial(i).intercept));
   const memoryChain = new AuditChain(createMemorySink(), { durability: 'none' });
   const result: Record<string, unknown> = {
     noop: await timeCalls(() => noop.evaluate(call), iterations),
     trivial_6: await timeCalls(() => six.evaluate(call), iterations),
     trivial_6_untimed: await timeCalls(() => sixUntimed.evaluate(call), iterations),
+    bare_compose_6: await timeCalls(() => bare({} as CallContext), iterations),
     audit_append_memory: await timeCalls(async () => {
       await memoryChain.append('decision', decisionData(0));
     }, iterations),
