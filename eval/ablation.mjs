@@ -13,7 +13,13 @@ const specs = model
   : [['no-probe'], ['no-prefilter', 'probe'], ['no-probe', 'policy'], ['no-probe', 'prefilter,policy']];
 
 function run(dataset, [config, skip]) {
-  const args = ['--conditions=@governed-mcp/source', '--import', 'tsx', 'packages/middleware-mcp/src/cli/main.ts', 'eval'];
+  const args = [
+    '--conditions=@governed-mcp/source',
+    '--import',
+    'tsx',
+    'packages/middleware-mcp/src/cli/main.ts',
+    'eval',
+  ];
   args.push('--dataset', dataset, '--config', config, '--json');
   if (skip) args.push('--skip', skip);
   if (model && config !== 'no-probe') args.push('--model', model);

@@ -10,46 +10,38 @@ afterAll(() => killAll());
 
 const FIXTURE = join(REPO, 'packages/middleware-mcp/test/runner/fixtures/upstream-server.mjs');
 
+/** Starts the proxy over stdio in front of the fixture upstream, with an audit chain, and initializes it. */
+async function initializedProxy(prefix: string, client: string) {
+  const audit = join(mkdtempSync(join(tmpdir(), `${prefix}-`)), 'audit.jsonl');
+  const proxy = watch(process.execPath, [...CLI, 'proxy', '--audit', audit, '--', process.execPath, FIXTURE]);
+  const answers = new Map<unknown, Record<string, unknown>>();
+  createInterface({ input: proxy.child.stdout! }).on('line', (line) => {
+    const m = JSON.parse(line) as Record<string, unknown>;
+    answers.set(m.id, m);
+  });
+  const send = (m: unknown): void => {
+    proxy.child.stdin!.write(`${JSON.stringify(m)}\n`);
+  };
+  const answer = async (id: unknown): Promise<Record<string, unknown>> => {
+    for (let i = 0; i < 200 && !answers.has(id); i++) await new Promise((r) => setTimeout(r, 50));
+    const m = answers.get(id);
+    if (m === undefined) throw new Error(`no answer to ${String(id)}:\n${proxy.lines.slice(-10).join('\n')}`);
+    return m;
+  };
+  const init = {
+    protocolVersion: '2025-06-18',
+    capabilities: {},
+    clientInfo: { name: client, version: '1' },
+  };
+  send({ jsonrpc: '2.0', id: 0, method: 'initialize', params: init });
+  await answer(0);
+  send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+  return { audit, proxy, send, answer };
+}
+
 describe('governed-mcp proxy shutdown', () => {
   it('on SIGTERM fails the call in flight closed, records its outcome, flushes the audit chain and exits 0', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gmcp-e2e-shutdown-'));
-    const audit = join(dir, 'audit.jsonl');
-    const proxy = watch(process.execPath, [
-      ...CLI,
-      'proxy',
-      '--audit',
-      audit,
-      '--',
-      process.execPath,
-      FIXTURE,
-    ]);
-    const answers = new Map<unknown, Record<string, unknown>>();
-    createInterface({ input: proxy.child.stdout! }).on('line', (line) => {
-      const m = JSON.parse(line) as Record<string, unknown>;
-      answers.set(m.id, m);
-    });
-    const send = (m: unknown): void => {
-      proxy.child.stdin!.write(`${JSON.stringify(m)}\n`);
-    };
-    const answer = async (id: unknown): Promise<Record<string, unknown>> => {
-      for (let i = 0; i < 200 && !answers.has(id); i++) await new Promise((r) => setTimeout(r, 50));
-      const m = answers.get(id);
-      if (m === undefined)
-        throw new Error(`no answer to ${String(id)}:\n${proxy.lines.slice(-10).join('\n')}`);
-      return m;
-    };
-    send({
-      jsonrpc: '2.0',
-      id: 0,
-      method: 'initialize',
-      params: {
-        protocolVersion: '2025-06-18',
-        capabilities: {},
-        clientInfo: { name: 'shutdown', version: '1' },
-      },
-    });
-    await answer(0);
-    send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    const { audit, proxy, send, answer } = await initializedProxy('gmcp-e2e-shutdown', 'shutdown');
     send({
       jsonrpc: '2.0',
       id: 1,
@@ -81,44 +73,7 @@ describe('governed-mcp proxy shutdown', () => {
   });
 
   it('when the upstream crashes, the calls in flight fail closed with their outcomes recorded, and the proxy carries on', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gmcp-e2e-crash-'));
-    const audit = join(dir, 'audit.jsonl');
-    const proxy = watch(process.execPath, [
-      ...CLI,
-      'proxy',
-      '--audit',
-      audit,
-      '--',
-      process.execPath,
-      FIXTURE,
-    ]);
-    const answers = new Map<unknown, Record<string, unknown>>();
-    createInterface({ input: proxy.child.stdout! }).on('line', (line) => {
-      const m = JSON.parse(line) as Record<string, unknown>;
-      answers.set(m.id, m);
-    });
-    const send = (m: unknown): void => {
-      proxy.child.stdin!.write(`${JSON.stringify(m)}\n`);
-    };
-    const answer = async (id: unknown): Promise<Record<string, unknown>> => {
-      for (let i = 0; i < 200 && !answers.has(id); i++) await new Promise((r) => setTimeout(r, 50));
-      const m = answers.get(id);
-      if (m === undefined)
-        throw new Error(`no answer to ${String(id)}:\n${proxy.lines.slice(-10).join('\n')}`);
-      return m;
-    };
-    send({
-      jsonrpc: '2.0',
-      id: 0,
-      method: 'initialize',
-      params: {
-        protocolVersion: '2025-06-18',
-        capabilities: {},
-        clientInfo: { name: 'crash', version: '1' },
-      },
-    });
-    await answer(0);
-    send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    const { audit, proxy, send, answer } = await initializedProxy('gmcp-e2e-crash', 'crash');
     send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'hang', arguments: {} } });
     send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'crash', arguments: {} } });
     expect(await answer(1)).toMatchObject({ error: { data: { governedMcp: { denied: true } } } });

@@ -14,7 +14,13 @@ function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr:
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--conditions=@governed-mcp/source', '--import', 'tsx', 'packages/middleware-mcp/src/cli/main.ts', ...args],
+      [
+        '--conditions=@governed-mcp/source',
+        '--import',
+        'tsx',
+        'packages/middleware-mcp/src/cli/main.ts',
+        ...args,
+      ],
       { cwd: root, timeout: 60_000 },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;

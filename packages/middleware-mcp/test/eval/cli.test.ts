@@ -20,7 +20,13 @@ function cli(args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--conditions=@governed-mcp/source', '--import', 'tsx', 'packages/middleware-mcp/src/cli/main.ts', ...args],
+      [
+        '--conditions=@governed-mcp/source',
+        '--import',
+        'tsx',
+        'packages/middleware-mcp/src/cli/main.ts',
+        ...args,
+      ],
       { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';

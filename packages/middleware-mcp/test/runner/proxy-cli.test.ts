@@ -12,10 +12,14 @@ const MAIN = join(ROOT, 'packages/middleware-mcp/src/cli/main.ts');
 
 /** Runs `governed-mcp proxy …` from source with stdin closed; resolves with exit code and output. */
 function proxy(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--conditions=@governed-mcp/source', '--import', 'tsx', MAIN, 'proxy', ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@governed-mcp/source', '--import', 'tsx', MAIN, 'proxy', ...args],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => {
