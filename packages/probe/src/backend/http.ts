@@ -1,6 +1,8 @@
 import { isGovernedError } from '@governed-mcp/core';
 import { Pool } from 'undici';
 import { ProbeErrorCode, probeError } from '../errors.js';
+import { tokensAfter } from '../verbalizer.js';
+import type { PreparedPrefix, ProbeBackend } from './types.js';
 
 /** Options shared by the HTTP backends. */
 export interface HttpBackendOptions {
@@ -137,4 +139,29 @@ export function expectObject(value: unknown, what: string): Record<string, unkno
     throw probeError(ProbeErrorCode.BackendError, `malformed response: ${what} is not an object`);
   }
   return value as Record<string, unknown>;
+}
+
+/** A server's tokenizer endpoint: text to token ids, with or without special tokens (BOS). */
+export type RemoteTokenize = (text: string, special: boolean, signal: AbortSignal) => Promise<number[]>;
+
+/** How long a tokenizer request may take. */
+const TOKENIZE_TIMEOUT_MS = 10_000;
+
+/**
+ * The backend methods an inference server's tokenizer endpoint gives for free: verbalizer tokens (the
+ * tokens of `word` after `cue`) and the prefix's token count. The prefix stays text: the server caches it.
+ */
+export function remoteTokenizerMethods(
+  tokenize: RemoteTokenize,
+): Pick<ProbeBackend, 'labelTokens' | 'prepare'> {
+  return {
+    labelTokens(cue, word, leadingSpace) {
+      const signal = AbortSignal.timeout(TOKENIZE_TIMEOUT_MS);
+      return tokensAfter((t) => tokenize(t, false, signal), cue, word, leadingSpace);
+    },
+    async prepare(prefix: string): Promise<PreparedPrefix> {
+      const tokens = await tokenize(prefix, true, AbortSignal.timeout(TOKENIZE_TIMEOUT_MS));
+      return { text: prefix, tokenCount: tokens.length };
+    },
+  };
 }

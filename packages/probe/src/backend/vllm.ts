@@ -1,13 +1,13 @@
 import { ProbeErrorCode, probeError } from '../errors.js';
-import { tokensAfter } from '../verbalizer.js';
 import {
   createJsonClient,
   expectArray,
   expectNumber,
   expectObject,
   type HttpBackendOptions,
+  remoteTokenizerMethods,
 } from './http.js';
-import type { BackendInfo, PreparedPrefix, ProbeBackend, ScoreRequest, ScoreResult } from './types.js';
+import type { BackendInfo, ProbeBackend, ScoreRequest, ScoreResult } from './types.js';
 
 /** Options of the vLLM backend. */
 export interface VllmBackendOptions extends HttpBackendOptions {
@@ -80,14 +80,7 @@ export function createVllmBackend(options: VllmBackendOptions): ProbeBackend {
       return { kind: 'vllm', id: `vllm:${client.origin}:${options.model}`, parallel };
     },
     async open() {},
-    labelTokens(cue, word, leadingSpace) {
-      const signal = AbortSignal.timeout(10_000);
-      return tokensAfter((t) => tokenize(t, false, signal), cue, word, leadingSpace);
-    },
-    async prepare(prefix: string): Promise<PreparedPrefix> {
-      const tokens = await tokenize(prefix, true, AbortSignal.timeout(10_000));
-      return { text: prefix, tokenCount: tokens.length };
-    },
+    ...remoteTokenizerMethods(tokenize),
     async score(request: ScoreRequest): Promise<ScoreResult> {
       const prompt = request.prefix.text + request.text;
       const space = request.leadingSpace ? ' ' : '';
