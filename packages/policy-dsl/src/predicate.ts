@@ -1,9 +1,10 @@
+import { canonicalToolName, compileGlob, compileToolGlob, type GlobTest } from '@governed-mcp/core';
 import type { Condition, Predicate, Span } from './ast.js';
 import type { CallView } from './call-view.js';
 import { PolicyErrorCode } from './diagnostics.js';
-import { compileGlob, type GlobTest } from './glob.js';
 import { normalizeText, pathForms, toNumber } from './normalize.js';
 import { compileRegex } from './policy-regex.js';
+import { compilePathClass } from './predicate-path-class.js';
 
 /** A compiled condition: true when the call matches. */
 export type CallTest = (view: CallView) => boolean;
@@ -65,6 +66,9 @@ function compilePredicate(p: Predicate, existential: boolean, ctx: PredicateCont
     return p.op === 'exists' ? (v) => present(v).length > 0 : (v) => present(v).length === 0;
   }
   if (subject.kind === 'tier') return compileTier(p, existential, ctx) ?? never;
+  if (p.op === 'is') return compilePathClass(p, existential, ctx) ?? never;
+  const isName = subject.kind === 'tool' || subject.kind === 'server';
+  if (isName && p.op === 'matches') return compileNameRegex(p, existential, ctx) ?? never;
   const isString = subject.kind !== 'arg';
   if (ORDER_OPS.has(p.op) && isString) {
     ctx.report(
@@ -79,6 +83,7 @@ function compilePredicate(p: Predicate, existential: boolean, ctx: PredicateCont
     existential,
     subject.kind === 'arg' || subject.kind === 'any-string' ? 'path' : 'name',
     isString,
+    isName,
     ctx,
   );
   if (test === undefined) return never;
@@ -102,7 +107,7 @@ function values(p: Predicate): (v: CallView) => readonly unknown[] {
     case 'tool':
       return (v) => [v.tool];
     case 'server':
-      return (v) => (v.call.server === undefined ? [] : [normalizeText(v.call.server)]);
+      return (v) => (v.call.server === undefined ? [] : [canonicalToolName(v.call.server)]);
     case 'principal':
       return (v) => [normalizeText(v.call.principal.id)];
     case 'method':
@@ -123,11 +128,30 @@ function describeSubject(p: Predicate): string {
   return s.kind === 'arg' ? `arg.${s.path.join('.')}` : s.kind === 'any-string' ? 'any string' : s.kind;
 }
 
+/**
+ * A regular expression on a tool or server name reads the name as sent (normalised), since a pattern
+ * may spell out its separators; a deny also tries the canonical form, so `/^bash$/` meets `Bash`.
+ */
+function compileNameRegex(p: Predicate, existential: boolean, ctx: PredicateContext): CallTest | undefined {
+  const v = p.value;
+  if (v.kind !== 'regex') return mismatch(ctx, v.span, `'matches' takes a /regular expression/`);
+  const test = compileRegex(v.source, v.flags, v.span, ctx);
+  if (test === undefined) return undefined;
+  const raw = (view: CallView): string | undefined =>
+    p.subject.kind === 'tool' ? view.call.tool.name : view.call.server;
+  return (view) => {
+    const name = raw(view);
+    if (name === undefined) return false;
+    return test(normalizeText(name)) || (existential && test(canonicalToolName(name)));
+  };
+}
+
 function valueTest(
   p: Predicate,
   existential: boolean,
   mode: 'path' | 'name',
   textOnly: boolean,
+  names: boolean,
   ctx: PredicateContext,
 ): ValueTest | undefined {
   const v = p.value;
@@ -143,19 +167,23 @@ function valueTest(
     for (const item of items) {
       if (item.kind !== 'string')
         return mismatch(ctx, item.span, `'${p.op}' takes a "quoted string" or a list of them`);
-      texts.push(normalizeText(item.value));
+      // Tool and server names compare in canonical form, on both sides (see canonicalToolName).
+      texts.push(names ? canonicalToolName(item.value) : normalizeText(item.value));
     }
     if (p.op === 'glob') {
-      for (const [i, t] of texts.entries()) {
+      const raw = items.map((item) => (item.kind === 'string' ? item.value : ''));
+      const compile = (t: string | readonly string[]): GlobTest =>
+        names ? compileToolGlob(t) : compileGlob(t, mode);
+      for (const [i, t] of (names ? raw : texts).entries()) {
         try {
-          compileGlob(t, mode);
+          compile(t);
         } catch (e) {
           ctx.report(items[i]!.span, PolicyErrorCode.InvalidGlob, `invalid glob: ${(e as Error).message}`);
           return undefined;
         }
       }
       // One RE2 program for the whole list: one run per string instead of one per pattern.
-      const anyGlob: GlobTest = compileGlob(texts, mode);
+      const anyGlob: GlobTest = compile(names ? raw : texts);
       if (mode === 'name') return (x) => typeof x === 'string' && anyGlob(x);
       return (x) => {
         if (typeof x !== 'string') return false;
@@ -193,7 +221,7 @@ function valueTest(
   const tests: ValueTest[] = [];
   for (const item of items) {
     if (item.kind === 'string') {
-      const t = normalizeText(item.value);
+      const t = names ? canonicalToolName(item.value) : normalizeText(item.value);
       tests.push((x) => x === t);
     } else if (textOnly) {
       return mismatch(ctx, item.span, `${describeSubject(p)} is text: write the value in "quotes"`);

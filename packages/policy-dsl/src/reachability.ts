@@ -1,4 +1,5 @@
-import type { Condition, Predicate, RuleStatement, Span } from './ast.js';
+import { canonicalToolName } from '@governed-mcp/core';
+import type { Condition, Predicate, RuleStatement, Span, Value } from './ast.js';
 import { PolicyErrorCode } from './diagnostics.js';
 import type { Located } from './settings-compile.js';
 
@@ -17,9 +18,49 @@ function conjuncts(when: Condition | undefined): { keys: Set<string>; items: Con
   };
   if (when !== undefined) flatten(when);
   return {
-    keys: new Set(items.map((c) => JSON.stringify(c, (k, v) => (k === 'span' ? undefined : v)))),
+    keys: new Set(items.map((c) => JSON.stringify(canonical(c), (k, v) => (k === 'span' ? undefined : v)))),
     items,
   };
+}
+
+// Glob syntax other than `*`: such a pattern is compared as written.
+const GLOB_SYNTAX = /[?[\]{}\\]/;
+
+/**
+ * A condition with its tool and server names in the form the matcher compares
+ * (`canonicalToolName`): `tool == "WriteFile"` and `tool == "write_file"` are one condition, so
+ * are `tool glob "*Write*"` and `tool glob "*write*"`, and the names of a list are sorted. A glob
+ * with no wildcard is an equality. Globs with `?`, classes or braces are compared as written.
+ */
+function canonical(c: Condition): Condition {
+  if (c.kind === 'not') return { ...c, item: canonical(c.item) };
+  if (c.kind !== 'predicate') return { ...c, items: c.items.map(canonical) };
+  if (c.subject.kind !== 'tool' && c.subject.kind !== 'server') return c;
+  const glob = c.op === 'glob';
+  if (!glob && c.op !== '==' && c.op !== '!=' && c.op !== 'in' && c.op !== 'not-in') return c;
+  const v = c.value;
+  if (v.kind !== 'list') {
+    const name = nameOf(v, glob);
+    return glob &&
+      name.kind === 'string' &&
+      !name.value.includes('*') &&
+      !GLOB_SYNTAX.test(v.kind === 'string' ? v.value : '')
+      ? { ...c, op: '==', value: name }
+      : { ...c, value: name };
+  }
+  const byKey = new Map(v.items.map((i) => nameOf(i, glob)).map((i) => [JSON.stringify(i, noSpan), i]));
+  const items = [...byKey.entries()].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([, i]) => i);
+  return { ...c, value: { ...v, items } };
+}
+
+function noSpan(k: string, v: unknown): unknown {
+  return k === 'span' ? undefined : v;
+}
+
+/** A name, or a glob of `*` and literal text, in canonical form; other values as written. */
+function nameOf(v: Value, glob: boolean): Value {
+  if (v.kind !== 'string' || (glob && GLOB_SYNTAX.test(v.value))) return v;
+  return { ...v, value: v.value.split('*').map(canonicalToolName).join('*') };
 }
 
 function subset(a: Set<string>, b: Set<string>): boolean {
@@ -80,7 +121,7 @@ function subjectKey(p: Predicate): string {
 
 /** Why these conjuncts cannot all hold, when it is visible from the text. */
 function contradiction(items: readonly Condition[], tiers: readonly string[]): string | undefined {
-  const equal = new Map<string, string>();
+  const equal = new Map<string, readonly [compared: string, written: string]>();
   let allowed = new Set(tiers);
   for (const c of items) {
     if (c.kind !== 'predicate') continue;
@@ -96,10 +137,13 @@ function contradiction(items: readonly Condition[], tiers: readonly string[]): s
     const literal =
       v.kind === 'string' || v.kind === 'number' || v.kind === 'bool' ? JSON.stringify(v.value) : undefined;
     if (literal === undefined) continue;
+    // Tool and server names compare in canonical form: "WriteFile" and "write_file" are one name.
+    const names = c.subject.kind === 'tool' || c.subject.kind === 'server';
+    const same = names && v.kind === 'string' ? canonicalToolName(v.value) : literal;
     const before = equal.get(key);
-    if (before !== undefined && before !== literal)
-      return `${key} cannot equal both ${before} and ${literal}`;
-    equal.set(key, literal);
+    if (before !== undefined && before[0] !== same)
+      return `${key} cannot equal both ${before[1]} and ${literal}`;
+    equal.set(key, [same, literal]);
   }
   return undefined;
 }

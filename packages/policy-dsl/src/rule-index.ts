@@ -1,6 +1,6 @@
+import { canonicalToolName } from '@governed-mcp/core';
 import type { Condition } from './ast.js';
 import type { CallView } from './call-view.js';
-import { normalizeText } from './normalize.js';
 import type { CallTest } from './predicate.js';
 
 /** A compiled rule as the matcher holds it. */
@@ -18,8 +18,9 @@ export interface EntrySet<E extends IndexedRule> {
 }
 
 /**
- * The tool names a condition requires, from a top-level `tool == "x"` or `tool in [...]` conjunct.
- * A call for any other tool cannot match the rule, so the matcher need not try it.
+ * The tool names a condition requires, from a top-level `tool == "x"` or `tool in [...]` conjunct, in
+ * canonical form (the form `CallView.tool` has). A call for any other tool cannot match the rule, so
+ * the matcher need not try it.
  */
 export function requiredTools(when: Condition | undefined): string[] | undefined {
   const conjuncts: Condition[] = [];
@@ -32,7 +33,7 @@ export function requiredTools(when: Condition | undefined): string[] | undefined
     if (c.kind !== 'predicate' || c.subject.kind !== 'tool') continue;
     const items = c.op === '==' ? [c.value] : c.op === 'in' && c.value.kind === 'list' ? c.value.items : [];
     if (items.length === 0 || items.some((v) => v.kind !== 'string')) continue;
-    return items.map((v) => normalizeText(v.kind === 'string' ? v.value : ''));
+    return items.map((v) => canonicalToolName(v.kind === 'string' ? v.value : ''));
   }
   return undefined;
 }

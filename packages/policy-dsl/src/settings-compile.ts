@@ -1,4 +1,5 @@
 import {
+  compileToolGlob,
   DEFAULT_SETTINGS,
   DETECTOR_IDS,
   type GateSettings,
@@ -69,6 +70,13 @@ export function compileSettings(
   }
   const rules: ToolRule[] = [];
   for (const { node, report } of tools) {
+    // The tier table compiles these globs when the gate starts; a bad one is reported here instead.
+    for (const glob of node.server === undefined ? [node.match] : [node.match, node.server]) {
+      const problem = globProblem(glob);
+      if (problem === undefined) continue;
+      report(node.span, PolicyErrorCode.InvalidGlob, `invalid glob "${glob}": ${problem}`);
+      failed = true;
+    }
     const applied = apply(undefined, node.settings);
     checkDetectors(node.settings, report);
     let tier: string | undefined;
@@ -127,6 +135,16 @@ export function compileSettings(
     return undefined;
   }
   return parsed.data;
+}
+
+/** Why a tool or server glob cannot compile, or undefined when it can. */
+function globProblem(glob: string): string | undefined {
+  try {
+    compileToolGlob(glob);
+    return undefined;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
 }
 
 const KNOWN_DETECTORS: readonly string[] = [...DETECTOR_IDS, SCAN_LIMIT];

@@ -61,9 +61,10 @@ describe('Unicode tricks', () => {
     expect(fires(ruleOf('deny', 'tool == "shell"'), callOf('ｓｈｅｌｌ'))).toBe(true);
   });
 
-  it('does not fold letters from other scripts that merely look alike (left to the pre-filter)', () => {
-    // Cyrillic 'е' (U+0435) in place of Latin 'e': NFKC keeps it, so this layer does not match.
-    expect(fires(ruleOf('deny', 'tool == "shell"'), callOf('sh\u0435ll'))).toBe(false);
+  it('folds lookalike letters in tool names, but not in argument text (left to the pre-filter)', () => {
+    // Cyrillic 'е' (U+0435) in place of Latin 'e': tool names compare in canonical form, which folds it.
+    expect(fires(ruleOf('deny', 'tool == "shell"'), callOf('sh\u0435ll'))).toBe(true);
+    expect(fires(ruleOf('deny', 'arg.x == "shell"'), callOf('t', { x: 'sh\u0435ll' }))).toBe(false);
   });
 });
 

@@ -56,3 +56,39 @@ describe('unreachable rules', () => {
     expect(problems(rule('arg.to == "a" and arg.to == "b"'))).toEqual([]);
   });
 });
+
+describe('unreachable rules, with tool and server names in canonical form', () => {
+  const twoRules = (first: string, second: string): string =>
+    `default deny\ndeny no-writes\n  when ${first}\n  reason "no"\nend\nallow writes-for-admins\n  when ${second} and principal == "admin"\n  reason "yes"\nend\n`;
+
+  it('sees a deny on one spelling of a tool override an allow on another spelling', () => {
+    for (const [a, b] of [
+      ['tool == "write_file"', 'tool == "WriteFile"'],
+      ['tool == "fs.write"', 'tool == "FS-WRITE"'],
+      ['tool in ["edit-file", "write_file"]', 'tool in ["WriteFile", "edit_file"]'],
+      ['tool glob "write_file"', 'tool == "Write-File"'],
+      ['server == "File_System"', 'server == "filesystem"'],
+    ]) {
+      const found = problems(twoRules(a!, b!));
+      expect(found, `${a} / ${b}`).toMatchObject([
+        { code: PolicyErrorCode.UnreachableRule, line: 6, message: expect.stringMatching(/deny wins/) },
+      ]);
+    }
+  });
+
+  it('does not call two spellings of one tool name a contradiction', () => {
+    expect(problems(rule('tool == "write_file" and tool == "WriteFile"'))).toEqual([]);
+    expect(problems(rule('tool == "write_file" and tool == "read_file"'))[0]?.message).toMatch(
+      /tool cannot equal both "write_file" and "read_file"/,
+    );
+  });
+
+  it('reads a glob of `*` and names in canonical form, and keeps principals as written', () => {
+    expect(problems(twoRules('tool glob "*write*"', 'tool glob "*Write*"'))).toMatchObject([{ line: 6 }]);
+    expect(
+      problems(twoRules('tool glob ["*edit*", "*write*"]', 'tool glob ["*WRITE*", "*Edit*"]')),
+    ).toMatchObject([{ line: 6 }]);
+    expect(problems(twoRules('tool glob "*write*"', 'tool glob "*writer*"'))).toEqual([]);
+    expect(problems(twoRules('principal == "Admin" and tool == "x"', 'tool == "x"'))).toEqual([]);
+  });
+});

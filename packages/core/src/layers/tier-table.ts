@@ -1,6 +1,6 @@
-import picomatch from 'picomatch';
 import type { ToolAnnotations, ToolCall } from '../call.js';
 import type { JsonObject } from '../json.js';
+import { compileToolGlob } from '../names/tool-name.js';
 import type { GateSettings, ProbeStrictness, RateLimitSpec, TierProfile, ToolRule } from '../settings.js';
 import { BoundedCache } from './bounded-cache.js';
 import { LayerCode } from './codes.js';
@@ -140,7 +140,8 @@ function ratePlan(
 
 /**
  * Builds the tier table of `settings` (already parsed with `parseSettings`). Globs are compiled once
- * here; a call costs one cache lookup once its tool has been seen.
+ * here (with `compileToolGlob`, so `Run-Shell` meets a rule for `run_shell`); a call costs one cache
+ * lookup once its tool has been seen. Throws when a glob cannot compile.
  */
 export function createTierTable(settings: GateSettings, options: { cacheSize?: number } = {}): TierTable {
   const rows = settings.tiers;
@@ -148,8 +149,9 @@ export function createTierTable(settings: GateSettings, options: { cacheSize?: n
   const rules: CompiledRule[] = settings.tools.map((rule, index) => ({
     index,
     rule,
-    name: picomatch(rule.match, { dot: true }),
-    server: rule.server === undefined ? undefined : picomatch(rule.server, { dot: true }),
+    // The same engine and name rule as the policy's `tool glob`: case, separators and lookalikes aside.
+    name: compileToolGlob(rule.match),
+    server: rule.server === undefined ? undefined : compileToolGlob(rule.server),
   }));
   const cache = new BoundedCache<string, TierResolution>(options.cacheSize ?? 4096);
 

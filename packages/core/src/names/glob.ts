@@ -126,7 +126,8 @@ function quote(c: string): string {
   return META.has(c) ? `\\${c}` : c;
 }
 
-function classEnd(glob: string, open: number): number {
+/** The index of the `]` closing the class opened at `open`, or -1 when it is not a class. */
+export function classEnd(glob: string, open: number): number {
   // A `]` right after `[` or `[!` is a member, as in shells.
   let i = open + 1;
   if (glob[i] === '!' || glob[i] === '^') i++;
@@ -135,7 +136,8 @@ function classEnd(glob: string, open: number): number {
   return i < glob.length && i > open + 1 ? i : -1;
 }
 
-function braceEnd(glob: string, open: number): number {
+/** The index of the `}` closing the brace opened at `open`, or -1 when it does not close. */
+export function braceEnd(glob: string, open: number): number {
   let depth = 0;
   for (let i = open; i < glob.length; i++) {
     if (glob[i] === '\\') i++;
@@ -145,7 +147,8 @@ function braceEnd(glob: string, open: number): number {
   return -1;
 }
 
-function splitTopLevel(body: string): string[] {
+/** The comma-separated alternatives of a brace body, nested braces kept whole. */
+export function splitTopLevel(body: string): string[] {
   const parts: string[] = [];
   let depth = 0;
   let last = 0;
