@@ -33,7 +33,7 @@ describe('governed-mcp proxy with all six layers', () => {
     const started = JSON.parse(await proxy.waitFor((l) => l.includes('"event":"proxy_started"'), 60_000)) as {
       layers: string[];
     };
-    expect(started.layers).toEqual(['schema', 'tier', 'rate-limit', 'prefilter', 'probe', 'policy']);
+    expect(started.layers).toEqual(['schema', 'tier', 'rate-limit', 'paths', 'prefilter', 'probe', 'policy']);
     const client = new Client({ name: 'e2e-probe', version: '1.0.0' });
     await client.connect(childTransport(proxy.child) as Transport);
     const res = await client.callTool({ name: 'echo', arguments: { message: 'hello' } });

@@ -3,3 +3,7 @@
 export type { AuditLog, AuditLogOptions } from './audit/file-log.js';
 export { openAuditLog } from './audit/file-log.js';
 export { verifyAuditFile } from './audit/verify-file.js';
+export type { PathLayerOptions } from './layers/path-layer.js';
+export { createPathLayer, PATH_LAYER, PathLayerCode } from './layers/path-layer.js';
+export { GateStateTarget } from './layers/path-layer-targets.js';
+export { fileId, MAX_LINK_HOPS, PathResolveError, resolveOnDisk } from './paths/resolve-on-disk.js';

@@ -1,3 +1,4 @@
+import { homedir } from 'node:os';
 import {
   createPrefilterLayer,
   createRateLimitLayer,
@@ -8,6 +9,7 @@ import {
   GovernedError,
   type Layer,
 } from '@governed-mcp/core';
+import { createPathLayer, type PathLayerOptions } from '@governed-mcp/core/node';
 import {
   type CompiledPolicy,
   createPolicyLayer,
@@ -61,6 +63,12 @@ export interface AssemblyOptions {
   readonly policyHolder?: PolicyHolder;
   /** A policy file; the default constitution when neither this nor `policy` is given. */
   readonly policyPath?: string;
+  /**
+   * The path layer's view of the upstream: where its paths are interpreted, whether to follow
+   * symlinks on this disk (a stdio child runs here), and the gate's own files it must not touch.
+   * Default: this process's home and working directory, no resolution, no protected files.
+   */
+  readonly paths?: PathLayerOptions;
   /** The probe's backend; required by configurations that include the probe. */
   readonly probe?: ProbeSource;
   /** Receives a release function for each resource the layers hold (the probe's model). */
@@ -138,6 +146,9 @@ export async function assembleLayers(options: AssemblyOptions): Promise<Layer[]>
         break;
       case 'rate-limit':
         layers.push(createRateLimitLayer(settings));
+        // The path layer belongs to the deterministic layers: it normalises and resolves paths
+        // before the pre-filter and the policy decide on them, and guards the gate's own files.
+        layers.push(createPathLayer(options.paths ?? { env: { home: homedir(), cwd: process.cwd() } }));
         break;
       case 'prefilter':
         layers.push(createPrefilterLayer(settings));

@@ -35,7 +35,9 @@ export type Operator =
   | '>'
   | '>='
   | 'exists'
-  | 'missing';
+  | 'missing'
+  /** `arg.path is code-loading`: the path's class (core's `classifyPath`), one name or a [list]. */
+  | 'is';
 
 /** A literal on the right of an operator. `ident` is a bare word (a tier name). */
 export type Value =

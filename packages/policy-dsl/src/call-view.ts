@@ -1,4 +1,14 @@
-import type { ToolCall } from '@governed-mcp/core';
+import {
+  canonicalToolName,
+  classifyPath,
+  looksLikePath,
+  type PathClass,
+  PathExtractLimitError,
+  type PathFact,
+  pathFactForms,
+  pathTextsOf,
+  type ToolCall,
+} from '@governed-mcp/core';
 import { normalizeText } from './normalize.js';
 
 /** Limits on how much of a call's arguments the policy walks; past them the call is denied. */
@@ -20,14 +30,51 @@ export class CallView {
   #tool: string | undefined;
   #strings: readonly string[] | undefined;
   #args: Map<string, readonly unknown[]> | undefined;
+  #classes: readonly (readonly PathClass[])[] | undefined;
+  readonly #paths: PathFact | undefined;
 
-  constructor(call: ToolCall) {
+  /** `paths` is the path layer's fact: the call's paths normalised and resolved on disk. */
+  constructor(call: ToolCall, paths?: PathFact) {
     this.call = call;
+    this.#paths = paths;
   }
 
-  /** The tool's name, normalised. */
+  /**
+   * The classes of a string read as a path: core's classification of the text, and of every form
+   * the path layer resolved it to (a symlinked directory seen through), or of a command word in it.
+   */
+  pathClasses(value: string): readonly PathClass[] {
+    const own = looksLikePath(value) ? (classifyPath(value)?.classes ?? []) : [];
+    const entries = this.#paths?.entries;
+    if (entries === undefined || entries.length === 0) return own;
+    const out = new Set(own);
+    for (const e of entries)
+      if (e.raw === value || value.includes(e.raw)) for (const c of e.classes) out.add(c);
+    return [...out];
+  }
+
+  /** The classes of every path in the call: the path layer's entries and path-shaped strings. */
+  get allPathClasses(): readonly (readonly PathClass[])[] {
+    if (this.#classes === undefined) {
+      const out: (readonly PathClass[])[] = (this.#paths?.entries ?? []).map((e) => e.classes);
+      // Path-shaped strings, bare names under path keys, and the path words of one-line strings
+      // other than content (`cat ~/.ssh/id_rsa | base64`); documents that mention a path are text.
+      let texts: string[];
+      try {
+        texts = pathTextsOf(this.call.arguments, normalizeText);
+      } catch (e) {
+        if (e instanceof PathExtractLimitError) throw new UnreadableArgumentsError(e.message);
+        throw e;
+      }
+      for (const s of texts) out.push(classifyPath(s)?.classes ?? []);
+      this.#classes = out;
+    }
+    return this.#classes;
+  }
+
+  /** The tool's name in canonical form (`canonicalToolName`): what every tool-name predicate compares. */
   get tool(): string {
-    if (this.#tool === undefined) this.#tool = normalizeText(this.call.tool.name);
+    if (this.#tool === undefined) this.#tool = canonicalToolName(this.call.tool.name);
     return this.#tool;
   }
 
@@ -47,7 +94,13 @@ export class CallView {
 
   /** Every string in the arguments, keys included, normalised. */
   get strings(): readonly string[] {
-    if (this.#strings === undefined) this.#strings = collectStrings(this.call.arguments);
+    // The path layer's normalised and resolved forms join the strings: a rule about `**/.ssh/**`
+    // sees `~/notes/authorized_keys` when `notes` is a symlink to `.ssh`.
+    if (this.#strings === undefined)
+      this.#strings = [
+        ...collectStrings(this.call.arguments),
+        ...pathFactForms(this.#paths).map(normalizeText),
+      ];
     return this.#strings;
   }
 }

@@ -1,4 +1,4 @@
-import type { GateSettings, ToolCall } from '@governed-mcp/core';
+import type { GateSettings, PathFact, ToolCall } from '@governed-mcp/core';
 import type {
   DefaultPrincipalStatement,
   Effect,
@@ -53,7 +53,7 @@ export interface CompiledPolicy {
    * Matches a call. Precedence: any matching deny rule wins; otherwise the first matching allow rule;
    * otherwise `default`. Among rules of the same effect the first in file order is named.
    */
-  match(call: ToolCall): PolicyMatch;
+  match(call: ToolCall, paths?: PathFact): PolicyMatch;
   /**
    * Explains a call for people: the match, and every rule that matched it in policy order (the
    * ones that did not decide were overridden by precedence). Tries every rule; not for the hot path.
@@ -198,8 +198,9 @@ export function compilePolicy(
   const fallbackEffect = effect.effect;
   const denySet = indexByTool(denies);
   const allowSet = indexByTool(allows);
-  const match = (call: ToolCall): PolicyMatch => {
-    const view = new CallView(call);
+  // `paths`: the path layer's fact, so rules see where the call's paths resolve on disk.
+  const match = (call: ToolCall, paths?: PathFact): PolicyMatch => {
+    const view = new CallView(call, paths);
     try {
       const d = firstMatch(denySet, view);
       if (d !== undefined) return { decision: 'deny', rule: d.rule.name, reason: d.rule.reason };

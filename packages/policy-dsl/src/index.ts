@@ -59,6 +59,9 @@
  * @packageDocumentation
  */
 
+// The glob engine is core's, shared with the tier table; re-exported so this API stays whole.
+export type { GlobMode, GlobTest } from '@governed-mcp/core';
+export { compileGlob } from '@governed-mcp/core';
 export type {
   Condition,
   DefaultPrincipalStatement,
@@ -84,8 +87,6 @@ export { compilePolicy } from './compile.js';
 export { DEFAULT_CONSTITUTION, DEFAULT_CONSTITUTION_FILE, defaultPolicy } from './default-constitution.js';
 export type { PolicyDiagnostic, Severity } from './diagnostics.js';
 export { caretExcerpt, formatDiagnostic, PolicyErrorCode } from './diagnostics.js';
-export type { GlobMode, GlobTest } from './glob.js';
-export { compileGlob } from './glob.js';
 export type { PolicyHolder } from './layer.js';
 export { createPolicyLayer, DEFAULT_RULE, POLICY_LAYER, PolicyReasonCode } from './layer.js';
 export { loadPolicyFile } from './load.js';

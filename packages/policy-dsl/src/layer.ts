@@ -1,4 +1,4 @@
-import { deny, type JsonObject, type Layer, withReason } from '@governed-mcp/core';
+import { deny, type JsonObject, type Layer, PATH_FACT, withReason } from '@governed-mcp/core';
 import type { CompiledPolicy } from './compile.js';
 
 /** The canonical name of the constitutional layer. */
@@ -39,7 +39,7 @@ export function createPolicyLayer(source: CompiledPolicy | PolicyHolder): Layer 
     name: POLICY_LAYER,
     intercept: async function policyLayer(ctx, next) {
       const policy = holder.current;
-      const m = policy.match(ctx.call);
+      const m = policy.match(ctx.call, ctx.get(PATH_FACT));
       const rule = m.rule ?? DEFAULT_RULE;
       const data: JsonObject = { policy: policy.hash, rule };
       if (m.failure === true) {

@@ -1,4 +1,4 @@
-import { posix } from 'node:path';
+import { normalizePath } from '@governed-mcp/core';
 
 // Format characters (zero-width spaces and joiners, bidi overrides, soft hyphens) render as nothing,
 // so an attacker can use them to split a word a rule looks for. A character class cannot backtrack.
@@ -16,9 +16,11 @@ export function normalizeText(s: string): string {
 }
 
 /**
- * The forms of a path that a path glob is tested against: the normalised text with `\` read as `/`
- * and `.`, `..` and repeated slashes collapsed; and, for a relative path that climbs above its base
- * (`../etc/passwd`), the same path without the leading `../` parts, since the base is not known here.
+ * The forms of a path that a path glob is tested against: core's `normalizePath` form (`file://`
+ * URLs, percent encoding, `\\` read as `/`, `$HOME` and `${HOME}` read as `~`, `.`, `..`, repeated
+ * and trailing slashes collapsed; the one normaliser of the gate), the normalised text for strings
+ * that are not paths; and, for a relative path that climbs above its base (`../etc/passwd`), the
+ * same path without the leading `../` parts, since the base is not known here.
  * @example
  * pathForms('./a/../../etc/passwd') // ['../etc/passwd', 'etc/passwd']
  */
@@ -37,10 +39,9 @@ export function pathForms(raw: string): readonly string[] {
 const formsCache = new Map<string, readonly string[]>();
 
 function computePathForms(raw: string): string[] {
-  const text = normalizeText(raw).replaceAll('\\', '/');
+  const text = normalizeText(raw);
   if (text === '') return [text];
-  const collapsed = posix.normalize(text);
-  const form = collapsed.length > 1 && collapsed.endsWith('/') ? collapsed.slice(0, -1) : collapsed;
+  const form = normalizePath(text) ?? text.replaceAll('\\', '/');
   if (!form.startsWith('../') && form !== '..') return [form];
   let rest = form;
   while (rest.startsWith('../')) rest = rest.slice(3);

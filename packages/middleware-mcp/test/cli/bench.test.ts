@@ -10,7 +10,7 @@ describe('governed-mcp bench pipeline', () => {
       expect(figures[key].p50_us).toBeGreaterThan(0);
       expect(figures[key].p99_us).toBeGreaterThanOrEqual(figures[key].p50_us);
     }
-    expect(figures.layers).toEqual(['schema', 'tier', 'rate-limit', 'prefilter', 'policy']);
+    expect(figures.layers).toEqual(['schema', 'tier', 'rate-limit', 'paths', 'prefilter', 'policy']);
     expect(Object.keys(figures.audit_append)).toEqual(['fsync', 'group', 'write', 'none']);
     expect(figures.verify).toMatchObject({ records: 2000 });
     expect(figures.policy_match).toBeTypeOf('object');

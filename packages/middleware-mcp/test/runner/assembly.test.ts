@@ -31,9 +31,9 @@ const call = (name: string, args: Record<string, unknown>): ToolCall => ({
 });
 
 describe('assembleLayers', () => {
-  it('no-probe builds the five deterministic layers in canonical order, and they decide calls', async () => {
+  it('no-probe builds the six deterministic layers in canonical order, and they decide calls', async () => {
     const layers = await assembleLayers({ settings: DEFAULT_SETTINGS, configuration: 'no-probe' });
-    expect(names(layers)).toEqual(['schema', 'tier', 'rate-limit', 'prefilter', 'policy']);
+    expect(names(layers)).toEqual(['schema', 'tier', 'rate-limit', 'paths', 'prefilter', 'policy']);
     const pipeline = createPipeline(layers);
     const benign = await pipeline.evaluate(call('list_directory', { path: './src' }));
     expect(benign.decision.outcome).toBe('allow');
@@ -45,9 +45,9 @@ describe('assembleLayers', () => {
 
   it('full, probe-only and no-prefilter build the probe on the given model and hand back its release', async () => {
     const expected = {
-      full: ['schema', 'tier', 'rate-limit', 'prefilter', 'probe', 'policy'],
+      full: ['schema', 'tier', 'rate-limit', 'paths', 'prefilter', 'probe', 'policy'],
       'probe-only': ['probe'],
-      'no-prefilter': ['schema', 'tier', 'rate-limit', 'probe', 'policy'],
+      'no-prefilter': ['schema', 'tier', 'rate-limit', 'paths', 'probe', 'policy'],
     } as const;
     for (const [configuration, want] of Object.entries(expected)) {
       const released: (() => Promise<void>)[] = [];
