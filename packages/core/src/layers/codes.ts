@@ -27,6 +27,8 @@ export const LayerCode = {
   PrefilterBlocked: 'prefilter_blocked',
   /** Detectors matched that only record at this tier. */
   PrefilterFindings: 'prefilter_findings',
+  /** The pre-filter could not load its shell parser: the call is denied (fail-closed). */
+  PrefilterUnavailable: 'prefilter_unavailable',
 } as const;
 
 /** One of the layers' reason codes. */

@@ -1,9 +1,12 @@
 import { type Decision, deny, withReason } from '../decision.js';
 import type { JsonObject } from '../json.js';
 import { type CallContext, defineLayer, factKey, type Layer, type Next } from '../layer.js';
+import { PATH_FACT, pathFactForms } from '../paths/path-fact.js';
 import type { GateSettings, TierProfile } from '../settings.js';
 import { LayerCode } from './codes.js';
 import type { Detector, Finding } from './prefilter/detector.js';
+import { createNetworkCheck } from './prefilter/net/network-check.js';
+import type { HostResolver } from './prefilter/net/resolve.js';
 import {
   DEFAULT_DETECTORS,
   DEFAULT_SCAN_LIMITS,
@@ -11,6 +14,7 @@ import {
   type ScanLimits,
   scanArguments,
 } from './prefilter/scan.js';
+import { initShellParser, shellParserReady } from './prefilter/shell/parser.js';
 import { TIER_FACT } from './tier-layer.js';
 import { createTierTable, type TierTable } from './tier-table.js';
 
@@ -35,6 +39,10 @@ export interface PrefilterLayerOptions {
   readonly limits?: Partial<ScanLimits>;
   /** The tier table to read block lists from when no tier layer ran; default built from settings. */
   readonly table?: TierTable;
+  /** Resolves the names a call would fetch (SSRF check); default the system resolver. */
+  readonly resolver?: HostResolver;
+  /** Loads the shell grammar before the first scan; default `initShellParser`. A rejection denies. */
+  readonly loadShellParser?: () => Promise<void>;
 }
 
 const CLEAN: PrefilterFact = Object.freeze({ findings: Object.freeze([]), blocking: Object.freeze([]) });
@@ -62,6 +70,9 @@ export function createPrefilterLayer(settings: GateSettings, options: PrefilterL
   const detectors = options.detectors ?? DEFAULT_DETECTORS;
   const limits: ScanLimits = { ...DEFAULT_SCAN_LIMITS, ...options.limits };
   let table = options.table;
+  const network = detectors.some((d) => d.id === 'ssrf')
+    ? createNetworkCheck(settings, options.resolver)
+    : undefined;
 
   function blockList(ctx: CallContext): TierProfile['prefilterBlock'] {
     const fact = ctx.get(TIER_FACT);
@@ -72,8 +83,46 @@ export function createPrefilterLayer(settings: GateSettings, options: PrefilterL
     return resolved.ok ? resolved.fact.profile.prefilterBlock : 'all';
   }
 
+  function principalRank(ctx: CallContext): number {
+    const fact = ctx.get(TIER_FACT);
+    if (fact !== undefined) return fact.principalRank;
+    table ??= createTierTable(settings);
+    const resolved = table.resolve(ctx.call);
+    return resolved.ok ? resolved.fact.principalRank : -1;
+  }
+
   async function prefilterLayer(ctx: CallContext, next: Next): Promise<Decision> {
-    const findings = scanArguments(ctx.call.arguments, ctx.call.tool, detectors, limits);
+    // Command text is read by a parser loaded once; without it the call cannot be vouched for.
+    if (!shellParserReady()) {
+      try {
+        await (options.loadShellParser ?? initShellParser)();
+      } catch (error) {
+        const why = error instanceof Error ? error.message : String(error);
+        return deny(PREFILTER_LAYER, LayerCode.PrefilterUnavailable, `shell parser unavailable: ${why}`);
+      }
+    }
+    let findings = scanArguments(ctx.call.arguments, ctx.call.tool, detectors, limits);
+    // Where the call's paths really lead (the path layer resolved symlinks and spellings): scanned too.
+    const resolved = pathFactForms(ctx.get(PATH_FACT));
+    if (resolved.length > 0)
+      findings = [
+        ...findings,
+        ...scanArguments({ resolvedPaths: resolved }, ctx.call.tool, detectors, limits),
+      ];
+    if (network !== undefined) {
+      const rank = principalRank(ctx);
+      // Loopback allowances: the ssrf findings are taken again from a detector that exempts what the
+      // principal's allowances name (decoded views included, which the first scan skipped after a hit).
+      const allowing = findings.some((f) => f.detector === 'ssrf') ? network.detectorFor(rank) : undefined;
+      if (allowing !== undefined) {
+        const again = scanArguments(ctx.call.arguments, ctx.call.tool, [allowing], limits);
+        findings = [
+          ...findings.filter((f) => f.detector !== 'ssrf'),
+          ...again.filter((f) => f.detector === 'ssrf'),
+        ];
+      }
+      findings = [...findings, ...(await network.resolve(ctx.call, rank))];
+    }
     if (findings.length === 0) {
       ctx.set(PREFILTER_FACT, CLEAN);
       return next();

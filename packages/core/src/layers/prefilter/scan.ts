@@ -1,11 +1,12 @@
 import type { ToolDefinition } from '../../call.js';
+import { toolNameWords } from '../../names/tool-name.js';
+import { classifyPath } from '../../paths/classify.js';
 import { decodeOnce } from './decode.js';
 import type { CallFacts, Detector, Finding, ScanText, TextRole } from './detector.js';
 import {
   credentialDetector,
   injectionDetector,
   sensitivePathDetector,
-  sqlDetector,
   traversalDetector,
 } from './detectors-data.js';
 import { persistenceDetector, privilegeDetector } from './detectors-host.js';
@@ -13,6 +14,9 @@ import { destructiveDetector, fetchExecDetector, reverseShellDetector } from './
 import { schemeDetector, ssrfDetector } from './network.js';
 import { normalize } from './normalize.js';
 import { planOf, SHORT_TEXT } from './scan-plan.js';
+import { forgetShellAnalysis } from './shell/analyze.js';
+import { sqlDetector } from './sql/sql-detector.js';
+import { resetSqlParseBudget } from './sql/sql-parse.js';
 import { profileText, TextFlag } from './text-profile.js';
 import { forgetWordGates } from './word-gates.js';
 
@@ -61,10 +65,13 @@ export const DEFAULT_SCAN_LIMITS: ScanLimits = Object.freeze({
 const COMMAND_KEYS =
   /^(?:command|commands|cmd|cmdline|command_?line|script|shell|exec|run|code|args?|argv|line|program|entrypoint|payload|input)$/;
 const SHELL_TOOL = /shell|bash|terminal|command|cmd|exec|powershell|run_?script|spawn|ssh/;
-const SQL_TOOL =
-  /sql|query|database|postgres|mysql|sqlite|mongo|snowflake|bigquery|redshift|clickhouse|(?:^|[_-])db(?:$|[_-])/;
-const READER =
-  /^(?:read|get|list|search|view|show|stat|find|fetch|describe|head|tail|cat|ls|query|lookup|check)(?:$|[_\-.A-Z])/;
+// Shell, query and reader tools are told by their canonical name (`ExecuteCommand` is
+// `executecommand`, as `execute_command` is) and, where a short word decides, by its words.
+const SQL_TOOL = /sql|query|database|postgres|mysql|sqlite|mongo|snowflake|bigquery|redshift|clickhouse/;
+const SQL_WORDS: ReadonlySet<string> = new Set(['db']);
+const READER_WORDS: ReadonlySet<string> = new Set(
+  'read get list search view show stat find fetch describe head tail cat ls query lookup check'.split(' '),
+);
 
 const facts = new WeakMap<ToolDefinition, CallFacts & { shell: boolean }>();
 
@@ -72,13 +79,14 @@ const facts = new WeakMap<ToolDefinition, CallFacts & { shell: boolean }>();
 export function callFacts(tool: ToolDefinition): CallFacts & { shell: boolean } {
   let f = facts.get(tool);
   if (f === undefined) {
-    const name = tool.name.toLowerCase();
+    const words = toolNameWords(tool.name);
+    const name = words.join('');
     const a = tool.annotations;
     f = {
       tool: name,
       outward: a?.openWorldHint !== false,
-      writes: a?.readOnlyHint !== true && !READER.test(tool.name),
-      sqlTool: SQL_TOOL.test(name),
+      writes: a?.readOnlyHint !== true && !READER_WORDS.has(words[0] ?? ''),
+      sqlTool: SQL_TOOL.test(name) || words.some((w) => SQL_WORDS.has(w)),
       shell: SHELL_TOOL.test(name),
     };
     facts.set(tool, f);
@@ -91,9 +99,28 @@ export function callFacts(tool: ToolDefinition): CallFacts & { shell: boolean } 
 const PROSE_KEYS =
   /(?:^|_)(?:content|contents|body|text|message|description|markdown|md|html|note|notes|comment|summary|readme|doc|document|prompt|query|title|string|patch|diff|answer|reply|caption)s?$/;
 
-function roleOf(text: string, key: string, shellTool: boolean): TextRole {
-  if (shellTool || COMMAND_KEYS.test(key) || text.startsWith('#!')) return 'command';
-  return (text.length > 512 || text.includes('\n')) && PROSE_KEYS.test(key) ? 'document' : 'value';
+// Files whose content is itself run: shell scripts, rc files, Makefiles, CI workflows. Content written
+// to them is read as a command, however long.
+const SCRIPT_PATH =
+  /\.(?:sh|bash|zsh|ksh|command|bashrc|zshrc|profile|bash_profile|zprofile|zshenv|bash_login)$|(?:^|\/)(?:makefile|gnumakefile|dockerfile|justfile|\.envrc)$|(?:^|\/)\.github\/workflows\/|(?:^|\/)\.gitlab-ci\.ya?ml$|(?:^|\/)\.git\/hooks\/|(?:^|\/)\.husky\//i;
+const PATH_KEYS =
+  /^(?:path|file|file_?path|filename|file_?name|target|target_?path|destination|dest|to|output|uri)$/;
+
+/** True when an argument object names a file whose content is run (`{ path: 'x.sh', content }`). */
+function writesScript(value: Record<string, unknown>): boolean {
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v !== 'string' || !PATH_KEYS.test(k.toLowerCase()) || v.length > 1024) continue;
+    if (SCRIPT_PATH.test(v.trim()) || classifyPath(v.trim())?.classes.includes('code-loading') === true)
+      return true;
+  }
+  return false;
+}
+
+function roleOf(text: string, key: string, shellTool: boolean, script: boolean): TextRole {
+  // Surrounding whitespace decides nothing: a trailing newline must not turn a command into prose.
+  const body = text.trim();
+  if (shellTool || script || COMMAND_KEYS.test(key) || body.startsWith('#!')) return 'command';
+  return (body.length > 512 || body.includes('\n')) && PROSE_KEYS.test(key) ? 'document' : 'value';
 }
 
 // Keys made of letters only (camelCase, snake_case) carry no command, path, URL or token: skipped.
@@ -111,10 +138,13 @@ export function scanArguments(
   limits: ScanLimits = DEFAULT_SCAN_LIMITS,
 ): Finding[] {
   forgetWordGates();
+  forgetShellAnalysis();
+  resetSqlParseBudget();
   try {
     return scanWalk(args, tool, detectors, limits);
   } finally {
     forgetWordGates();
+    forgetShellAnalysis();
   }
 }
 
@@ -158,12 +188,12 @@ function scanWalk(
     }
   };
 
-  const scanString = (raw: string, key: string, path: string): void => {
+  const scanString = (raw: string, key: string, path: string, script = false): void => {
     const rawFlags = profileText(raw);
     const plain = (rawFlags & TextFlag.NonPlain) === 0;
     const norm = normalize(raw, plain);
     const flags = plain ? rawFlags : profileText(norm.text);
-    const role = roleOf(norm.text, key, call.shell);
+    const role = roleOf(norm.text, key, call.shell, script);
     if (norm.hidden !== undefined) {
       out.push({
         detector: 'hidden-text',
@@ -240,20 +270,22 @@ function scanWalk(
   };
 
   // Iterative walk: hostile nesting cannot exhaust the stack (the schema layer bounds it too).
-  const stack: { value: unknown; key: string; path: string }[] = [{ value: args, key: '', path: '' }];
+  type Entry = { value: unknown; key: string; path: string; script?: boolean };
+  const stack: Entry[] = [{ value: args, key: '', path: '' }];
   let visited = 0;
   while (stack.length > 0 && !stopped) {
     if (visited++ >= 100_000) {
       stop('too_many_values', '', 'more than 100000 values');
       break;
     }
-    const { value, key, path } = stack.pop() as { value: unknown; key: string; path: string };
+    const { value, key, path, script } = stack.pop() as Entry;
     if (typeof value === 'string') {
-      scanString(value, key, path);
+      scanString(value, key, path, script === true && PROSE_KEYS.test(key));
     } else if (Array.isArray(value)) {
       for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], key, path: `${path}/${i}` });
     } else if (typeof value === 'object' && value !== null) {
       const names = Object.keys(value);
+      const script = writesScript(value as Record<string, unknown>);
       for (let i = names.length - 1; i >= 0; i--) {
         const name = names[i] as string;
         const childPath = `${path}/${escapePointer(name)}`;
@@ -262,6 +294,7 @@ function scanWalk(
           value: (value as Record<string, unknown>)[name],
           key: name.toLowerCase(),
           path: childPath,
+          script,
         });
       }
     }
