@@ -12,6 +12,9 @@ import {
 import { TextFlag } from './text-profile.js';
 import { WordGate, wordGates } from './word-gates.js';
 
+// The sensitive-path detector asks core's path classifier (see sensitive-path.ts).
+export { sensitivePathDetector } from './sensitive-path.js';
+
 const ALL_ROLES: readonly TextRole[] = ['command', 'value', 'document', 'decoded'];
 const NOT_DOCUMENTS: readonly TextRole[] = ['command', 'value', 'decoded'];
 
@@ -111,49 +114,6 @@ export const credentialDetector: Detector = {
     if (m !== null && looksGenerated(m[1] as string)) {
       out.push(finding('credential', code('assigned_secret'), t, m.index, m[0].length));
     }
-  },
-};
-
-const sensitivePatterns = patternDetector('sensitive-path', NOT_DOCUMENTS, [
-  {
-    code: 'system_credentials',
-    re: /\/etc\/(?:shadow|gshadow|sudoers|master\.passwd|security\/opasswd|passwd)(?![\w.-])|\/etc\/ssl\/private\b/,
-  },
-  {
-    code: 'ssh_private_key',
-    re: /(?:^|[\s"'=:/\\~])(?:\.ssh\/)?id_(?:rsa|dsa|ecdsa|ed25519|ecdsa_sk|ed25519_sk)(?![\w.-])|\.ssh\/(?:identity|[\w.-]{1,60}\.pem)\b/,
-  },
-  {
-    code: 'cloud_credentials',
-    re: /\.aws\/credentials\b|\.config\/gcloud\/(?:credentials|application_default_credentials|access_tokens|legacy_credentials)|\.azure\/(?:accesstokens\.json|msal_token_cache)|\.kube\/config\b|\.docker\/config\.json\b/,
-  },
-  {
-    code: 'tool_credentials',
-    re: /(?:^|[\s"'=:/\\~])\.(?:netrc|pgpass|git-credentials|npmrc|pypirc|my\.cnf|bash_history|zsh_history|psql_history|mysql_history)(?![\w.-])|\.gnupg\/|\/library\/keychains\/|\bterraform\.tfstate\b|\bwp-config\.php\b|\bprivate[_-]?key\.(?:pem|key)\b/,
-  },
-  {
-    code: 'process_secrets',
-    re: /\/proc\/(?:self|\d{1,7})\/(?:environ|mem|maps)\b|\/var\/run\/docker\.sock\b|\/run\/secrets\/|\/var\/run\/secrets\/kubernetes\.io/,
-  },
-  {
-    code: 'browser_secrets',
-    re: /(?:chrome|chromium|firefox|brave|edge)[^\n]{0,120}(?:login data|cookies|key4\.db|logins\.json|local state)\b/,
-  },
-  { code: 'windows_secrets', re: /[/\\]system32[/\\]config[/\\](?:sam|system|security)\b|\bntds\.dit\b/ },
-  {
-    code: 'dotenv',
-    re: /(?:^|[\s"'=:/\\])\.env(?:\.(?:local|production|prod|development|dev|staging|test))?(?=$|[\s"';,)])/,
-  },
-]);
-
-/** `sensitive-path`: credential stores, key files and kernel interfaces that leak secrets (any separator). */
-export const sensitivePathDetector: Detector = {
-  id: 'sensitive-path',
-  roles: NOT_DOCUMENTS,
-  scan(t, call, out) {
-    // Windows paths: read `C:\Users\x\.aws\credentials` as `c:/users/x/.aws/credentials`.
-    const view = t.flags & TextFlag.Backslash ? { ...t, lower: t.lower.replace(/\\/g, '/') } : t;
-    sensitivePatterns.scan(view, call, out);
   },
 };
 
@@ -304,81 +264,5 @@ export const injectionDetector: Detector = {
     }
     // More mentions than that: whatever matches next is reported, mention or not (fail closed).
     injectionPatterns.scan(view, call, out);
-  },
-};
-
-const SQL_START =
-  /^\s*(?:select|insert|update|delete|drop|truncate|alter|grant|revoke|create|with|replace|merge|exec|execute|copy|call|set)\b/;
-const SQL_KEYS = /(?:^|_)(?:sql|query|statement|stmt)s?$/;
-const SQL_PATTERNS: readonly Pattern[] = [
-  {
-    code: 'drop',
-    re: /\bdrop\s+(?:table|database|schema|user|role|view|index|function|procedure|trigger|owned)\b/,
-  },
-  { code: 'truncate', re: /\btruncate\s+(?:table\s+)?[\w."`[]/ },
-  { code: 'unbounded_delete', re: /\bdelete\s+from\s+[\w."`[\]]{1,128}\s*(?:;|$)/ },
-  {
-    code: 'tautological_where',
-    re: /\b(?:delete\s+from|update)\b[^;]{0,300}\bwhere\s+(?:1\s*=\s*1|0\s*=\s*0|true|'1'\s*=\s*'1'|1)\s*(?:;|$|--|limit\b|returning\b)/,
-  },
-  {
-    code: 'privilege_grant',
-    re: /\bgrant\s+[^;]{1,200}\bto\b|\balter\s+(?:user|role)\s[^;]{0,200}\b(?:superuser|createrole|sysadmin|bypassrls|with\s+grant|password)\b|\bcreate\s+(?:user|role)\s[^;]{0,200}\bsuperuser\b|\bsp_addsrvrolemember\b/,
-  },
-  {
-    code: 'command_execution',
-    re: /\bxp_cmdshell\b|\bcopy\b[^;]{0,300}\b(?:to|from)\s+program\b|\bsp_configure\b|;\s*shutdown\b/,
-  },
-  {
-    code: 'file_access',
-    re: /\binto\s+(?:out|dump)file\b|\bpg_read_(?:binary_)?file\s*\(|\bload_file\s*\(|\blo_import\s*\(/,
-  },
-];
-const INJECTION =
-  /'\s{0,10}(?:or|and)\s{1,10}'?(\w{1,10})'?\s{0,10}=\s{0,10}'?\1\b|'\s{0,10};\s{0,10}(?:drop|delete|update|insert|shutdown|exec)\b|\bunion\s+(?:all\s+)?select\b[^\n]{0,200}\bfrom\b/;
-
-const LITERAL = /'(?:[^'\n]|''){0,2000}'/g;
-const DYNAMIC = /\b(?:exec(?:ute)?|sp_executesql)\s{0,8}\(?\s{0,8}n?$/;
-
-/**
- * The query with its string literals blanked (same length, so spans hold): `WHERE action = 'DROP
- * TABLE'` compares data. Literals handed to EXEC are code, and stay.
- */
-function blankLiterals(lower: string): string {
-  return lower.replace(LITERAL, (m: string, offset: number) =>
-    DYNAMIC.test(lower.slice(Math.max(0, offset - 40), offset)) ? m : ' '.repeat(m.length),
-  );
-}
-
-/**
- * `sql-destructive`: in a query (a SQL tool, a query-named key, or text that starts like SQL):
- * drops, truncates, unbounded deletes and updates, grants and escalation, command and file access.
- * In other values: classic injection (tautologies, stacked statements, UNION SELECT).
- */
-export const sqlDetector: Detector = {
-  id: 'sql-destructive',
-  roles: ALL_ROLES,
-  scan(t, call, out) {
-    const isQuery = call.sqlTool || SQL_KEYS.test(t.key) || SQL_START.test(t.lower);
-    // A long query is still a query; other documents (a migration file being written) are data.
-    if (t.role === 'document' && !isQuery) return;
-    const lower = isQuery && t.lower.includes("'") ? blankLiterals(t.lower) : t.lower;
-    if (!isQuery) {
-      if (!lower.includes("'") && !lower.includes('union')) return;
-      const m = INJECTION.exec(lower);
-      if (m !== null) out.push(finding('sql-destructive', 'sql_injection', t, m.index, m[0].length));
-      return;
-    }
-    for (const p of SQL_PATTERNS) {
-      const m = p.re.exec(lower);
-      if (m !== null) {
-        out.push(finding('sql-destructive', p.code, t, m.index, m[0].length));
-        return;
-      }
-    }
-    const update = /\bupdate\s+[\w."`[\]]{1,128}\s+set\b([^;]{0,4000})/.exec(lower);
-    if (update !== null && !/\bwhere\b/.test(update[1] as string)) {
-      out.push(finding('sql-destructive', 'unbounded_update', t, update.index, update[0].length));
-    }
   },
 };
