@@ -40,8 +40,15 @@ export type {
   TextRole,
 } from './layers/prefilter/detector.js';
 export { patternDetector } from './layers/prefilter/detector.js';
-export type { HostClass } from './layers/prefilter/network.js';
-export { classifyHost, classifyTarget } from './layers/prefilter/network.js';
+export type { RoutingTarget } from './layers/prefilter/net/curl-routing.js';
+export { commandDestinations, curlRouting } from './layers/prefilter/net/curl-routing.js';
+export { classifyAddress } from './layers/prefilter/net/host-class.js';
+export type { HostResolver, Resolution, ResolutionOptions } from './layers/prefilter/net/resolve.js';
+export { createResolution, systemResolver } from './layers/prefilter/net/resolve.js';
+export type { FetchTarget } from './layers/prefilter/net/url-target.js';
+export { findTargets, parseBareTarget, parseTarget } from './layers/prefilter/net/url-target.js';
+export type { FetchReading, HostClass, TargetAllowance } from './layers/prefilter/network.js';
+export { classifyHost, classifyTarget, createSsrfDetector } from './layers/prefilter/network.js';
 export type { Normalized } from './layers/prefilter/normalize.js';
 export { normalize } from './layers/prefilter/normalize.js';
 export type { ScanLimits } from './layers/prefilter/scan.js';
@@ -52,6 +59,7 @@ export {
   SCAN_LIMIT,
   scanArguments,
 } from './layers/prefilter/scan.js';
+export { initShellParser, shellParserReady } from './layers/prefilter/shell/parser.js';
 export type { PrefilterFact, PrefilterLayerOptions } from './layers/prefilter-layer.js';
 export { createPrefilterLayer, PREFILTER_FACT, PREFILTER_LAYER } from './layers/prefilter-layer.js';
 export type { RateLimitLayerOptions } from './layers/rate-limit-layer.js';
@@ -78,11 +86,34 @@ export type {
   TierTable,
 } from './layers/tier-table.js';
 export { ANNOTATION_RANKS, createTierTable } from './layers/tier-table.js';
+// Names: one glob engine and one matching rule for tool and server names
+export type { GlobMode, GlobTest } from './names/glob.js';
+export { compileGlob } from './names/glob.js';
+export { literalMatcher } from './names/literal-matcher.js';
+export { canonicalToolName, compileToolGlob } from './names/tool-name.js';
+// Paths
+export type { PathClass, PathEnv, PathVerdict } from './paths/classify.js';
+export { classesOf, classifyPath, PATH_CLASSES } from './paths/classify.js';
+export { declaresServers, isClientConfig } from './paths/client-config.js';
+export type { PathCandidate, PathSource } from './paths/extract.js';
+export {
+  commandWords,
+  extractPaths,
+  looksLikePath,
+  PATH_EXTRACT_LIMITS,
+  PathExtractLimitError,
+  pathTextsOf,
+} from './paths/extract.js';
+export { MAX_PATH_LENGTH, normalizePath } from './paths/normalize-path.js';
+export type { PathEntry, PathFact } from './paths/path-fact.js';
+export { PATH_FACT, pathFactForms } from './paths/path-fact.js';
 export type { EvaluateOptions, Pipeline, PipelineOptions } from './pipeline.js';
 export { createPipeline, PIPELINE_LAYER } from './pipeline.js';
 export type {
   Bucket,
   GateSettings,
+  NetworkAllow,
+  NetworkSettings,
   ProbeStrictness,
   RateLimitSpec,
   TierProfile,
@@ -92,6 +123,8 @@ export {
   BucketSchema,
   DEFAULT_SETTINGS,
   GateSettingsSchema,
+  NetworkAllowSchema,
+  NetworkSettingsSchema,
   ProbeStrictnessSchema,
   parseSettings,
   RateLimitSchema,
