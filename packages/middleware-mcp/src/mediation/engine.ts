@@ -12,7 +12,6 @@ import {
 } from './frame.js';
 import type { Mediator, MediatorOptions, PeerInfo, Routed, ToolReview } from './mediator.js';
 import { createMemoryPinStore } from './pins.js';
-import { SECRET_PATTERNS } from './redaction.js';
 import { failureFor } from './response-path.js';
 import { fromServerMessage } from './server-path.js';
 import { createSession, type Engine, merge, routed, type Session } from './session.js';
@@ -52,7 +51,7 @@ export function createEngine(options: MediatorOptions): Mediator {
     server: options.server ?? '',
     kinds: options.mediate ?? {},
     redaction: options.redaction ?? 'redact',
-    patterns: options.secretPatterns ?? SECRET_PATTERNS,
+    patterns: options.secretPatterns ?? [],
     pins: options.pins ?? createMemoryPinStore(),
     limits: resolveLimits(options.limits),
     batches: options.batches ?? 'refuse',

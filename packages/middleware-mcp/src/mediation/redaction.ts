@@ -1,13 +1,17 @@
 /**
- * The response path's secret detector: credentials and keys in results are replaced with
- * `[REDACTED:<kind>]` before the agent sees them. Patterns are anchored on fixed prefixes with bounded,
- * dot-free character classes, so each runs in linear time on hostile text.
+ * The response path's secret redactor: every text-bearing field of a server→client message is scanned
+ * (alone, and joined with its neighbours) by the maintained rule set and the generic rules, and each
+ * secret is replaced with `[REDACTED:<rule>]` before the agent sees it. What was redacted is reported
+ * as rule, field path and count — never the secret.
  */
+import { applyFindings, collectFields, type FieldFindings, splitJoined } from './redaction-fields.js';
+import type { Finding } from './redaction-rules.js';
+import { createBudget, DEFAULT_SCAN_BOUNDS, type ScanBounds, scanText } from './redaction-scanner.js';
 
 /** What the response path does with secrets in a result. */
 export type RedactionMode = 'redact' | 'block' | 'off';
 
-/** A secret detector: a name (used in the marker and the audit) and a global pattern. */
+/** An extra, deployment-specific detector: a name (used in the marker and the audit) and a global pattern. */
 export interface SecretPattern {
   readonly kind: string;
   readonly pattern: RegExp;
@@ -15,112 +19,85 @@ export interface SecretPattern {
   readonly group?: number;
 }
 
-/** The built-in detectors. */
-export const SECRET_PATTERNS: readonly SecretPattern[] = [
-  { kind: 'aws-access-key-id', pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b/g },
-  {
-    kind: 'aws-secret-access-key',
-    pattern: /\baws_secret_access_key["']?\s{0,5}[=:]\s{0,5}["']?([A-Za-z0-9/+=]{40})/gi,
-    group: 1,
-  },
-  { kind: 'github-token', pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})/g },
-  { kind: 'slack-token', pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,200}/g },
-  { kind: 'llm-api-key', pattern: /\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,300}/g },
-  { kind: 'google-api-key', pattern: /\bAIza[0-9A-Za-z_-]{35}/g },
-  { kind: 'stripe-key', pattern: /\b[rs]k_(?:live|test)_[0-9a-zA-Z]{16,200}/g },
-  { kind: 'jwt', pattern: /\beyJ[A-Za-z0-9_-]{8,2000}\.eyJ[A-Za-z0-9_-]{8,4000}\.[A-Za-z0-9_-]{8,2000}/g },
-  { kind: 'bearer-token', pattern: /\bBearer\s{1,5}([A-Za-z0-9._~+/-]{20,2000}=*)/g, group: 1 },
-  {
-    kind: 'credential-assignment',
-    pattern:
-      /\b(?:password|passwd|pwd|secret|api[_-]?key|access[_-]?token|auth[_-]?token|client[_-]?secret)["']?\s{0,5}[:=]\s{0,5}["']?([^\s"'`,;]{6,500})/gi,
-    group: 1,
-  },
-  {
-    kind: 'url-password',
-    pattern: /\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s:/@]{1,200}:([^\s@/]{1,200})@/gi,
-    group: 1,
-  },
-];
+/** One redaction: which rule, in which field, how many times. */
+export interface RedactionFinding {
+  readonly rule: string;
+  readonly path: string;
+  readonly count: number;
+}
 
-const KEY_BEGIN = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY-----/g;
-const KEY_END = '-----END ';
-
-/** The outcome of redacting one value: the (copied) value and what was found, by kind. */
+/** The outcome of redacting one value: the (copied) value and what was found. */
 export interface Redacted<T> {
   readonly value: T;
   readonly count: number;
+  /** The rules that fired, each once. */
   readonly kinds: readonly string[];
+  readonly findings: readonly RedactionFinding[];
 }
 
-function redactPrivateKeys(text: string, found: string[]): string {
-  if (!text.includes('PRIVATE KEY-----')) return text;
-  KEY_BEGIN.lastIndex = 0;
-  let out = '';
-  let from = 0;
-  for (let m = KEY_BEGIN.exec(text); m !== null; m = KEY_BEGIN.exec(text)) {
-    if (m.index < from) continue;
-    const endAt = text.indexOf(KEY_END, m.index + m[0].length);
-    const close = endAt < 0 ? -1 : text.indexOf('-----', endAt + KEY_END.length);
-    const stop = close < 0 ? text.length : close + 5;
-    out += `${text.slice(from, m.index)}[REDACTED:private-key]`;
-    found.push('private-key');
-    from = stop;
-    KEY_BEGIN.lastIndex = stop;
-  }
-  return out + text.slice(from);
+/** Options of `redactValue`. */
+export interface RedactOptions {
+  /** Detectors run in addition to the built-in ones. */
+  readonly patterns?: readonly SecretPattern[];
+  readonly bounds?: ScanBounds;
 }
 
-/** Redacts the secrets in one string; appends the kinds found to `found`. */
-export function redactText(
-  text: string,
-  found: string[],
-  patterns: readonly SecretPattern[] = SECRET_PATTERNS,
-): string {
-  let out = redactPrivateKeys(text, found);
+function patternFindings(text: string, patterns: readonly SecretPattern[]): Finding[] {
+  const out: Finding[] = [];
   for (const { kind, pattern, group = 0 } of patterns) {
+    if (!pattern.global) throw new TypeError(`secret pattern ${kind} must be global`);
     pattern.lastIndex = 0;
-    if (!pattern.test(out)) continue;
-    pattern.lastIndex = 0;
-    out = out.replace(pattern, (...m: unknown[]) => {
-      found.push(kind);
-      const whole = m[0] as string;
-      const secret = m[group] as string | undefined;
-      if (group === 0 || secret === undefined) return `[REDACTED:${kind}]`;
-      const at = whole.lastIndexOf(secret);
-      return `${whole.slice(0, at)}[REDACTED:${kind}]${whole.slice(at + secret.length)}`;
-    });
+    for (const m of text.matchAll(pattern)) {
+      const secret = m[group] ?? m[0];
+      const start = (m.index ?? 0) + (group === 0 ? 0 : m[0].lastIndexOf(secret));
+      if (secret.length > 0) out.push({ rule: kind, start, end: start + secret.length });
+    }
   }
   return out;
 }
 
-// Binary payloads (base64) are not text: a random match there is noise, and rewriting breaks the blob.
-function isBinaryField(parent: Record<string, unknown>, key: string): boolean {
-  return (key === 'data' && (parent.type === 'image' || parent.type === 'audio')) || key === 'blob';
+/**
+ * Redacts every secret in a JSON value (a result, an error, notification or request params), returning
+ * a copy when anything changed. Throws when scanning fails or exceeds its bounds; the caller withholds
+ * the message then (fail-closed).
+ */
+export async function redactValue<T>(value: T, options: RedactOptions = {}): Promise<Redacted<T>> {
+  const budget = createBudget(options.bounds ?? DEFAULT_SCAN_BOUNDS);
+  const fields = collectFields(value);
+  const perField: FieldFindings = fields.map(() => []);
+  for (const [i, f] of fields.entries()) {
+    const own = perField[i]!;
+    if (f.whole !== undefined) own.push({ rule: f.whole, start: 0, end: f.text.length });
+    own.push(...(await scanText(f.text, budget)), ...patternFindings(f.text, options.patterns ?? []));
+  }
+  // Joined, a token or key split across neighbouring fields is seen whole.
+  if (fields.length > 1)
+    splitJoined(fields, await scanText(fields.map((f) => f.text).join(''), budget), perField);
+  if (perField.every((list) => list.length === 0)) return { value, count: 0, kinds: [], findings: [] };
+
+  // The value is plain JSON already checked by the frame inspector; its copy has the same fields in order.
+  const copy = JSON.parse(JSON.stringify(value)) as T;
+  const targets = collectFields(copy);
+  const findings: RedactionFinding[] = [];
+  for (const [i, f] of fields.entries()) {
+    const list = perField[i]!;
+    const target = targets[i];
+    if (list.length === 0) continue;
+    if (target === undefined || target.path !== f.path)
+      throw new Error('the copied message does not match the scanned one');
+    const { text, rules } = applyFindings(f.text, list);
+    const encoded = f.encoding === 'base64' ? Buffer.from(text, 'utf8').toString('base64') : text;
+    (target.holder as Record<string | number, unknown>)[target.key] = encoded;
+    const counts = new Map<string, number>();
+    for (const r of rules) counts.set(r, (counts.get(r) ?? 0) + 1);
+    for (const [rule, count] of counts) findings.push({ rule, path: f.path, count });
+  }
+  const count = findings.reduce((n, f) => n + f.count, 0);
+  return { value: copy, count, kinds: [...new Set(findings.map((f) => f.rule))], findings };
 }
 
-/**
- * Redacts every string in a JSON value (a tool result, resource contents, prompt messages), returning a
- * copy. The input is plain JSON already checked by the frame inspector.
- */
-export function redactValue<T>(value: T, patterns: readonly SecretPattern[] = SECRET_PATTERNS): Redacted<T> {
-  const found: string[] = [];
-  const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') return redactText(v, found, patterns);
-    if (Array.isArray(v)) return v.map(walk);
-    if (typeof v === 'object' && v !== null) {
-      const src = v as Record<string, unknown>;
-      const out: Record<string, unknown> = {};
-      for (const key of Object.keys(src)) {
-        const next = isBinaryField(src, key) ? src[key] : walk(src[key]);
-        if (key === '__proto__')
-          Object.defineProperty(out, key, { value: next, enumerable: true, writable: true });
-        else out[key] = next;
-      }
-      return out;
-    }
-    return v;
-  };
-  const copy = walk(value) as T;
-  return { value: found.length === 0 ? value : copy, count: found.length, kinds: [...new Set(found)] };
+/** Redacts the secrets in one string. */
+export async function redactText(text: string, options: RedactOptions = {}): Promise<Redacted<string>> {
+  const r = await redactValue({ text }, options);
+  return { ...r, value: r.value.text };
 }

@@ -3,7 +3,7 @@ import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.
 import { MEDIATION_LAYER } from './audit.js';
 import { statusOf } from './catalogue.js';
 import type { Params } from './frame.js';
-import { redactValue } from './redaction.js';
+import { type Redacted, redactValue } from './redaction.js';
 import type { Engine, Pending, Session } from './session.js';
 import { deniedToolResult, errorResponse, MediationCode, type Refusal } from './wire.js';
 
@@ -31,18 +31,71 @@ export function failureFor(pending: Pending, refusal: Refusal): JSONRPCMessage {
 
 const HAS_RESULT_PATH = new Set(['tool-call', 'resource-read', 'prompt-get', 'task-result']);
 
+/** What scanning one server→client value gave: the redacted value, or a refusal (fail-closed). */
+export type Scanned<T> =
+  | { readonly ok: true; readonly redacted: Redacted<T> }
+  | { readonly ok: false; readonly refusal: Refusal };
+
+/**
+ * Scans a value on its way to the client. A scan that throws or exceeds its bounds yields a
+ * `redaction_failed` refusal: the value is withheld, never passed through unscanned.
+ */
+export async function scanOutbound<T>(
+  engine: Engine,
+  session: Session,
+  method: string,
+  value: T,
+): Promise<Scanned<T>> {
+  if (engine.redaction === 'off') return { ok: true, redacted: { value, count: 0, kinds: [], findings: [] } };
+  try {
+    const redacted = await redactValue(value, { patterns: engine.patterns });
+    if (redacted.count > 0) {
+      engine.log({
+        level: 'warn',
+        event: engine.redaction === 'block' ? 'result_blocked' : 'result_redacted',
+        sessionId: session.key,
+        data: { method, kinds: redacted.kinds, count: redacted.count, findings: redacted.findings },
+      });
+    }
+    return { ok: true, redacted };
+  } catch (err) {
+    engine.log({
+      level: 'error',
+      event: 'redaction_failed',
+      detail: err instanceof Error ? err.message : String(err),
+      sessionId: session.key,
+      data: { method },
+    });
+    return {
+      ok: false,
+      refusal: {
+        layer: MEDIATION_LAYER,
+        code: MediationCode.RedactionFailed,
+        reason: 'the message could not be scanned for secrets, so it was withheld',
+      },
+    };
+  }
+}
+
+/** The audit detail of a redaction: rule, field path and count of each finding — never the secret. */
+function findingsDetail(r: Redacted<unknown>): string {
+  return r.findings.map((f) => `${f.rule} at ${f.path} x${f.count}`).join(', ');
+}
+
 /**
  * The response path of a request the gate let through: secrets are redacted (or the result blocked),
- * and the outcome of a mediated request is recorded. If that record cannot be written, the result is
- * withheld (fail-closed).
+ * and the outcome of a mediated request is recorded. If that record cannot be written, or the answer
+ * cannot be scanned, the result is withheld (fail-closed). `toClient` marks an answer on its way to the
+ * client: every such answer is scanned, whatever its method.
  */
 export async function settle(
   engine: Engine,
   session: Session,
   pending: Pending,
   answer: Answer,
+  toClient = false,
 ): Promise<JSONRPCMessage> {
-  if (!HAS_RESULT_PATH.has(pending.role)) {
+  if (!toClient && !HAS_RESULT_PATH.has(pending.role)) {
     // Answers to mediated server requests (sampling, elicitation) are not redacted (they go to the
     // server, not the agent) but their outcome is recorded like any other.
     if (pending.call !== undefined && pending.checked !== undefined) {
@@ -63,37 +116,33 @@ export async function settle(
     return message(pending.id, answer, answer);
   }
   const body = answer.error !== undefined ? { error: answer.error } : { result: answer.result };
-  const scanned =
-    engine.redaction === 'off' ? { value: body, count: 0, kinds: [] } : redactValue(body, engine.patterns);
+  const checked = await scanOutbound(engine, session, pending.method, body);
   const ms = performance.now() - pending.started;
-  const isError = answer.error !== undefined || answer.result?.isError === true;
   let out: JSONRPCMessage;
   let outcome: Outcome;
-  if (scanned.count > 0 && engine.redaction === 'block') {
+  if (!checked.ok) {
+    out = failureFor(pending, checked.refusal);
+    outcome = { status: 'blocked', detail: checked.refusal.reason, ms };
+  } else if (checked.redacted.count > 0 && engine.redaction === 'block') {
+    const scanned = checked.redacted;
     const refusal: Refusal = {
       layer: MEDIATION_LAYER,
       code: MediationCode.ResultBlocked,
       reason: `the result held secrets (${scanned.kinds.join(', ')}) and was withheld`,
     };
     out = failureFor(pending, refusal);
-    outcome = { status: 'blocked', detail: refusal.reason, redactions: scanned.count, ms };
+    outcome = { status: 'blocked', detail: findingsDetail(scanned), redactions: scanned.count, ms };
   } else {
+    const scanned = checked.redacted;
+    const isError = answer.error !== undefined || answer.result?.isError === true;
     out = message(pending.id, answer, scanned.value);
     const status = scanned.count > 0 ? 'redacted' : isError ? 'error' : 'ok';
     outcome = {
       status,
       result: scanned.value,
       ms,
-      ...(scanned.count > 0 ? { redactions: scanned.count, detail: scanned.kinds.join(', ') } : {}),
+      ...(scanned.count > 0 ? { redactions: scanned.count, detail: findingsDetail(scanned) } : {}),
     };
-  }
-  if (scanned.count > 0) {
-    engine.log({
-      level: 'warn',
-      event: engine.redaction === 'block' ? 'result_blocked' : 'result_redacted',
-      sessionId: session.key,
-      data: { method: pending.method, kinds: scanned.kinds, count: scanned.count },
-    });
   }
   if (pending.call !== undefined && pending.checked !== undefined) {
     const ok = await engine.gate.recordOutcome(pending.call, pending.checked, outcome);

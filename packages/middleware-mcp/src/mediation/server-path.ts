@@ -4,32 +4,26 @@ import { onDiscoveryAnswer } from './discovery.js';
 import { type Classified, idKey, type Params } from './frame.js';
 import type { PeerInfo, Routed } from './mediator.js';
 import { isMediated, isRequestMethod, SERVER_NOTIFICATIONS, SERVER_REQUESTS } from './methods.js';
-import { redactValue } from './redaction.js';
-import { filterToolsList, settle } from './response-path.js';
+import { screenListing } from './poisoning-listing.js';
+import { filterToolsList, scanOutbound, settle } from './response-path.js';
 import { type Engine, type Pending, routed, type Session } from './session.js';
 import { decideRequest, principalOf } from './tool-calls.js';
 import { errorResponse, MediationCode } from './wire.js';
 
 /**
- * Server notifications (log messages, progress text) can leak secrets as well as results can: they are
- * redacted, or dropped (`null`) when results are blocked.
+ * Server notifications (log messages, progress text, resource updates) can leak secrets as well as
+ * results can: they are redacted, or dropped (`null`) when results are blocked or scanning failed.
  */
-function notificationParams(
+async function notificationParams(
   engine: Engine,
   session: Session,
   method: string,
   params: Params | undefined,
-): Params | undefined | null {
-  if (params === undefined || engine.redaction === 'off') return params;
-  const r = redactValue(params, engine.patterns);
-  if (r.count === 0) return params;
-  engine.log({
-    level: 'warn',
-    event: engine.redaction === 'block' ? 'notification_blocked' : 'notification_redacted',
-    sessionId: session.key,
-    data: { method, kinds: r.kinds, count: r.count },
-  });
-  return engine.redaction === 'block' ? null : r.value;
+): Promise<Params | undefined | null> {
+  if (params === undefined) return params;
+  const r = await scanOutbound(engine, session, method, params);
+  if (!r.ok || (r.redacted.count > 0 && engine.redaction === 'block')) return null;
+  return r.redacted.value;
 }
 
 /** Routes one classified message from the server. */
@@ -57,7 +51,7 @@ export async function fromServerMessage(
           session.catalogue.invalidate();
           engine.log({ level: 'info', event: 'tools_list_changed', sessionId: session.key });
         }
-        const params = notificationParams(engine, session, msg.method, msg.params);
+        const params = await notificationParams(engine, session, msg.method, msg.params);
         if (params === null) return routed();
         return routed(
           [],
@@ -97,7 +91,11 @@ export async function fromServerMessage(
       session.fromClient.delete(key);
       if (pending.role === 'tools-list')
         return routed([], [filterToolsList(engine, session, pending, msg, pending.cursor !== true)]);
-      return routed([], [await settle(engine, session, pending, msg)]);
+      // Texts the model will read (instructions, resource and prompt listings) are screened first.
+      return routed(
+        [],
+        [await settle(engine, session, pending, screenListing(engine, session, pending, msg), true)],
+      );
     }
     case 'request': {
       const role = SERVER_REQUESTS.get(msg.method);
@@ -126,6 +124,12 @@ export async function fromServerMessage(
           `more than ${engine.limits.maxInFlight} requests in flight`,
         );
       }
+      // What a server asks the client (a sampling prompt, an elicitation message) is scanned like a result.
+      const scanned = await scanOutbound(engine, session, msg.method, msg.params);
+      if (!scanned.ok) return refuse(scanned.refusal.code, scanned.refusal.reason);
+      if (scanned.redacted.count > 0 && engine.redaction === 'block')
+        return refuse(MediationCode.ResultBlocked, 'the request held secrets and was withheld');
+      const params = scanned.redacted.value;
       const pending: Pending = {
         id: msg.id,
         method: msg.method,
@@ -138,10 +142,10 @@ export async function fromServerMessage(
         jsonrpc: '2.0',
         id: msg.id,
         method: msg.method,
-        ...(msg.params === undefined ? {} : { params: msg.params }),
+        ...(params === undefined ? {} : { params }),
       } as JSONRPCMessage;
       if (!isMediated(role, engine.kinds)) return routed([], [message]);
-      const decided = await decideRequest(engine, pending, msg.params, peer);
+      const decided = await decideRequest(engine, pending, params, peer);
       // Answered meanwhile (session failed, gate closed): nothing more to send.
       if (session.fromServer.get(key) !== pending) return routed();
       if (decided.forward !== undefined) return routed([], [decided.forward]);

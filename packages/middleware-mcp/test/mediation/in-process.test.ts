@@ -44,7 +44,7 @@ function buildServer(root: string) {
   );
   server.registerTool('read_env', { description: 'Shows the deployment settings.' }, async () => {
     ran.push('read_env');
-    return { content: [{ type: 'text', text: 'AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE region=eu' }] };
+    return { content: [{ type: 'text', text: 'AWS_ACCESS_KEY_ID=AKIAQYLPMN5HHHFPZAM2 region=eu' }] };
   });
   return { server, ran, write };
 }
@@ -119,9 +119,7 @@ describe('the in-process wrapper with the SDK client and server', () => {
   it('redacts secrets the handler returns before the client sees them', async () => {
     const { client, mediator, audit } = await connect(dir, join(dir, 'a.jsonl'));
     const res = await client.callTool({ name: 'read_env', arguments: {} });
-    expect(res.content).toEqual([
-      { type: 'text', text: 'AWS_ACCESS_KEY_ID=[REDACTED:aws-access-key-id] region=eu' },
-    ]);
+    expect(res.content).toEqual([{ type: 'text', text: 'AWS_ACCESS_KEY_ID=[REDACTED:aws] region=eu' }]);
     await client.close();
     await mediator.close();
     await audit.close();

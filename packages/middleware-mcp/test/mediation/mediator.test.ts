@@ -381,10 +381,10 @@ describe('the mediator', () => {
     const log = {
       jsonrpc: '2.0',
       method: 'notifications/message',
-      params: { level: 'info', data: 'token ghp_' + 'a'.repeat(36) },
+      params: { level: 'info', data: 'token ghp_' + 'k3Jd9Qp2Lm8Zx7Rv5Tn1Wb4Yc6Hs0FaG2eUx' },
     };
     const out = await harness().server(log);
-    expect(JSON.stringify(out.toClient)).toContain('[REDACTED:github-token]');
+    expect(JSON.stringify(out.toClient)).toContain('[REDACTED:github]');
     expect(await harness({ redaction: 'block' }).server(log)).toEqual({ toServer: [], toClient: [] });
   });
 
