@@ -80,7 +80,9 @@ function auditFailed(ev: Evaluation, err: unknown): Checked {
     reasons: [...ev.decision.reasons, { layer: AUDIT_LAYER, code: ErrorCode.AuditFailed, detail }],
     failure: true,
   };
-  return { ...ev, decision };
+  // The audit decided this deny, so it is the deciding step of the trace: whoever reports the refusal
+  // names the audit failure, not the reason a layer gave for the allow that was never recorded.
+  return { ...ev, decision, trace: [...ev.trace, { layer: AUDIT_LAYER, verdict: 'error', us: 0 }] };
 }
 
 /**

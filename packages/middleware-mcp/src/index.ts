@@ -40,6 +40,8 @@ export type { GateSource, MediationGate } from './mediation/audit.js';
 export { createMediationGate, MEDIATION_LAYER } from './mediation/audit.js';
 export type { CatalogueEntry, ToolStatus } from './mediation/catalogue.js';
 export { fingerprintOf } from './mediation/catalogue.js';
+export type { TrimmedParams } from './mediation/forwarded-params.js';
+export { trimParams } from './mediation/forwarded-params.js';
 export type { FrameLimits } from './mediation/frame.js';
 export { DEFAULT_FRAME_LIMITS } from './mediation/frame.js';
 export type { GovernTransportOptions } from './mediation/govern-transport.js';
@@ -60,9 +62,17 @@ export { openPinFile } from './mediation/pin-file.js';
 export type { PinStore } from './mediation/pins.js';
 export { createMemoryPinStore } from './mediation/pins.js';
 export type { PoisonFinding, PoisonKind } from './mediation/poisoning.js';
-export { scanToolDefinition } from './mediation/poisoning.js';
-export type { Redacted, RedactionMode, SecretPattern } from './mediation/redaction.js';
-export { redactText, redactValue, SECRET_PATTERNS } from './mediation/redaction.js';
+export { scanServerText, scanToolDefinition } from './mediation/poisoning.js';
+export type {
+  Redacted,
+  RedactionFinding,
+  RedactionMode,
+  RedactOptions,
+  SecretPattern,
+} from './mediation/redaction.js';
+export { redactText, redactValue } from './mediation/redaction.js';
+export type { ScanBounds } from './mediation/redaction-scanner.js';
+export { DEFAULT_SCAN_BOUNDS } from './mediation/redaction-scanner.js';
 export type { TierResolver } from './mediation/visibility.js';
 export { allVisible, tierVisibility } from './mediation/visibility.js';
 export type { Refusal } from './mediation/wire.js';

@@ -6,6 +6,7 @@ import {
   type Gate,
   type Outcome,
   type Pipeline,
+  type Reason,
   type ToolCall,
 } from '@governed-mcp/core';
 import type { Refusal } from './wire.js';
@@ -25,6 +26,8 @@ export interface MediationGate {
   check(call: ToolCall): Promise<Checked>;
   /** Decides a call the mediator refuses (unlisted, changed, poisoned, hidden tool) and records it. */
   refuse(call: ToolCall, refusal: Refusal): Promise<Checked>;
+  /** Decides a call through the pipeline with a note of the mediator's (e.g. params it dropped) in its record. */
+  checkNoted(call: ToolCall, note: Reason | undefined): Promise<Checked>;
   /** Records what became of a call; resolves false when the record could not be written. */
   recordOutcome(call: ToolCall, checked: Checked, outcome: Outcome): Promise<boolean>;
   /** Waits until records appended so far are written. */
@@ -45,9 +48,14 @@ export function createMediationGate(
   options: { arguments?: 'digest' | 'full' } = {},
 ): MediationGate {
   const refusals = new WeakMap<ToolCall, Refusal>();
+  const notes = new WeakMap<ToolCall, Reason>();
   const layer = defineLayer(MEDIATION_LAYER, async (ctx, next) => {
     const r = refusals.get(ctx.call);
-    return r === undefined ? next() : deny(r.layer, r.code, r.reason);
+    if (r !== undefined) return deny(r.layer, r.code, r.reason);
+    const decision = await next();
+    const note = notes.get(ctx.call);
+    // The note rides along in the decision's reasons, so the audit record shows it.
+    return note === undefined ? decision : { ...decision, reasons: [...decision.reasons, note] };
   });
   const base = isPipeline(source) ? source : source.pipeline;
   const cleaned = base.layers.some((l) => l.name === MEDIATION_LAYER) ? base.remove(MEDIATION_LAYER) : base;
@@ -62,6 +70,10 @@ export function createMediationGate(
     check: (call) => gate.check(call),
     refuse(call, refusal) {
       refusals.set(call, refusal);
+      return gate.check(call);
+    },
+    checkNoted(call, note) {
+      if (note !== undefined) notes.set(call, note);
       return gate.check(call);
     },
     async recordOutcome(call, checked, outcome) {

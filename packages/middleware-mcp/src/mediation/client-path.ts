@@ -1,12 +1,13 @@
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { MEDIATION_LAYER } from './audit.js';
 import { park } from './discovery.js';
+import { trimParams } from './forwarded-params.js';
 import { type Classified, idKey, isRequestId, type Params } from './frame.js';
 import type { PeerInfo, Routed } from './mediator.js';
 import { CLIENT_NOTIFICATIONS, CLIENT_REQUESTS, isMediated, isRequestMethod } from './methods.js';
 import { settle } from './response-path.js';
 import { type Engine, type Pending, routed, type Session } from './session.js';
-import { decideRequest, decideToolCall, principalOf, toolCallProblem } from './tool-calls.js';
+import { decideRequest, decideToolCall, noteDropped, principalOf, toolCallProblem } from './tool-calls.js';
 import { errorResponse, MediationCode, type Refusal } from './wire.js';
 
 function refuse(code: string, reason: string): Refusal {
@@ -110,12 +111,15 @@ async function fromClientRequest(
   session.fromClient.set(key, pending);
   const forward = (): Routed => {
     pending.forwarded = true;
+    // Protocol requests are not decided, so they carry only the params MCP defines for them.
+    const trimmed = trimParams(msg.method, msg.params);
+    noteDropped(engine, session, msg.method, trimmed.dropped);
     return routed([
       {
         jsonrpc: '2.0',
         id: msg.id,
         method: msg.method,
-        ...(msg.params === undefined ? {} : { params: msg.params }),
+        ...(trimmed.params === undefined ? {} : { params: trimmed.params }),
       } as JSONRPCMessage,
     ]);
   };
@@ -133,7 +137,7 @@ async function fromClientRequest(
     return decideToolCall(engine, session, parked);
   }
   if (!isMediated(role, engine.kinds)) return forward();
-  const decided = await decideRequest(engine, pending, msg.params, peer);
+  const decided = await decideRequest(engine, pending, msg.params, peer, session);
   // Answered meanwhile (session failed, gate closed, request cancelled): nothing more to send.
   if (session.fromClient.get(key) !== pending) return routed();
   if (decided.forward !== undefined) {

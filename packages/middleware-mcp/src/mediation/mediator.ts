@@ -19,6 +19,12 @@
  *   sightings are pinned; changed (`pin_mismatch`) or flagged (`tool_poisoned`) tools are hidden and
  *   their calls refused until `approveTool`. `notifications/tools/list_changed` empties the listing so
  *   the next call relists. Tools the principal may not use (`visibility`) are hidden and refused.
+ * - What reaches the server is what was decided: every client request is rebuilt from the params MCP
+ *   defines for its method (`forwarded-params.ts`); `_meta` keeps only `progressToken`; other keys are
+ *   dropped, logged (`params_dropped`) and, for mediated calls, noted in the decision's audit record.
+ * - Every text the model reads is scanned for poisoning (signals, not phrases: `poisoning-signals.ts`):
+ *   tools, `initialize` instructions and server info, resources, templates and prompts; poisoned
+ *   listing items are withheld, poisoned instructions removed (`text_withheld`).
  * - Results of tools, resources, prompts and tasks, error messages and server notifications pass the
  *   secret redactor; with `redaction: 'block'` a result holding secrets is withheld.
  */
@@ -94,7 +100,7 @@ export interface MediatorOptions {
   readonly mediate?: MediatedKinds;
   /** Secrets in results: replaced (default), the result blocked, or left alone. */
   readonly redaction?: RedactionMode;
-  /** Secret detectors; the built-in `SECRET_PATTERNS` by default. */
+  /** Deployment-specific secret detectors, run in addition to the built-in rule sets. */
   readonly secretPatterns?: readonly SecretPattern[];
   /** Approved tool fingerprints; an in-memory store by default (pins live as long as the mediator). */
   readonly pins?: PinStore;

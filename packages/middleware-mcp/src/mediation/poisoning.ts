@@ -8,6 +8,7 @@
  */
 
 import { normalize } from '@governed-mcp/core';
+import { isDirective, type Signal, signalsOf } from './poisoning-signals.js';
 
 /** What a finding is about. */
 export type PoisonKind =
@@ -16,6 +17,8 @@ export type PoisonKind =
   | 'hidden-instructions'
   | 'secret-access'
   | 'extra-parameters'
+  /** Text that addresses the agent with obligations about other actions (scored signals, any language). */
+  | 'agent-directives'
   | 'oversized';
 
 /** One suspicious spot in a tool definition. */
@@ -91,6 +94,7 @@ function scanText(text: string, path: string, out: PoisonFinding[]): void {
   }
   // Text smuggled in tag characters is scanned as if it were visible: a model may well read it.
   const views = n.hidden === undefined ? [flatten(n.text)] : [flatten(n.text), flatten(n.hidden)];
+  const before = out.length;
   for (const [kind, patterns] of GROUPS) {
     for (const view of views) {
       const hit = patterns.find((re) => re.test(view));
@@ -100,6 +104,30 @@ function scanText(text: string, path: string, out: PoisonFinding[]): void {
       }
     }
   }
+  // The scored signals catch what the patterns miss (paraphrases, other languages); one finding a text.
+  if (out.slice(before).some((f) => f.kind !== 'disguised-text')) return;
+  const raws = n.hidden === undefined ? [n.text] : [n.text, n.hidden];
+  for (let i = 0; i < raws.length; i++) {
+    const signals: Set<Signal> = signalsOf(raws[i]!, views[i]!);
+    if (isDirective(signals)) {
+      out.push({ kind: 'agent-directives', path, excerpt: [...signals].sort().join(', ') });
+      break;
+    }
+  }
+}
+
+/**
+ * Scans one model-visible text the server sends besides tools (`initialize` instructions, a resource,
+ * template or prompt description) with the same rules as a tool definition's strings.
+ */
+export function scanServerText(text: string, path = 'text'): PoisonFinding[] {
+  const out: PoisonFinding[] = [];
+  if (text.length > MAX_SCANNED_CHARS) {
+    out.push({ kind: 'oversized', path, excerpt: `more than ${MAX_SCANNED_CHARS} characters of text` });
+    return out;
+  }
+  scanText(text, path, out);
+  return out;
 }
 
 /**

@@ -1,7 +1,16 @@
-import type { Checked, Decision, LayerTrace, Principal, ToolCall, ToolDefinition } from '@governed-mcp/core';
+import type {
+  Checked,
+  Decision,
+  LayerTrace,
+  Principal,
+  Reason,
+  ToolCall,
+  ToolDefinition,
+} from '@governed-mcp/core';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { MEDIATION_LAYER } from './audit.js';
 import { MAX_TOOL_NAME, statusOf } from './catalogue.js';
+import { trimParams } from './forwarded-params.js';
 import { idKey, type Params } from './frame.js';
 import type { PeerInfo, Routed } from './mediator.js';
 import type { Engine, Parked, Pending, Session } from './session.js';
@@ -55,6 +64,26 @@ function buildCall(
     requestId: id,
     transport: peer.transport,
   };
+}
+
+/** Logs params left out of a forwarded request and returns the note its decision record carries. */
+export function noteDropped(
+  engine: Engine,
+  session: Session,
+  method: string,
+  dropped: readonly string[],
+): Reason | undefined {
+  if (dropped.length === 0) return undefined;
+  const keys = dropped.slice(0, 16).join(', ');
+  engine.log({
+    level: 'warn',
+    event: 'params_dropped',
+    code: MediationCode.ParamsDropped,
+    detail: `${method}: ${keys}`,
+    sessionId: session.key,
+    data: { method, keys: dropped.slice(0, 16) },
+  });
+  return { layer: MEDIATION_LAYER, code: MediationCode.ParamsDropped, detail: `left out: ${keys}` };
 }
 
 function isArgs(v: unknown): v is Readonly<Record<string, unknown>> {
@@ -113,8 +142,13 @@ export async function decideToolCall(
   const tool: ToolDefinition = entry?.definition ?? { name, inputSchema: ANY_OBJECT };
   const call = buildCall(engine, peer, 'tools/call', tool, args, pending.id, pending.principal);
   const refusal = forced ?? toolRefusal(engine, session, name, pending.principal);
+  // Only what the gate decides reaches the server: name, the decided arguments, MCP's client `_meta`.
+  const trimmed = trimParams('tools/call', params);
+  const note = noteDropped(engine, session, 'tools/call', trimmed.dropped);
   const checked =
-    refusal === undefined ? await engine.gate.check(call) : await engine.gate.refuse(call, refusal);
+    refusal === undefined
+      ? await engine.gate.checkNoted(call, note)
+      : await engine.gate.refuse(call, refusal);
   pending.call = call;
   pending.checked = checked;
   pending.tool = tool;
@@ -127,7 +161,7 @@ export async function decideToolCall(
       jsonrpc: '2.0',
       id: pending.id,
       method: 'tools/call',
-      params: { ...params, arguments: d.arguments ?? args },
+      params: { ...trimmed.params, name, arguments: d.arguments ?? args },
     };
     return routed([forwarded as JSONRPCMessage]);
   }
@@ -163,19 +197,28 @@ export async function decideRequest(
   pending: Pending,
   params: Params | undefined,
   peer: PeerInfo,
+  toServer?: Session,
 ): Promise<{ checked: Checked; forward: JSONRPCMessage | undefined; refusal: JSONRPCMessage | undefined }> {
-  const { _meta, ...args } = params ?? {};
+  // Towards the server, the params MCP defines for the method are the call's arguments; nothing else goes.
+  const trimmed = toServer === undefined ? { params, dropped: [] } : trimParams(pending.method, params);
+  const { _meta, ...args } = trimmed.params ?? {};
+  const note =
+    toServer === undefined ? undefined : noteDropped(engine, toServer, pending.method, trimmed.dropped);
   const tool = synthesizedTool(pending.method);
   const call = buildCall(engine, peer, pending.method, tool, args, pending.id, pending.principal);
-  const checked = await engine.gate.check(call);
+  const checked = await engine.gate.checkNoted(call, note);
   pending.call = call;
   pending.checked = checked;
   pending.tool = tool;
   const d = checked.decision;
   if (d.outcome === 'deny')
     return { checked, forward: undefined, refusal: errorResponse(pending.id, refusalOf(d, checked.trace)) };
+  const decided =
+    d.arguments === undefined || toServer === undefined
+      ? d.arguments
+      : trimParams(pending.method, d.arguments).params;
   const finalParams =
-    d.arguments === undefined ? params : { ...d.arguments, ...(_meta === undefined ? {} : { _meta }) };
+    decided === undefined ? trimmed.params : { ...decided, ...(_meta === undefined ? {} : { _meta }) };
   const message = {
     jsonrpc: '2.0',
     id: pending.id,

@@ -42,6 +42,8 @@ export const MediationCode = {
   Denied: 'denied',
   /** A result held secrets and results are blocked rather than redacted. */
   ResultBlocked: 'result_blocked',
+  /** Scanning a server→client message for secrets failed or exceeded its bounds; it was withheld. */
+  RedactionFailed: 'redaction_failed',
   /** A response to no request in flight. */
   UnsolicitedResponse: 'unsolicited_response',
   /** The server side failed or went away before answering. */
@@ -50,6 +52,10 @@ export const MediationCode = {
   Closed: 'mediator_closed',
   /** The mediator's own `tools/list` failed or timed out. */
   DiscoveryFailed: 'discovery_failed',
+  /** Params keys MCP does not define for the method were left out of the forwarded request (a note). */
+  ParamsDropped: 'params_dropped',
+  /** A text the server sent (instructions, a resource or prompt description) looked poisoned and was withheld. */
+  TextWithheld: 'text_withheld',
 } as const;
 
 /** One of the mediator's codes. */
@@ -95,6 +101,7 @@ const JSON_RPC_CODES: ReadonlyMap<string, number> = new Map<string, number>([
   [MediationCode.PinMismatch, JsonRpcError.ToolBlocked],
   [MediationCode.Denied, JsonRpcError.Denied],
   [MediationCode.ResultBlocked, JsonRpcError.ResultBlocked],
+  [MediationCode.RedactionFailed, JsonRpcError.GateFailure],
   [MediationCode.UnsolicitedResponse, JsonRpcError.InvalidRequest],
   [MediationCode.UpstreamFailed, JsonRpcError.UpstreamFailed],
   [MediationCode.Closed, JsonRpcError.ConnectionClosed],

@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import type { Principal } from '@governed-mcp/core';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Bridge, ClientSink } from './bridge.js';
+import { batchRefusal, duplicateRefusal, readBody, replyMessage, requestId, track } from './http-body.js';
 import type { Logger } from './log.js';
+import { idKey, isResponse, runnerError } from './wire.js';
 
 /** A bearer token digest and the principal it stands for. */
 export interface BearerBinding {
@@ -56,6 +58,10 @@ function hostnameOf(value: string, isUrl: boolean): string | undefined {
 
 interface Session {
   readonly principal: Principal;
+  /** The digest of the token that opened it (`''` without tokens): sessions belong to a token. */
+  readonly owner: string;
+  /** Ids of the client's requests awaiting an answer (one stream each). */
+  readonly inFlight: Map<string, ServerResponse>;
   readonly transport: StreamableHTTPServerTransport;
   readonly bridge: Bridge;
   lastSeen: number;
@@ -77,18 +83,24 @@ function reply(res: ServerResponse, status: number, code: number, message: strin
 /**
  * Starts the Streamable HTTP listener at `http://HOST:PORT/mcp`. Authentication happens before the SDK
  * transport sees a byte, so an unknown or missing token never causes upstream traffic; a session is
- * bound to the principal that opened it and cannot be used with another token.
+ * bound to the token that opened it and cannot be used (or evicted) with another token, even one of
+ * the same principal. Bodies are read here with the frame limit: batches are refused (as on stdio), a
+ * request id already in flight in the session is refused, and an oversized body is answered with its id.
  */
 export async function startHttpDownstream(o: HttpDownstreamOptions): Promise<HttpDownstream> {
   const sessions = new Map<string, Session>();
   const byDigest = new Map(o.tokens.map((t) => [t.sha256, t.principal]));
   let closing = false;
 
-  function authenticate(req: IncomingMessage): Principal | undefined {
-    if (byDigest.size === 0) return o.principal;
+  /** The principal and the owner key (token digest) of a request; sessions are bound to the token. */
+  function authenticate(req: IncomingMessage): { principal: Principal; owner: string } | undefined {
+    if (byDigest.size === 0) return { principal: o.principal, owner: '' };
     const header = req.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    return match?.[1] === undefined ? undefined : byDigest.get(o.digest(match[1]));
+    if (match?.[1] === undefined) return undefined;
+    const owner = o.digest(match[1]);
+    const principal = byDigest.get(owner);
+    return principal === undefined ? undefined : { principal, owner };
   }
 
   const allowed =
@@ -121,42 +133,63 @@ export async function startHttpDownstream(o: HttpDownstreamOptions): Promise<Htt
     }
     if (path !== '/mcp') return reply(res, 404, -32000, 'not found: the MCP endpoint is /mcp');
     if (closing) return reply(res, 503, -32000, 'the runner is shutting down', { connection: 'close' });
-    const principal = authenticate(req);
-    if (principal === undefined) {
+    const who = authenticate(req);
+    if (who === undefined) {
       o.log.warn('http_unauthorized', { remote: req.socket.remoteAddress });
       return reply(res, 401, -32000, 'unauthorized: a valid bearer token is required', {
         'www-authenticate': 'Bearer',
       });
     }
+    const { principal, owner } = who;
     const sid = req.headers['mcp-session-id'];
+    let session: Session | undefined;
     if (typeof sid === 'string') {
-      const session = sessions.get(sid);
-      // A session opened by another principal looks exactly like an unknown one.
-      if (session === undefined || session.principal.id !== principal.id) {
+      session = sessions.get(sid);
+      // A session opened with another token looks exactly like an unknown one, whoever the principal.
+      if (session === undefined || session.owner !== owner) {
         return reply(res, 404, -32001, 'session not found');
       }
       session.lastSeen = Date.now();
-      return session.transport.handleRequest(req, res);
+      if (req.method !== 'POST') return session.transport.handleRequest(req, res);
+    } else if (req.method !== 'POST') return reply(res, 400, -32000, 'bad request: no session id');
+    const body = await readBody(req, o.maxFrameBytes);
+    if (!body.ok) {
+      o.log.warn(body.code === 'frame_too_large' ? 'frame_too_large' : 'frame_parse_error', { id: body.id });
+      const status = body.code === 'frame_too_large' ? 413 : 400;
+      return replyMessage(res, status, runnerError(body.id, body.code, body.message));
     }
-    if (req.method !== 'POST') return reply(res, 400, -32000, 'bad request: no session id');
-    if (!(await makeRoom(principal))) return reply(res, 503, -32000, 'too many sessions');
-    await openAndHandle(principal, req, res);
+    // One rule on every transport: MCP 2025-06-18 removed batches, so a batch is refused whole.
+    if (Array.isArray(body.value)) {
+      o.log.warn('batch_refused', { sessionId: sid });
+      return replyMessage(res, 400, batchRefusal());
+    }
+    const id = requestId(body.value);
+    if (session !== undefined) {
+      if (id !== undefined) {
+        // A reused id would take over the first request's stream and lose its answer: refuse it here.
+        if (session.inFlight.has(idKey(id))) {
+          o.log.warn('duplicate_id', { sessionId: sid, id });
+          return replyMessage(res, 200, duplicateRefusal(id));
+        }
+        track(session.inFlight, idKey(id), res);
+      }
+      return session.transport.handleRequest(req, res, body.value);
+    }
+    if (!(await makeRoom(owner))) {
+      return reply(res, 503, -32000, 'too many sessions: no idle session of this token to close');
+    }
+    await openAndHandle(principal, owner, req, res, body.value);
   }
 
   /**
-   * Frees a slot for a new session of `principal` when its own or the global cap is reached, by closing
-   * the least recently used session with nothing in flight (the principal's own first). False when
-   * every candidate is busy.
+   * Frees a slot for a new session of the token `owner` when its own or the global cap is reached, by
+   * closing the least recently used idle session of that same token: no token can evict another's
+   * session (even one of the same principal). False when the token has no idle session to give up.
    */
-  async function makeRoom(principal: Principal): Promise<boolean> {
-    const mine = [...sessions.values()].filter((s) => s.principal.id === principal.id);
-    const pool =
-      mine.length >= o.maxSessionsPerPrincipal
-        ? mine
-        : sessions.size >= o.maxSessions
-          ? [...sessions.values()]
-          : [];
-    if (pool.length === 0) return true;
+  async function makeRoom(owner: string): Promise<boolean> {
+    const mine = [...sessions.values()].filter((s) => s.owner === owner);
+    if (mine.length < o.maxSessionsPerPrincipal && sessions.size < o.maxSessions) return true;
+    const pool = mine;
     const idle = pool.filter((s) => s.bridge.pending === 0).sort((a, b) => a.lastSeen - b.lastSeen)[0];
     if (idle === undefined) return false;
     o.log.info('session_evicted', { sessionId: idle.transport.sessionId, principal: idle.principal.id });
@@ -166,8 +199,10 @@ export async function startHttpDownstream(o: HttpDownstreamOptions): Promise<Htt
 
   async function openAndHandle(
     principal: Principal,
+    owner: string,
     req: IncomingMessage,
     res: ServerResponse,
+    parsed: unknown,
   ): Promise<void> {
     let session: Session | undefined;
     const transport = new StreamableHTTPServerTransport({
@@ -180,11 +215,20 @@ export async function startHttpDownstream(o: HttpDownstreamOptions): Promise<Htt
     });
     // The session id exists only once the initialize request is handled; the bridge needs it before.
     const sessionId = randomUUID();
+    const inFlight = new Map<string, ServerResponse>();
     const client: ClientSink = {
-      send: (m, related) => transport.send(m, related === undefined ? {} : { relatedRequestId: related }),
+      async send(m, related) {
+        try {
+          await transport.send(m, related === undefined ? {} : { relatedRequestId: related });
+        } finally {
+          if (isResponse(m)) inFlight.delete(idKey(m.id));
+        }
+      },
     };
     const bridge = o.openSession(sessionId, principal, req.socket.remoteAddress ?? '', client);
-    session = { principal, transport, bridge, lastSeen: Date.now() };
+    session = { principal, owner, inFlight, transport, bridge, lastSeen: Date.now() };
+    const first = requestId(parsed);
+    if (first !== undefined) track(inFlight, idKey(first), res);
     transport.onmessage = (m) => void bridge.fromClient(m);
     transport.onerror = (err) => o.log.debug('http_transport_error', { message: err.message });
     transport.onclose = () => {
@@ -193,7 +237,7 @@ export async function startHttpDownstream(o: HttpDownstreamOptions): Promise<Htt
       void bridge.close();
       if (id !== undefined) o.log.info('session_closed', { sessionId: id });
     };
-    await transport.handleRequest(req, res);
+    await transport.handleRequest(req, res, parsed);
     if (transport.sessionId === undefined) {
       // Not an initialize request: nothing was opened, so nothing must linger.
       await transport.close();

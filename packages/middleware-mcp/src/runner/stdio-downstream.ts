@@ -74,11 +74,12 @@ export function createStdioDownstream(o: StdioDownstreamOptions): StdioDownstrea
           if (line.ok) {
             void bridge.fromClient(line.value);
           } else if (line.reason === 'too_large') {
-            o.log.warn('frame_too_large', { bytes: line.bytes, limit: o.maxFrameBytes });
-            void write(runnerError(null, 'frame_too_large', `frame exceeds ${o.maxFrameBytes} bytes`));
+            // Answered with the request's own id (found by a bounded scan), so its caller is not left waiting.
+            o.log.warn('frame_too_large', { bytes: line.bytes, limit: o.maxFrameBytes, id: line.id });
+            void write(runnerError(line.id, 'frame_too_large', `frame exceeds ${o.maxFrameBytes} bytes`));
           } else {
-            o.log.warn('frame_parse_error', { bytes: line.bytes });
-            void write(runnerError(null, 'parse_error', 'frame is not valid JSON'));
+            o.log.warn('frame_parse_error', { bytes: line.bytes, id: line.id });
+            void write(runnerError(line.id, 'parse_error', 'frame is not valid JSON'));
           }
         }
       });

@@ -154,6 +154,57 @@ describe('message-layer bypass attempts through the runner', () => {
     expect(refused(res)).toBe(true);
   });
 
+  describe('what the upstream receives is what was decided (class 9)', () => {
+    const smuggled: [string, Record<string, unknown>][] = [
+      ['_meta.arguments.command', { _meta: { arguments: { command: 'forbidden' } } }],
+      ['_meta.anything', { _meta: { anything: 'forbidden', progressToken: 'p1' } }],
+      ['an extra top-level params key', { command: 'forbidden' }],
+      ['a second arguments key in another case', { Arguments: { text: 'forbidden' } }],
+    ];
+    for (const [label, extra] of smuggled) {
+      it(`${label} never reaches the upstream`, async () => {
+        const id = nextId++;
+        const res = await client.request(id, 'tools/call', {
+          name: 'echo',
+          arguments: { text: 'ok' },
+          ...extra,
+        });
+        expect(res).toMatchObject({ result: { content: [{ text: 'ok' }] } });
+        const got = upstream.received().find((r) => r.id === id);
+        expect(got?.params?.arguments).toEqual({ text: 'ok' });
+        expect(JSON.stringify(got?.params)).not.toContain('forbidden');
+      });
+    }
+
+    it('a __proto__ key in params never reaches the upstream', async () => {
+      const id = nextId++;
+      const line = `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"echo","arguments":{"text":"ok"},"__proto__":{"command":"forbidden"}}}`;
+      expect(refused(await attempt(line, id))).toBe(false);
+      expect(JSON.stringify(upstream.received().find((r) => r.id === id)?.params)).not.toContain('forbidden');
+    });
+  });
+
+  describe('an oversized request frame is answered with its own id (class 11)', () => {
+    const huge = 'x'.repeat(5 * 1024 * 1024);
+    const lines: [string, (id: number) => string][] = [
+      ['id first', (id) => `{"id":${id},"jsonrpc":"2.0","method":"tools/call","params":{"pad":"${huge}"}}`],
+      ['id last', (id) => `{"jsonrpc":"2.0","method":"tools/call","params":{"pad":"${huge}"},"id":${id}}`],
+      [
+        'id after huge params with decoy ids',
+        (id) =>
+          `{"jsonrpc":"2.0","params":{"id":1,"pad":["\\"id\\":2","${huge}"]},"method":"tools/call","id":${id}}`,
+      ],
+    ];
+    for (const [label, make] of lines) {
+      it(`${label}: a 5 MiB line gets an error carrying its id`, async () => {
+        const id = nextId++;
+        client.sendRaw(`${make(id)}\n`);
+        const res = await client.next((m) => m.id === id);
+        expect(res).toMatchObject({ error: { data: { governedMcp: { code: 'frame_too_large' } } } });
+      });
+    }
+  });
+
   it('after all of that the runner still serves, and the server never saw a forbidden call', async () => {
     const ok = await client.request(nextId++, 'tools/call', {
       name: 'echo',
@@ -161,8 +212,9 @@ describe('message-layer bypass attempts through the runner', () => {
     });
     expect(ok).toMatchObject({ result: { content: [{ text: 'still fine' }] } });
     const calls = upstream.received().filter((r) => r.method === 'tools/call');
-    // warm-up, hang, and the final call: nothing else reached the server.
-    expect(calls).toHaveLength(3);
+    // warm-up, hang, the five trimmed calls of class 9 and the final call: nothing else reached the server.
+    expect(calls).toHaveLength(8);
+    expect(JSON.stringify(calls)).not.toContain('forbidden');
     const methods = new Set(upstream.received().map((r) => r.method));
     expect([...methods].sort()).toEqual([
       'initialize',

@@ -49,7 +49,7 @@ export function recordingMediator(): RecordingMediator {
 /** A temp dir and the fixture upstream spec that logs received messages into it. */
 export function fixtureUpstream(overrides: Partial<StdioUpstreamSpec> = {}): {
   spec: StdioUpstreamSpec;
-  received: () => { pid: number; method?: string; id?: unknown }[];
+  received: () => { pid: number; method?: string; id?: unknown; params?: Record<string, unknown> }[];
   dir: string;
 } {
   const dir = mkdtempSync(join(tmpdir(), 'gmcp-runner-'));
@@ -63,7 +63,7 @@ export function fixtureUpstream(overrides: Partial<StdioUpstreamSpec> = {}): {
     maxFrameBytes: 1024 * 1024,
     ...overrides,
   };
-  const received = (): { pid: number; method?: string; id?: unknown }[] => {
+  const received = (): { pid: number; method?: string; id?: unknown; params?: Record<string, unknown> }[] => {
     try {
       return readFileSync(log, 'utf8')
         .trim()

@@ -93,7 +93,8 @@ describe('the runner over stdio', () => {
     client.sendRaw(
       `${JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: call('echo', { text: 'x'.repeat(100_000) }) })}\n`,
     );
-    const refused = await client.next((m) => m.id === null);
+    // Answered with the request's own id, so the client is not left waiting for its timeout.
+    const refused = await client.next((m) => m.id === 9);
     expect(refused).toMatchObject({ error: { data: { governedMcp: { code: 'frame_too_large' } } } });
     expect(mediator.fromClientFrames.length).toBe(before);
     client.sendRaw('{ not json\n');
