@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorCode, GovernedError } from './errors.js';
+import { classifyTarget } from './layers/prefilter/net/host-class.js';
 
 /**
  * The gate's settings: the tier table and the per-tool overrides that the trust-tier, rate-limit,
@@ -47,12 +48,40 @@ export const ToolRuleSchema = z.strictObject({
   prefilterBlock: TierProfileSchema.shape.prefilterBlock.optional(),
 });
 
+/** One loopback/private allowance: these hosts, on these ports, for principals of `minTier` and above. */
+export const NetworkAllowSchema = z.strictObject({
+  /** Hosts as written in URLs, compared after canonicalisation (`localhost`, `127.0.0.1`, `::1`). */
+  hosts: z.array(z.string().min(1).max(253)).min(1).readonly(),
+  /** Ports the allowance covers (a URL without a port uses its scheme's default, 80 for http). */
+  ports: z.array(z.number().int().min(1).max(65535)).min(1).readonly(),
+  minTier: z.string(),
+});
+
+/**
+ * What the SSRF check lets through and how it treats names it cannot resolve. Cloud metadata
+ * addresses are never allowed. Resolution failures (timeouts, SERVFAIL) deny unless
+ * `onResolveFailure` is `'allow'`; a name that does not exist (NXDOMAIN) passes: nothing can connect to it.
+ * @example
+ * network: {
+ *   allow: [{ hosts: ['localhost', '127.0.0.1', '::1'], ports: [3000, 5173], minTier: 'trusted' }],
+ *   onResolveFailure: 'deny',
+ * }
+ */
+export const NetworkSettingsSchema = z.strictObject({
+  allow: z.array(NetworkAllowSchema).readonly().default([]),
+  onResolveFailure: z.enum(['deny', 'allow']).default('deny'),
+  /** How long one name may take to resolve before the call is denied. Default 2000 ms. */
+  resolveTimeoutMs: z.number().int().positive().max(30_000).default(2000),
+});
+
 /** The whole settings object. `tiers` is ordered from least to most trusted. */
 export const GateSettingsSchema = z
   .strictObject({
     tiers: z.array(TierProfileSchema).min(1).readonly(),
     tools: z.array(ToolRuleSchema).readonly(),
     defaultPrincipal: z.strictObject({ id: z.string().min(1), tier: z.string() }),
+    /** Loopback/private allowances and name resolution of the SSRF check; absent: deny all, resolve fail-closed. */
+    network: NetworkSettingsSchema.optional(),
   })
   .superRefine((s, ctx) => {
     const names = new Set<string>();
@@ -65,6 +94,17 @@ export const GateSettingsSchema = z
     };
     known(s.defaultPrincipal.tier, 'defaultPrincipal');
     for (const rule of s.tools) if (rule.tier !== undefined) known(rule.tier, `tool rule '${rule.match}'`);
+    for (const a of s.network?.allow ?? []) {
+      known(a.minTier, `network allowance for '${a.hosts.join(', ')}'`);
+      for (const h of a.hosts) {
+        if (classifyTarget(h.includes(':') && !h.startsWith('[') ? `[${h}]` : h) === 'cloud_metadata') {
+          ctx.addIssue({
+            code: 'custom',
+            message: `network allowance: '${h}' is a cloud metadata address and is never allowed`,
+          });
+        }
+      }
+    }
   });
 
 /** Token bucket parameters. */
@@ -77,6 +117,10 @@ export type ProbeStrictness = z.infer<typeof ProbeStrictnessSchema>;
 export type TierProfile = z.infer<typeof TierProfileSchema>;
 /** Per-tool settings. */
 export type ToolRule = z.infer<typeof ToolRuleSchema>;
+/** One network allowance. */
+export type NetworkAllow = z.infer<typeof NetworkAllowSchema>;
+/** Network settings of the SSRF check. */
+export type NetworkSettings = z.infer<typeof NetworkSettingsSchema>;
 /** The gate's settings. */
 export type GateSettings = z.infer<typeof GateSettingsSchema>;
 
@@ -85,17 +129,23 @@ export type GateSettings = z.infer<typeof GateSettingsSchema>;
  *
  * - as the tier a *tool* requires (`prefilterBlock`, `probe`, `rateLimit.perPrincipalTool`): the riskier
  *   the operation, the stronger the calibration (alpha), the lower the danger threshold and the slower
- *   the per-tool bucket;
+ *   the per-tool bucket. Read-only tools require the `untrusted` row, so that row carries the fastest
+ *   per-tool bucket (ordinary reading is never throttled by it); destructive tools require `trusted`
+ *   and rule-named dangerous tools `privileged`, the slowest;
  * - as the tier of the *principal* (`rateLimit.perPrincipal`, `rateLimit.maxConcurrent`): the overall
- *   budget of one caller grows with trust.
+ *   budget of one caller grows with trust, and bounds every tool bucket (an untrusted caller reads at
+ *   most 30 at once, 2/s, however fast the read-only row is).
  *
  * | tier       | blocks (pre-filter)         | probe alpha/threshold | per tool   | per principal | concurrent |
  * |------------|-----------------------------|-----------------------|------------|---------------|------------|
- * | untrusted  | all                         | 0.5 / 0.5             | 10, 1/s    | 30, 2/s       | 4          |
- * | standard   | all                         | 0.5 / 0.5             | 30, 5/s    | 100, 20/s     | 16         |
- * | trusted    | all                         | 0.8 / 0.4             | 60, 10/s   | 200, 50/s     | 32         |
- * | privileged | all but destructive-command,| 1 / 0.3               | 20, 2/s    | 400, 100/s    | 64         |
+ * | untrusted  | all                         | 0.5 / 0.5             | 120, 20/s  | 30, 2/s       | 4          |
+ * | standard   | all                         | 0.5 / 0.5             | 60, 10/s   | 100, 20/s     | 16         |
+ * | trusted    | all                         | 0.8 / 0.4             | 30, 5/s    | 300, 60/s     | 64         |
+ * | privileged | all but destructive-command,| 1 / 0.3               | 10, 1/s    | 600, 120/s    | 128        |
  * |            | privilege-change (recorded) |                       |            |               |            |
+ *
+ * The local user who launched a stdio proxy is `trusted` by default (see the proxy's configuration
+ * reference, docs/config.md); `defaultPrincipal` below is for callers nobody identified.
  */
 export const DEFAULT_SETTINGS: GateSettings = Object.freeze({
   tiers: [
@@ -104,7 +154,7 @@ export const DEFAULT_SETTINGS: GateSettings = Object.freeze({
       prefilterBlock: 'all',
       probe: { enabled: true, alpha: 0.5, threshold: 0.5 },
       rateLimit: {
-        perPrincipalTool: { capacity: 10, refillPerSec: 1 },
+        perPrincipalTool: { capacity: 120, refillPerSec: 20 },
         perPrincipal: { capacity: 30, refillPerSec: 2 },
         maxConcurrent: 4,
       },
@@ -114,7 +164,7 @@ export const DEFAULT_SETTINGS: GateSettings = Object.freeze({
       prefilterBlock: 'all',
       probe: { enabled: true, alpha: 0.5, threshold: 0.5 },
       rateLimit: {
-        perPrincipalTool: { capacity: 30, refillPerSec: 5 },
+        perPrincipalTool: { capacity: 60, refillPerSec: 10 },
         perPrincipal: { capacity: 100, refillPerSec: 20 },
         maxConcurrent: 16,
       },
@@ -124,9 +174,9 @@ export const DEFAULT_SETTINGS: GateSettings = Object.freeze({
       prefilterBlock: 'all',
       probe: { enabled: true, alpha: 0.8, threshold: 0.4 },
       rateLimit: {
-        perPrincipalTool: { capacity: 60, refillPerSec: 10 },
-        perPrincipal: { capacity: 200, refillPerSec: 50 },
-        maxConcurrent: 32,
+        perPrincipalTool: { capacity: 30, refillPerSec: 5 },
+        perPrincipal: { capacity: 300, refillPerSec: 60 },
+        maxConcurrent: 64,
       },
     },
     {
@@ -146,9 +196,9 @@ export const DEFAULT_SETTINGS: GateSettings = Object.freeze({
       ],
       probe: { enabled: true, alpha: 1, threshold: 0.3 },
       rateLimit: {
-        perPrincipalTool: { capacity: 20, refillPerSec: 2 },
-        perPrincipal: { capacity: 400, refillPerSec: 100 },
-        maxConcurrent: 64,
+        perPrincipalTool: { capacity: 10, refillPerSec: 1 },
+        perPrincipal: { capacity: 600, refillPerSec: 120 },
+        maxConcurrent: 128,
       },
     },
   ],

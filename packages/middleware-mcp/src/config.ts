@@ -118,6 +118,11 @@ export const ProxyConfigSchema = z.strictObject({
       arguments: z.enum(['digest', 'full']).default('digest'),
     })
     .optional(),
+  /**
+   * The pin file (approved tool fingerprints, kept across restarts). Default: `<audit path>.pins.json`;
+   * without an audit file pins live in memory only. Re-approve a changed tool by deleting its entry.
+   */
+  pins: z.string().min(1).optional(),
   limits: LimitsSchema.default(LimitsSchema.parse({})),
   upstream: UpstreamSchema.default(UpstreamSchema.parse({})),
   mediate: MediatedSchema.default(MediatedSchema.parse({})),
@@ -245,6 +250,7 @@ export function parseProxyConfig(
     tokens,
     ...(raw.policy === undefined ? {} : { policy: at(raw.policy) }),
     ...(raw.audit === undefined ? {} : { audit: { ...raw.audit, path: at(raw.audit.path) } }),
+    ...(raw.pins === undefined ? {} : { pins: at(raw.pins) }),
     upstream: { ...raw.upstream, ...(raw.upstream.cwd === undefined ? {} : { cwd: at(raw.upstream.cwd) }) },
   };
 }

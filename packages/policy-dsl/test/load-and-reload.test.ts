@@ -2,7 +2,7 @@ import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createPipeline } from '@governed-mcp/core';
+import { createPipeline, DEFAULT_SETTINGS } from '@governed-mcp/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   type CompiledPolicy,
@@ -69,7 +69,8 @@ describe('loadPolicyFile', () => {
       probe: { enabled: true, alpha: 0.8, threshold: 0.4 },
       // Unset limits come from the default profile of the same name.
       rateLimit: {
-        perPrincipalTool: { capacity: 60, refillPerSec: 10 },
+        perPrincipalTool: DEFAULT_SETTINGS.tiers.find((t) => t.name === 'trusted')?.rateLimit
+          .perPrincipalTool,
         perPrincipal: { capacity: 200, refillPerSec: 50 },
         maxConcurrent: 32,
       },

@@ -20,7 +20,9 @@ export interface ArgumentLimits {
 export const DEFAULT_ARGUMENT_LIMITS: ArgumentLimits = Object.freeze({
   maxDepth: 32,
   maxBytes: 4 * 1024 * 1024,
-  maxStringLength: 1024 * 1024,
+  // One string may be as large as the whole budget: writing a lock file or a bundled asset is ordinary
+  // work, and `maxBytes` (like the runner's frame limit) already bounds the total.
+  maxStringLength: 4 * 1024 * 1024,
   maxArrayLength: 10_000,
   maxKeys: 1_000,
   maxNodes: 100_000,

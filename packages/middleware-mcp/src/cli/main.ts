@@ -4,7 +4,7 @@ import { Command } from 'commander';
  * The `governed-mcp` command line. Each command lives in its own module under ./commands, and only the
  * module of the command being run is loaded: `audit verify` never pays for node-llama-cpp.
  */
-const COMMANDS = ['audit', 'policy', 'proxy', 'eval', 'bench'] as const;
+const COMMANDS = ['audit', 'policy', 'proxy', 'config', 'eval', 'bench'] as const;
 
 async function load(program: Command, name: string): Promise<void> {
   const mod = (await import(`./commands/${name}.js`)) as { register(program: Command): void };

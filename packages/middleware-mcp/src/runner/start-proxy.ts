@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import { resolve } from 'node:path';
 import {
   canonicalJson,
   createGate,
@@ -6,12 +8,14 @@ import {
   ErrorCode,
   GovernedError,
 } from '@governed-mcp/core';
-import { type AuditLog, openAuditLog } from '@governed-mcp/core/node';
+import { type AuditLog, openAuditLog, type PathLayerOptions } from '@governed-mcp/core/node';
 import { formatDiagnostic, PolicyLoadError, watchPolicyFile } from '@governed-mcp/policy-dsl';
 import { assembleLayers, type LayerConfiguration, loadPolicy, type ProbeSource } from '../assembly.js';
 import { type ProxyConfig, settingsOver } from '../config.js';
 import { createMediator } from '../mediation/mediator.js';
+import { openPinFile } from '../mediation/pin-file.js';
 import { tierVisibility } from '../mediation/visibility.js';
+import { resolveDefaultPrincipal } from './default-principal.js';
 import { createLogger, type Logger } from './log.js';
 import { type ListenSpec, type Runner, startRunner } from './runner.js';
 import { childEnvironment, type UpstreamSpec } from './upstream.js';
@@ -24,6 +28,10 @@ export interface ProxyOverrides {
   readonly command?: readonly string[];
   readonly policy?: string;
   readonly audit?: string;
+  /** `--config F`: the configuration file, protected from the agent like the policy and audit files. */
+  readonly configPath?: string;
+  /** `--pins F`: the pin file; default `<audit>.pins.json`. */
+  readonly pins?: string;
   readonly layers?: LayerConfiguration;
   readonly model?: string;
   readonly probeUrl?: string;
@@ -96,6 +104,21 @@ export function resolveUpstream(
   };
 }
 
+/**
+ * What the path layer needs to know about the upstream: where its relative and `~` paths point, whether
+ * it runs on this disk (a stdio child: symlinks are followed here), and the gate's own files.
+ */
+function gatePaths(
+  upstream: UpstreamSpec,
+  env: NodeJS.ProcessEnv,
+  files: readonly string[],
+): PathLayerOptions {
+  const local = upstream.kind === 'stdio';
+  const home = (local ? upstream.env.HOME : undefined) ?? env.HOME ?? homedir();
+  const cwd = (local ? upstream.cwd : undefined) ?? process.cwd();
+  return { env: { home, cwd }, resolveOnDisk: local, protectedFiles: files.map((f) => resolve(f)) };
+}
+
 function probeSource(config: ProxyConfig, o: ProxyOverrides): ProbeSource | undefined {
   const model = o.model ?? config.probe?.model;
   const url = o.probeUrl ?? config.probe?.url;
@@ -162,8 +185,17 @@ export async function startProxy(
   const policy = watched?.current ?? (await loadPolicy(policyPath));
   // The policy's settings (tiers, tool rules), with the config file's overrides on top.
   const settings = settingsOver(policy.settings, config);
-  const principal = config.principal ?? settings.defaultPrincipal;
+  // Who an unauthenticated session is: see resolveDefaultPrincipal for the precedence.
+  const { principal, source: principalSource } = resolveDefaultPrincipal({
+    config,
+    settings,
+    policyFile: policyPath !== undefined,
+    transport: listen.kind,
+  });
   const probe = probeSource(config, o);
+  const auditPath = o.audit ?? config.audit?.path;
+  // Pins live on disk next to the audit file by default, so a tool changed across a restart is caught.
+  const pinsPath = o.pins ?? config.pins ?? (auditPath === undefined ? undefined : `${auditPath}.pins.json`);
   const layers = await assembleLayers({
     settings,
     configuration: o.layers ?? config.layers,
@@ -171,9 +203,17 @@ export async function startProxy(
     ...(watched === undefined ? {} : { policyHolder: watched }),
     ...(probe === undefined ? {} : { probe }),
     onResource: (close) => resources.push(close),
+    paths: gatePaths(upstream, env, [
+      ...(policyPath === undefined ? [] : [policyPath, ...policy.files]),
+      ...(o.configPath === undefined ? [] : [o.configPath]),
+      ...(auditPath === undefined ? [] : [auditPath, `${auditPath}.lock`]),
+      ...(pinsPath === undefined ? [] : [pinsPath]),
+    ]),
   }).catch(release);
   const pipeline = createPipeline(layers);
-  const auditPath = o.audit ?? config.audit?.path;
+  const pins = pinsPath === undefined ? undefined : await openPinFile(pinsPath).catch(release);
+  if (pins === undefined) log.warn('pins_in_memory', { why: 'no --pins, pins key or audit file' });
+  else log.info('pins_opened', { path: pins.path });
   let audit: AuditLog | undefined;
   if (auditPath !== undefined) {
     audit = await openAuditLog(auditPath, { durability: config.audit?.durability ?? 'fsync' }).catch(release);
@@ -196,13 +236,17 @@ export async function startProxy(
       elicitation: config.mediate.elicitation,
     },
     redaction: config.redaction,
+    ...(pins === undefined ? {} : { pins }),
     ...(config.upstream.name === undefined ? {} : { server: config.upstream.name }),
     limits: {
       maxFrameBytes: config.limits.maxFrameBytes,
       maxDepth: config.limits.maxDepth,
       maxBatch: config.limits.maxBatch,
     },
-    visibility: tierVisibility(createTierTable(settings)),
+    visibility: tierVisibility(createTierTable(settings), {
+      // One info line per hidden tool: what it needs against what the principal has.
+      onHidden: (hidden) => log.info('tool_hidden_by_tier', { ...hidden }),
+    }),
     log: (line) => {
       const { level, event, ...fields } = line;
       log[level](event, fields);
@@ -228,6 +272,8 @@ export async function startProxy(
   log.info('proxy_started', {
     layers: layers.map((l) => l.name),
     principal: principal.id,
+    tier: principal.tier,
+    principalSource,
     audit: auditPath ?? null,
   });
   let stopping: Promise<void> | undefined;
@@ -235,6 +281,7 @@ export async function startProxy(
     stopping ??= (async () => {
       await runner.close(reason);
       await Promise.allSettled(resources.map((close) => close()));
+      await pins?.flush().catch((err: unknown) => log.error('pins_not_written', { message: String(err) }));
       if (audit !== undefined) {
         await audit.close();
         log.info('audit_closed', { path: audit.path });

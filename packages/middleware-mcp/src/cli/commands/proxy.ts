@@ -8,6 +8,7 @@ interface ProxyFlags {
   config?: string;
   policy?: string;
   audit?: string;
+  pins?: string;
   listen?: string;
   upstreamUrl?: string;
   layers?: string;
@@ -39,6 +40,10 @@ export function register(program: Command): void {
     .option('--config <file>', 'proxy configuration (JSON)')
     .option('--policy <file>', 'policy file (default: the default constitution)')
     .option('--audit <file>', 'append every decision to this audit chain')
+    .option(
+      '--pins <file>',
+      'approved tool fingerprints (default <audit>.pins.json); delete an entry to re-approve',
+    )
     .option('--listen <where>', 'stdio or HOST:PORT (Streamable HTTP at /mcp)', 'stdio')
     .option('--upstream-url <url>', 'a Streamable HTTP upstream')
     .option('--layers <name>', 'full | no-probe | probe-only | no-prefilter')
@@ -58,7 +63,9 @@ export function register(program: Command): void {
           ...(flags.upstreamUrl === undefined ? {} : { upstreamUrl: flags.upstreamUrl }),
           ...(command.length === 0 ? {} : { command }),
           ...(flags.policy === undefined ? {} : { policy: flags.policy }),
+          ...(flags.config === undefined ? {} : { configPath: flags.config }),
           ...(flags.audit === undefined ? {} : { audit: flags.audit }),
+          ...(flags.pins === undefined ? {} : { pins: flags.pins }),
           ...(flags.layers === undefined ? {} : { layers: flags.layers }),
           ...(flags.model === undefined ? {} : { model: flags.model }),
           ...(flags.probeUrl === undefined ? {} : { probeUrl: flags.probeUrl }),

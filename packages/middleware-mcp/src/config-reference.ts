@@ -1,0 +1,287 @@
+import { ANNOTATION_RANKS, DEFAULT_SETTINGS, type TierProfile } from '@governed-mcp/core';
+import { z } from 'zod';
+import { ProxyConfigSchema } from './config.js';
+import { LOCAL_USER_TIER } from './runner/default-principal.js';
+
+/** The proxy configuration file as JSON Schema (draft 2020-12), input side: defaults shown, all optional. */
+export function configJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(ProxyConfigSchema, { io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
+}
+
+/** What each field is for; the reference test fails when the schema has a field this table lacks. */
+export const FIELD_NOTES: Readonly<Record<string, string>> = {
+  principal: 'Who unauthenticated sessions are (stdio, HTTP without tokens). Wins over every default.',
+  'principal.id': 'Shown in audit records and logs.',
+  'principal.tier': 'A tier of the tier table in force.',
+  tokens: 'Bearer tokens of the HTTP listener; each stands for one principal.',
+  'tokens[].token': 'The token itself (avoid: prefer `tokenEnv` or `tokenSha256`).',
+  'tokens[].tokenSha256': 'Hex SHA-256 of the token, so the file holds no secret.',
+  'tokens[].tokenEnv': 'Name of an environment variable of the proxy that holds the token.',
+  'tokens[].principal': 'The principal the token stands for.',
+  'tokens[].principal.id': 'Shown in audit records and logs.',
+  'tokens[].principal.tier': 'A tier of the tier table in force.',
+  settings:
+    'Gate settings overrides (`tiers`, `tools`, `defaultPrincipal`); each top-level key replaces the default.',
+  policy: 'A policy file (relative to this file). Without it the built-in default constitution applies.',
+  audit: 'Append every decision to a hash-chained audit file.',
+  'audit.path': 'The audit file (relative to this file).',
+  'audit.durability':
+    'fsync: a call proceeds once its record is on disk; group/write/none trade safety for speed.',
+  'audit.arguments': 'digest: records hold a hash of the arguments; full: the arguments themselves.',
+  pins: 'The pin file (approved tool definitions, kept across restarts); default `<audit path>.pins.json`, in memory without an audit file. Delete an entry to re-approve a changed tool.',
+  limits: 'Size, time and count limits of the runner.',
+  'limits.maxFrameBytes': 'Largest frame (one JSON-RPC message) in bytes, either direction.',
+  'limits.maxDepth': 'Deepest JSON nesting accepted in a frame.',
+  'limits.maxBatch': 'Most messages in one batch.',
+  'limits.upstreamTimeoutMs':
+    'How long a forwarded request may wait for the upstream before it fails closed.',
+  'limits.maxSessions': 'Most concurrent HTTP sessions; the least recently used idle one makes room.',
+  'limits.maxSessionsPerPrincipal': 'Most concurrent HTTP sessions of one principal.',
+  'limits.sessionIdleMs': 'HTTP sessions idle this long are closed (with their upstream).',
+  'limits.maxPending': 'Most requests in flight per session; more are refused.',
+  'limits.maxQueuedBytes': 'Bytes queued for a slow stdio client before the proxy stops reading from it.',
+  upstream: 'Where the proxy forwards to.',
+  'upstream.name': "The upstream server's name, used in tool pins, rules with `server` and audit records.",
+  'upstream.url': 'A Streamable HTTP upstream (the CLI flag `--upstream-url` wins).',
+  'upstream.headers': 'Static headers sent to an HTTP upstream.',
+  'upstream.headersFromEnv':
+    "Headers whose values come from the proxy's environment: header name to variable name.",
+  'upstream.command': 'Command and arguments of a child upstream (the CLI `-- CMD ARGS…` wins).',
+  'upstream.env': 'Extra environment for the child, on top of a minimal safe environment.',
+  'upstream.envPassthrough': "Names of the proxy's environment variables passed through to the child.",
+  'upstream.cwd': 'Working directory of the child (relative to this file).',
+  'upstream.restart': 'Restart a crashed child, at most `maxRestarts` times per `windowMs`.',
+  'upstream.restart.maxRestarts': 'Restarts allowed per window.',
+  'upstream.restart.windowMs': 'The window, in milliseconds.',
+  mediate: 'Requests mediated besides `tools/call` (which always is).',
+  'mediate.resourcesRead': 'Decide `resources/read` like a tool call.',
+  'mediate.promptsGet': 'Decide `prompts/get` like a tool call.',
+  'mediate.sampling': 'Decide server-initiated `sampling/createMessage`.',
+  'mediate.elicitation': 'Decide server-initiated `elicitation/create`.',
+  http: 'The HTTP listener.',
+  'http.allowedHosts': 'Host names accepted in Host/Origin (DNS-rebinding protection); loopback always.',
+  'http.allowAnonymous':
+    'Serve a non-loopback address without bearer tokens (every client gets `principal`).',
+  redaction: 'Secrets in what comes back to the agent: redact them, block the answer, or pass it (off).',
+  layers: 'Which layers run: full (needs a probe model), no-probe, probe-only, no-prefilter.',
+  probe: 'The semantic gate: a local GGUF model or a model server.',
+  'probe.model': 'Path of a GGUF model.',
+  'probe.url': 'URL of a model server.',
+  log: 'Logging (JSON lines on stderr).',
+  'log.level': 'debug, info, warn or error. At info the proxy says which tools it hides and why.',
+};
+
+/** What each default tier is meant for. */
+const TIER_MEANING: Readonly<Record<string, string>> = {
+  untrusted: 'a caller nobody vouches for: read-only use, small budget',
+  standard: 'an unidentified caller (HTTP without tokens): reads and non-destructive tools',
+  trusted: 'the local user who launched a stdio proxy, or a named colleague: ordinary work incl. writes',
+  privileged:
+    'an operator: may run what the pre-filter only records (destructive commands, privilege changes)',
+};
+
+interface SchemaNode {
+  readonly type?: string | readonly string[];
+  readonly enum?: readonly unknown[];
+  readonly default?: unknown;
+  readonly properties?: Readonly<Record<string, SchemaNode>>;
+  readonly items?: SchemaNode;
+  readonly additionalProperties?: SchemaNode | boolean;
+  readonly minimum?: number;
+  readonly exclusiveMinimum?: number;
+  readonly minLength?: number;
+  readonly pattern?: string;
+  readonly format?: string;
+}
+
+/** One row of the field table. */
+export interface FieldRow {
+  readonly path: string;
+  readonly type: string;
+  readonly default?: unknown;
+}
+
+function typeOf(n: SchemaNode): string {
+  if (n.enum !== undefined) return n.enum.map((v) => JSON.stringify(v)).join(' \\| ');
+  const base = typeof n.type === 'string' ? n.type : (n.type?.join(' \\| ') ?? 'any');
+  if (base === 'array' && n.items !== undefined) return `${typeOf(n.items)}[]`;
+  if (base === 'object' && n.properties === undefined && typeof n.additionalProperties === 'object') {
+    return `{ [name]: ${typeOf(n.additionalProperties)} }`;
+  }
+  const bits: string[] = [];
+  if (n.format !== undefined) bits.push(n.format);
+  if (n.minimum !== undefined) bits.push(`≥ ${n.minimum}`);
+  if (n.exclusiveMinimum !== undefined) bits.push(`> ${n.exclusiveMinimum}`);
+  if (n.minLength !== undefined && n.minLength > 1) bits.push(`length ≥ ${n.minLength}`);
+  if (n.pattern !== undefined) bits.push(`/${n.pattern}/`);
+  return bits.length === 0 ? base : `${base} (${bits.join(', ')})`;
+}
+
+/** Every field of the configuration file, depth first, from the JSON Schema. */
+export function configFields(): FieldRow[] {
+  const rows: FieldRow[] = [];
+  const walk = (props: Readonly<Record<string, SchemaNode>>, prefix: string): void => {
+    for (const [key, node] of Object.entries(props)) {
+      const path = `${prefix}${key}`;
+      rows.push({
+        path,
+        type: typeOf(node),
+        ...(node.default === undefined ? {} : { default: node.default }),
+      });
+      if (node.properties !== undefined) walk(node.properties, `${path}.`);
+      else if (node.items?.properties !== undefined) walk(node.items.properties, `${path}[].`);
+    }
+  };
+  walk((configJsonSchema() as SchemaNode).properties ?? {}, '');
+  return rows;
+}
+
+const rate = (b: { capacity: number; refillPerSec: number } | undefined): string =>
+  b === undefined ? '—' : `${b.capacity}, ${b.refillPerSec}/s`;
+
+function tierRow(t: TierProfile): string {
+  const blocks =
+    typeof t.prefilterBlock === 'string' ? t.prefilterBlock : `${t.prefilterBlock.length} detectors`;
+  const r = t.rateLimit;
+  return `| ${t.name} | ${TIER_MEANING[t.name] ?? ''} | ${blocks} | ${t.probe.alpha} / ${t.probe.threshold} | ${rate(r.perPrincipalTool)} | ${rate(r.perPrincipal)} | ${r.maxConcurrent ?? '—'} |`;
+}
+
+/** Worked examples; the reference test parses each one with `parseProxyConfig`. */
+export const CONFIG_EXAMPLES: readonly {
+  readonly title: string;
+  readonly text: string;
+  readonly config: unknown;
+}[] = [
+  {
+    title: 'A team: a shared policy, an audit chain and bearer tokens over HTTP',
+    text: 'Each token stands for one principal; the tokens themselves stay out of the file (`tokenEnv`, `tokenSha256`). Paths are relative to the config file.',
+    config: {
+      policy: 'team.policy',
+      audit: { path: 'audit/decisions.jsonl', durability: 'fsync', arguments: 'digest' },
+      tokens: [
+        { tokenEnv: 'GMCP_TOKEN_CI', principal: { id: 'ci-bot', tier: 'standard' } },
+        {
+          tokenSha256: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+          principal: { id: 'reviewer-1', tier: 'trusted' },
+        },
+      ],
+      http: { allowedHosts: ['gate.internal.example'] },
+      upstream: {
+        name: 'files',
+        command: ['npx', '@modelcontextprotocol/server-filesystem', '/srv/project'],
+      },
+    },
+  },
+  {
+    title: 'A stricter local principal and a slower write tool',
+    text: 'Over stdio the local user is `trusted` by default; `principal` names someone else. A `settings.tools` rule sets the tier and bucket of matching tools.',
+    config: {
+      principal: { id: 'agent-sandbox', tier: 'standard' },
+      settings: {
+        tools: [
+          {
+            match: 'write_file',
+            tier: 'trusted',
+            rateLimit: { perPrincipalTool: { capacity: 5, refillPerSec: 0.5 } },
+          },
+        ],
+      },
+      log: { level: 'info' },
+    },
+  },
+];
+
+function section(lines: readonly string[]): string {
+  return `${lines.join('\n')}\n`;
+}
+
+/** Renders docs/config.md: the default principal, the tier table, every field, worked examples. */
+export function renderConfigReference(): string {
+  const ranks = ANNOTATION_RANKS;
+  const tierName = (rank: number): string => DEFAULT_SETTINGS.tiers[rank]?.name ?? '?';
+  const fields = configFields().map(
+    (f) =>
+      `| \`${f.path}\` | ${f.type} | ${f.default === undefined ? '' : `\`${JSON.stringify(f.default)}\``} | ${FIELD_NOTES[f.path] ?? ''} |`,
+  );
+  const parts = [
+    section([
+      '# Proxy configuration reference',
+      '',
+      '<!-- Generated by `governed-mcp config doc > docs/config.md` from the zod schema in',
+      '     packages/middleware-mcp/src/config.ts. A test fails when this file is out of date. -->',
+      '',
+      '`governed-mcp proxy --config proxy.json -- CMD ARGS…` reads one JSON file. Every field is optional:',
+      'with no file at all the proxy runs the default constitution in front of the server. The file is',
+      'validated once at start-up; every problem is reported at once and the proxy exits with code 2',
+      '(`invalid_config`) rather than run half-configured. `governed-mcp config schema` prints the JSON',
+      'Schema of the file.',
+      '',
+    ]),
+    section([
+      '## Who is calling: the default principal',
+      '',
+      "Sessions with a bearer token are the token's principal. For the others, the first that applies:",
+      '',
+      '1. `principal` in this file;',
+      '2. `settings.defaultPrincipal` in this file;',
+      '3. the `default principal` of a policy file (`--policy` or `policy`); a policy that declares none gets',
+      `   \`${DEFAULT_SETTINGS.defaultPrincipal.id}\`/\`${DEFAULT_SETTINGS.defaultPrincipal.tier}\` — writing a policy opts out of the local-user default;`,
+      `4. over **stdio**: the local user who launched the proxy, \`local:<os user>\` with tier \`${LOCAL_USER_TIER}\`;`,
+      `5. over **HTTP** without tokens: \`${DEFAULT_SETTINGS.defaultPrincipal.id}\`/\`${DEFAULT_SETTINGS.defaultPrincipal.tier}\`, the least-privilege default for callers nobody identified.`,
+      '',
+      `The local user is \`${LOCAL_USER_TIER}\` because destructive tools (\`destructiveHint: true\`, e.g. a file`,
+      "server's `write_file`, `edit_file`, `move_file`) need that tier: the person at the keyboard may change",
+      'their project. Every deny rule of the policy, the pre-filter and the semantic gate still apply to them.',
+      'The `proxy_started` log line names the principal, its tier and `principalSource`.',
+      '',
+    ]),
+    section([
+      '## Trust tiers',
+      '',
+      'Least trusted first. A tool needs the tier of a `settings.tools` / policy `tool` rule, else one from',
+      'its annotations. A row is read twice: as the tier a *tool* needs (pre-filter, probe, per-tool bucket:',
+      'the riskier the tool, the slower) and as the tier of the *principal* (per-principal budget and',
+      'concurrent calls: they grow with trust).',
+      '',
+      '| tier | meant for | pre-filter blocks | probe alpha / threshold | per tool | per principal | concurrent |',
+      '|---|---|---|---|---|---|---|',
+      ...DEFAULT_SETTINGS.tiers.map(tierRow),
+      '',
+      '| tool annotations | tier needed |',
+      '|---|---|',
+      `| \`readOnlyHint\` (not open-world) | ${tierName(ranks.readOnly)} |`,
+      `| \`readOnlyHint\` and \`openWorldHint\` | ${tierName(ranks.readOnlyOpenWorld)} |`,
+      `| none, or \`destructiveHint: false\` | ${tierName(ranks.unannotated)} |`,
+      `| \`destructiveHint\` or \`openWorldHint\` | ${tierName(ranks.destructiveOrOpenWorld)} |`,
+      '',
+      'Tools the principal may not use are hidden from `tools/list` and refused; at `log.level: info` the proxy',
+      'logs one `tool_hidden_by_tier` line per hidden tool (tool, tier needed, principal tier), and',
+      '`tool_poisoned` / `tool_changed` for tools hidden because their description gives orders or their',
+      'definition changed since it was pinned.',
+      '',
+    ]),
+    section(['## Fields', '', '| field | type | default | meaning |', '|---|---|---|---|', ...fields, '']),
+    section([
+      '## Examples',
+      '',
+      ...CONFIG_EXAMPLES.flatMap((e) => [
+        `### ${e.title}`,
+        '',
+        e.text,
+        '',
+        '```json',
+        JSON.stringify(e.config, null, 2),
+        '```',
+        '',
+      ]),
+      "### Allowing a developer's loopback service",
+      '',
+      'Calls to private and loopback addresses are refused by default (server-side request forgery). How to',
+      "allow one service on the developer's machine is described in [network.md](network.md).",
+    ]),
+  ];
+  return parts.join('');
+}
