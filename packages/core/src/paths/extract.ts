@@ -59,36 +59,15 @@ export function commandWords(s: string): string[] {
 }
 
 /**
- * The path candidates of a call's arguments. Command strings contribute every word (so a bare
- * `team.policy` is seen); other strings contribute themselves when their key names a path or they
- * are shaped like one. Throws `PathExtractLimitError` past `PATH_EXTRACT_LIMITS`.
- * @example
- * extractPaths({ command: "printf x > ~/.zshenv" }) // [..., { raw: '~/.zshenv', source: 'word' }]
+ * Visits every string of `args` with the key it stands under, within `PATH_EXTRACT_LIMITS` (depth,
+ * values, cycles); throws `PathExtractLimitError` past them.
  */
-export function extractPaths(args: unknown): PathCandidate[] {
-  const out: PathCandidate[] = [];
-  const seen = new Set<string>();
+function eachString(args: unknown, visit: (value: string, key: string) => void): void {
   let nodes = 0;
-  const add = (raw: string, source: PathSource, key: string, mutates = false): void => {
-    const id = `${source}\u0000${raw}`;
-    if (seen.has(id)) return;
-    seen.add(id);
-    if (out.length >= PATH_EXTRACT_LIMITS.candidates)
-      throw new PathExtractLimitError('too many paths in the arguments');
-    out.push(mutates ? { raw, source, key, mutates } : { raw, source, key });
-  };
   const walk = (value: unknown, key: string, depth: number, stack: Set<object>): void => {
     if (++nodes > PATH_EXTRACT_LIMITS.nodes) throw new PathExtractLimitError('too many argument values');
     if (typeof value === 'string') {
-      if (COMMAND_KEY.test(key)) {
-        const mutates = MUTATING_COMMAND.test(value);
-        for (const w of commandWords(value)) add(w, 'word', key, mutates);
-      }
-      if (
-        looksLikePath(value) ||
-        (PATH_KEY.test(key) && value.length <= MAX_PATH_LENGTH && !/[\r\n]/.test(value))
-      )
-        add(value, 'value', key);
+      visit(value, key);
       return;
     }
     if (typeof value !== 'object' || value === null) return;
@@ -100,6 +79,39 @@ export function extractPaths(args: unknown): PathCandidate[] {
     stack.delete(value);
   };
   walk(args, '', 0, new Set());
+}
+
+/**
+ * The path candidates of a call's arguments. Command strings contribute every word (so a bare
+ * `team.policy` is seen); other strings contribute themselves when their key names a path or they
+ * are shaped like one. Throws `PathExtractLimitError` past `PATH_EXTRACT_LIMITS`.
+ * @example
+ * extractPaths({ command: "printf x > ~/.zshenv" }) // [..., { raw: '~/.zshenv', source: 'word' }]
+ */
+export function extractPaths(args: unknown): PathCandidate[] {
+  const out: PathCandidate[] = [];
+  const seen = new Set<string>();
+  const add = (raw: string, source: PathSource, key: string, mutates = false): void => {
+    const id = `${source}\u0000${raw}`;
+    if (seen.has(id)) return;
+    seen.add(id);
+    if (out.length >= PATH_EXTRACT_LIMITS.candidates)
+      throw new PathExtractLimitError('too many paths in the arguments');
+    out.push(mutates ? { raw, source, key, mutates } : { raw, source, key });
+  };
+  eachString(args, (value, key) => {
+    // Command keys, and any other one-line value that is not content: a shell tool may call its
+    // command argument anything (`input`, `line`), and its words must still be seen.
+    if (COMMAND_KEY.test(key) || (!CONTENT_KEY.test(key) && !/[\r\n]/.test(value) && /\s/.test(value))) {
+      const mutates = MUTATING_COMMAND.test(value);
+      for (const w of commandWords(value)) add(w, 'word', key, mutates);
+    }
+    if (
+      looksLikePath(value) ||
+      (PATH_KEY.test(key) && value.length <= MAX_PATH_LENGTH && !/[\r\n]/.test(value))
+    )
+      add(value, 'value', key);
+  });
   return out;
 }
 
@@ -114,31 +126,20 @@ export function extractPaths(args: unknown): PathCandidate[] {
  */
 export function pathTextsOf(args: unknown, normalize: (s: string) => string = (s) => s): string[] {
   const out = new Set<string>();
-  let nodes = 0;
   const add = (s: string): void => {
     out.add(s);
     if (out.size > PATH_EXTRACT_LIMITS.candidates)
       throw new PathExtractLimitError('too many paths in the arguments');
   };
-  const walk = (value: unknown, key: string, depth: number, stack: Set<object>): void => {
-    if (++nodes > PATH_EXTRACT_LIMITS.nodes) throw new PathExtractLimitError('too many argument values');
-    if (typeof value === 'string') {
+  eachString(args, (value, key) => {
+    {
       const s = normalize(value);
       if (looksLikePath(s)) add(s);
       else if (s.length > MAX_PATH_LENGTH || /[\r\n]/.test(s)) return;
       // A bare name under a path key; a pattern (`*.key`) is a search, not a file.
       else if (PATH_KEY.test(key) && s !== '' && !/[\s*?[]/.test(s)) add(s);
       else if (!CONTENT_KEY.test(key)) for (const w of commandWords(s)) if (looksLikePath(w)) add(w);
-      return;
     }
-    if (typeof value !== 'object' || value === null) return;
-    if (depth > PATH_EXTRACT_LIMITS.depth) throw new PathExtractLimitError('arguments are nested too deeply');
-    if (stack.has(value)) throw new PathExtractLimitError('arguments contain a cycle');
-    stack.add(value);
-    if (Array.isArray(value)) for (const item of value) walk(item, key, depth + 1, stack);
-    else for (const k of Object.keys(value)) walk((value as Record<string, unknown>)[k], k, depth + 1, stack);
-    stack.delete(value);
-  };
-  walk(args, '', 0, new Set());
+  });
   return [...out];
 }

@@ -94,6 +94,11 @@ describe('the path layer on a real file system', () => {
     ['the policy file through ~ and ..', write('~/project/../project/team.policy/')],
     ['the policy file by a bare name in a shell command', shell("printf 'default allow' > team.policy")],
     ['the policy file by a glob', shell('cp /tmp/p team.pol*')],
+    [
+      'the policy file in a command argument under any key name',
+      makeCall({ input: "printf 'default allow' >team.policy" }, { tool: { name: 'terminal' } }),
+    ],
+    ['the policy file with a redirection glued to it', shell("echo 'default allow'>>team.policy")],
     ['the policy file by a glob in a value', write(`${project}/*.policy`)],
     ['a hard link to the policy file', write(join(project, 'notes.txt'))],
     ['the audit file replaced by a write', write(audit, '')],
