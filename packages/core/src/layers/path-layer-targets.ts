@@ -1,3 +1,4 @@
+import { compileGlob } from '../names/glob.js';
 import type { PathEnv } from '../paths/classify.js';
 import type { PathCandidate } from '../paths/extract.js';
 import type { PathEntry } from '../paths/path-fact.js';
@@ -30,32 +31,6 @@ function basename(p: string): string {
   return t.slice(Math.max(t.lastIndexOf('/'), t.lastIndexOf('\\')) + 1);
 }
 
-/** A path glob (`*`, `**`, `?`, `[…]`) as a regular expression over lower-case paths. */
-function globRegex(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const ch = glob[i] as string;
-    if (ch === '*') {
-      if (glob[i + 1] === '*') {
-        re += '.*';
-        i++;
-      } else re += '[^/]*';
-    } else if (ch === '?') re += '[^/]';
-    else if (ch === '[') {
-      const end = glob.indexOf(']', i + 2);
-      if (end < 0) re += '\\[';
-      else {
-        re += `[${glob
-          .slice(i + 1, end)
-          .replace(/^!/, '^')
-          .replace(/\\/g, '\\\\')}]`;
-        i = end;
-      }
-    } else re += ch.replace(/[.+^${}()|\\/]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
-
 /**
  * Which protected file a path candidate targets, if any: the same path (case-folded, normalised or
  * resolved), a glob that matches one, a bare name in a command, a hard link (same device and
@@ -77,11 +52,13 @@ export async function protectedTarget(
   for (const form of entry.resolved === undefined ? [entry.normalized] : [entry.normalized, entry.resolved]) {
     const k = form.toLowerCase();
     if (keys.includes(k)) return GateStateTarget.OwnFile;
-    if (/[*?[]/.test(k)) {
-      const re = globRegex(k);
-      if (keys.some((p) => re.test(p))) return GateStateTarget.OwnFile;
-    }
     const mayMove = c.source === 'value' ? !WORKDIR_KEY.test(c.key) : c.mutates === true;
+    // A glob names every file it matches; in a command that only reads (`ls *`, `grep x *`) it
+    // changes none of them, so only a writing command's glob (or a tool's path value) targets.
+    if (/[*?[]/.test(k) && (c.source === 'value' || c.writes === true)) {
+      const test = compileGlob(k, 'path');
+      if (keys.some((p) => test(p))) return GateStateTarget.OwnFile;
+    }
     if (o.mutating && mayMove && keys.some((p) => p.startsWith(k.endsWith('/') ? k : `${k}/`)))
       return GateStateTarget.Directory;
   }

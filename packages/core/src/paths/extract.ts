@@ -16,6 +16,8 @@ export interface PathCandidate {
   readonly key: string;
   /** For words: the command moves, deletes, links or changes files (`mv`, `rm`, `ln`, `chmod`, …). */
   readonly mutates?: boolean;
+  /** For words: the command changes or writes files (`mutates`, or `>`, `tee`, `sed -i`, …). */
+  readonly writes?: boolean;
 }
 
 /** Limits on the walk; past them the caller must deny (fail-closed). */
@@ -35,6 +37,10 @@ const PATH_SHAPE =
 // Commands that move, delete, link or change files: a directory named by one of them may be replaced.
 const MUTATING_COMMAND =
   /(?:^|[\s;&|(`])(?:sudo\s+)?(?:mv|rm|rmdir|cp|rsync|ln|unlink|chmod|chown|chattr|truncate|tar|unzip|find|mount|install|rename|shred|robocopy|move|del|rd|Remove-Item|Move-Item)(?=\s)/i;
+// Commands that write into files they name: the above, output redirections (not to /dev/null or
+// another descriptor), and the writers that take a file argument.
+const WRITING_COMMAND =
+  /(?:^|[\s;&|(`])(?:sudo\s+)?(?:tee|dd|sed\s+-[a-z]*i|perl\s+-[a-z]*i|Set-Content|Out-File|Add-Content)(?=\s)|>>?(?!\s*&)(?!\s*\/dev\/(?:null|stdout|stderr)\b)/i;
 const WORD_SPLIT = /[\s"'`;&|<>()=,]+/;
 // Text that a call carries rather than targets: what a write puts in a file, what a message says.
 const CONTENT_KEY =
@@ -91,20 +97,21 @@ function eachString(args: unknown, visit: (value: string, key: string) => void):
 export function extractPaths(args: unknown): PathCandidate[] {
   const out: PathCandidate[] = [];
   const seen = new Set<string>();
-  const add = (raw: string, source: PathSource, key: string, mutates = false): void => {
+  const add = (raw: string, source: PathSource, key: string, mutates = false, writes = mutates): void => {
     const id = `${source}\u0000${raw}`;
     if (seen.has(id)) return;
     seen.add(id);
     if (out.length >= PATH_EXTRACT_LIMITS.candidates)
       throw new PathExtractLimitError('too many paths in the arguments');
-    out.push(mutates ? { raw, source, key, mutates } : { raw, source, key });
+    out.push({ raw, source, key, ...(mutates ? { mutates } : {}), ...(writes ? { writes } : {}) });
   };
   eachString(args, (value, key) => {
     // Command keys, and any other one-line value that is not content: a shell tool may call its
     // command argument anything (`input`, `line`), and its words must still be seen.
     if (COMMAND_KEY.test(key) || (!CONTENT_KEY.test(key) && !/[\r\n]/.test(value) && /\s/.test(value))) {
       const mutates = MUTATING_COMMAND.test(value);
-      for (const w of commandWords(value)) add(w, 'word', key, mutates);
+      const writes = mutates || WRITING_COMMAND.test(value);
+      for (const w of commandWords(value)) add(w, 'word', key, mutates, writes);
     }
     if (
       looksLikePath(value) ||

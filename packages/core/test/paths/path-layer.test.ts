@@ -98,6 +98,8 @@ describe('the path layer on a real file system', () => {
       'the policy file in a command argument under any key name',
       makeCall({ input: "printf 'default allow' >team.policy" }, { tool: { name: 'terminal' } }),
     ],
+    ['the policy file by a glob after a redirection', shell("echo 'default allow' > team.pol*")],
+    ['the policy file by a glob edited in place', shell("sed -i 's/deny/allow/' *.policy")],
     ['the policy file with a redirection glued to it', shell("echo 'default allow'>>team.policy")],
     ['the policy file by a glob in a value', write(`${project}/*.policy`)],
     ['a hard link to the policy file', write(join(project, 'notes.txt'))],
@@ -149,6 +151,9 @@ describe('the path layer on a real file system', () => {
       makeCall({ path: '~' }, { tool: { name: 'list_directory', annotations: { readOnlyHint: true } } }),
     ],
     ['reading a policy elsewhere by its full path', makeCall({ path: '/srv/other/team.policy.md' })],
+    ['a read-only command whose glob also matches the policy', shell('grep -rn TODO * 2>/dev/null')],
+    ['listing every file of the project', shell('ls -la ~/project/*')],
+    ['a redirection into a build log next to the policy', shell('cd ~/project && echo done > build.log')],
   ];
   for (const [what, call] of ordinary) {
     it(`lets ${what} through`, async () => {
