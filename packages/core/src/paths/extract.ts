@@ -37,6 +37,10 @@ const PATH_SHAPE =
 // Commands that move, delete, link or change files: a directory named by one of them may be replaced.
 const MUTATING_COMMAND =
   /(?:^|[\s;&|(`])(?:sudo\s+)?(?:mv|rm|rmdir|cp|rsync|ln|unlink|chmod|chown|chattr|truncate|tar|unzip|find|mount|install|rename|shred|robocopy|move|del|rd|Remove-Item|Move-Item)(?=\s)/i;
+// A `find` that selects by name, path, age or size removes what it selects, not the directory it
+// searches: such a segment moves nothing a gate file could be in.
+const FILTERED_FIND =
+  /(?:^|[\s;&|(`])find\s[^;&|\n]*?\s-(?:i?name|i?path|i?wholename|i?regex|newer|mtime|mmin|size|empty)\s[^;&|\n]*/gi;
 // Commands that write into files they name: the above, output redirections (not to /dev/null or
 // another descriptor), and the writers that take a file argument.
 const WRITING_COMMAND =
@@ -109,7 +113,7 @@ export function extractPaths(args: unknown): PathCandidate[] {
     // Command keys, and any other one-line value that is not content: a shell tool may call its
     // command argument anything (`input`, `line`), and its words must still be seen.
     if (COMMAND_KEY.test(key) || (!CONTENT_KEY.test(key) && !/[\r\n]/.test(value) && /\s/.test(value))) {
-      const mutates = MUTATING_COMMAND.test(value);
+      const mutates = MUTATING_COMMAND.test(value.replace(FILTERED_FIND, ' '));
       const writes = mutates || WRITING_COMMAND.test(value);
       for (const w of commandWords(value)) add(w, 'word', key, mutates, writes);
     }

@@ -99,6 +99,11 @@ describe('the path layer on a real file system', () => {
       makeCall({ input: "printf 'default allow' >team.policy" }, { tool: { name: 'terminal' } }),
     ],
     ['the policy file by a glob after a redirection', shell("echo 'default allow' > team.pol*")],
+    ['everything under the directory that holds the policy deleted', shell('find . -delete')],
+    [
+      'the directory that holds the policy removed after a filtered find',
+      shell("find . -name '*.log' -delete; rm -rf ../project"),
+    ],
     ['the policy file by a glob edited in place', shell("sed -i 's/deny/allow/' *.policy")],
     ['the policy file with a redirection glued to it', shell("echo 'default allow'>>team.policy")],
     ['the policy file by a glob in a value', write(`${project}/*.policy`)],
@@ -153,6 +158,10 @@ describe('the path layer on a real file system', () => {
     ['reading a policy elsewhere by its full path', makeCall({ path: '/srv/other/team.policy.md' })],
     ['a read-only command whose glob also matches the policy', shell('grep -rn TODO * 2>/dev/null')],
     ['listing every file of the project', shell('ls -la ~/project/*')],
+    [
+      'deleting logs by name under the directory that holds the policy',
+      shell("find . -name '*.log' -delete"),
+    ],
     ['a redirection into a build log next to the policy', shell('cd ~/project && echo done > build.log')],
   ];
   for (const [what, call] of ordinary) {
