@@ -3,6 +3,7 @@
  * shaped like paths, and the words of command strings.
  */
 
+import { maskWrittenOnly } from '../layers/prefilter/written-only.js';
 import { MAX_PATH_LENGTH } from './normalize-path.js';
 
 /** Where a path candidate came from: a whole argument value, or a word of a command string. */
@@ -149,7 +150,10 @@ export function pathTextsOf(args: unknown, normalize: (s: string) => string = (s
       else if (s.length > MAX_PATH_LENGTH || /[\r\n]/.test(s)) return;
       // A bare name under a path key; a pattern (`*.key`) is a search, not a file.
       else if (PATH_KEY.test(key) && s !== '' && !/[\s*?[]/.test(s)) add(s);
-      else if (!CONTENT_KEY.test(key)) for (const w of commandWords(s)) if (looksLikePath(w)) add(w);
+      // Words a command only writes or changes (`> .secrets/session.key`, `chmod 600 f`) name no
+      // file whose content it reads; the rest are read or sent.
+      else if (!CONTENT_KEY.test(key))
+        for (const w of commandWords(maskWrittenOnly(s))) if (looksLikePath(w)) add(w);
     }
   });
   return [...out];

@@ -175,8 +175,13 @@ describe('cheap gates in front of detectors', () => {
     'GET http://metadata.google.internal/computeMetadata/v1/',
     'curl http://100.100.100.200/latest/meta-data/',
     'curl http://[fd00:ec2::254]/latest/',
-  ])('the metadata gate lets %s through in a document', (line) => {
-    expect(detectorsFor({ content: doc(line) })).toContain('ssrf/cloud_metadata');
+  ])('the metadata gate lets %s through in a document of a tool that fetches', (line) => {
+    // Prose of a tool that fetches nothing only mentions an address; a fetching tool's is read.
+    const found = scanArguments(
+      { content: doc(line) },
+      { name: 'web_fetch', inputSchema: { type: 'object' } },
+    );
+    expect(found.map((f) => `${f.detector}/${f.code}`)).toContain('ssrf/cloud_metadata');
   });
 
   it('the markup check finds a token after other angle brackets', () => {

@@ -8,6 +8,15 @@ export { classifyHost, classifyTarget } from './net/host-class.js';
 
 const HOST_KEYS =
   /(?:^|_|-)(?:url|uri|href|host|hostname|ip|addr|address|endpoint|target|domain|server|link|webhook|callback|proxy|base_?url|origin|upstream)s?$/;
+// Keys typed as URLs: a value without a scheme is still fetched as http (curl's reading).
+const URL_KEYS =
+  /(?:^|_|-)(?:url|uri|href|endpoint|link|webhook|callback|proxy|base_?url|origin|upstream)s?$/;
+// Keys that name a host alone: any value there is a host.
+const NAME_KEYS = /(?:^|_|-)(?:host|hostname|ip|addr|address|domain|server)s?$/;
+// Tools that work on files: `target`, `uri` and their like name files there, not hosts.
+const FILE_TOOL = /file|folder|director|^fs|^(?:write|read|edit|move|copy|rename|append|save|patch)/;
+// A value that is a file path: one word with a separator, no scheme and no `host:port` before it.
+const FILE_PATH = /^[^\s:]*[/\\][^\s]*$/;
 // Keys whose text is read by people (a chat message, an issue body): a URL there is a mention.
 const PROSE_KEYS =
   /(?:^|_)(?:content|contents|body|text|message|msg|description|markdown|md|html|note|notes|comment|summary|readme|doc|document|prompt|title|caption|reply|answer|subject|topic|status)s?$/;
@@ -61,20 +70,38 @@ export function destinationsOf(
   }
   // A whole value without a scheme is a destination where the key says so (curl reads it as http).
   if (t.whole && out.length === 0 && HOST_KEYS.test(t.key)) {
-    const target = parseBareTarget(t.text);
-    const oneLabel = target !== undefined && !/[.:]/.test(target.host);
-    if (target !== undefined && (!oneLabel || hasPortOrPath(t.text) || FETCH_TOOL.test(call.tool))) {
-      out.push({ target, via: 'bare' });
-    }
+    const target = bareDestination(t.text, t.key, call.tool);
+    if (target !== undefined) out.push({ target, via: 'bare' });
   }
   return out.slice(0, 64);
+}
+
+/**
+ * A whole value without a scheme read as the destination it names, or undefined. Under a URL-typed
+ * key it is fetched as http; under a host key it is a host. Under `target` (a deploy target, a file
+ * to write, or a host to reach) it is one when it has a port or a dotted host, and a single name
+ * without a path is one to a tool that fetches: `reports/weekly.md` is a file, `production` a
+ * stage. A file tool's relative or absolute file path is never a destination, whatever its key.
+ */
+function bareDestination(text: string, key: string, tool: string): FetchTarget | undefined {
+  const fetchTool = FETCH_TOOL.test(tool);
+  if (!fetchTool && FILE_TOOL.test(tool) && FILE_PATH.test(text.trim())) return undefined;
+  const target = parseBareTarget(text);
+  if (target === undefined) return undefined;
+  const oneLabel = !/[.:]/.test(target.host);
+  if (URL_KEYS.test(key) || NAME_KEYS.test(key))
+    return !oneLabel || hasPortOrPath(text) || fetchTool ? target : undefined;
+  const port = /[\]\p{L}\p{N}]:\d{1,5}(?:[/\\?#]|\s*$)/u.test(text);
+  if (port || !oneLabel) return target;
+  // A single name is a host to a tool that fetches; with a path it is as likely a folder.
+  return fetchTool && !/[/\\?#]/.test(text.trim()) ? target : undefined;
 }
 
 /**
  * Creates the `ssrf` detector: URLs and hosts that point into the gateway's own network (cloud
  * metadata, loopback, private, link-local, cluster and one-label names) in every spelling a fetching
  * client accepts, plus curl's routing options. Prose (chat messages, documents) only counts when it
- * names a metadata endpoint. `allowed` exempts destinations a loopback allowance names.
+ * names a metadata endpoint, and then only in a tool that fetches (or hidden in an encoding). `allowed` exempts destinations a loopback allowance names.
  */
 export function createSsrfDetector(allowed?: TargetAllowance): Detector {
   return {
@@ -82,6 +109,9 @@ export function createSsrfDetector(allowed?: TargetAllowance): Detector {
     roles: ['command', 'value', 'document', 'decoded'],
     scan(t: ScanText, call, out) {
       if (fetchReading(t.role, t.key) === 'mention') {
+        // Prose of a tool that fetches nothing fetches nothing, metadata addresses included; a fetch
+        // tool's prose (a browsing task) and text hidden in an encoding still count.
+        if (t.role !== 'decoded' && !FETCH_TOOL.test(call.tool)) return;
         // Long literals: substring searches skip ahead, and the RegExp runs only when one is there.
         if (!METADATA_LITERALS.some((l) => t.lower.includes(l))) return;
         const m = METADATA_TEXT.exec(t.lower);
@@ -137,20 +167,37 @@ function embeddedSchemePossible(lower: string): boolean {
   return false;
 }
 
-/** `dangerous-scheme`: `javascript:`, `vbscript:`, HTML `data:`, `file:`, and SSRF-smuggling schemes. */
+const FILE_URI = /^\s*file:/;
+
+/**
+ * The length of the leading `file:` of the `uri` of a `resources/read` request (any view of it), else
+ * 0. There the scheme is the server's own name for its resource, not a fetching client's; the path it
+ * names is still judged (`sensitive-path`, `path-traversal`, the path layer), as is the rest of the URI.
+ */
+function resourceFileScheme(t: ScanText, call: CallFacts): number {
+  if (call.resourceRead !== true || t.path !== '/uri') return 0;
+  return FILE_URI.exec(t.lower)?.[0].length ?? 0;
+}
+
+/**
+ * `dangerous-scheme`: `javascript:`, `vbscript:`, HTML `data:`, `file:`, and SSRF-smuggling schemes.
+ * A `file:` URI naming the resource of a `resources/read` request is the exception (see above).
+ */
 export const schemeDetector: Detector = {
   id: 'dangerous-scheme',
   roles: ['command', 'value', 'document', 'decoded'],
-  scan(t, _call, out) {
+  scan(t, call, out) {
     if (!t.lower.includes(':')) return;
-    const whole = t.role === 'document' ? null : SCHEME_WHOLE.exec(t.lower);
+    const skip = resourceFileScheme(t, call);
+    const lower = skip === 0 ? t.lower : ' '.repeat(skip) + t.lower.slice(skip);
+    const whole = t.role === 'document' ? null : SCHEME_WHOLE.exec(lower);
     if (whole !== null) {
       out.push(finding('dangerous-scheme', 'scheme', t, whole.index, whole[0].length));
       return;
     }
     // Every embedded form needs one of these: most text is settled by a walk over its colons.
-    if (!embeddedSchemePossible(t.lower)) return;
-    const m = SCHEME_EMBEDDED.exec(t.lower);
+    if (!embeddedSchemePossible(lower)) return;
+    const m = SCHEME_EMBEDDED.exec(lower);
     if (m !== null && (t.role !== 'document' || /javascript|vbscript|data/.test(m[0]))) {
       out.push(finding('dangerous-scheme', 'scheme', t, m.index, m[0].length));
     }

@@ -2,6 +2,7 @@ import { classifyPath } from '../../paths/classify.js';
 import { commandWords, looksLikePath } from '../../paths/extract.js';
 import { type Detector, finding, patternDetector, type ScanText, type TextRole } from './detector.js';
 import { TextFlag } from './text-profile.js';
+import { maskWrittenOnly } from './written-only.js';
 
 const NOT_DOCUMENTS: readonly TextRole[] = ['command', 'value', 'decoded'];
 
@@ -38,7 +39,7 @@ function stem(word: string): string {
  * command contributes its path-like words. Creating a credential file from its template
  * (`cp .env.example .env`) reads no secret, so the created file is left out.
  */
-function credentialWords(text: string): string[] {
+function credentialWords(text: string, templates = true): string[] {
   const whole = text.trim();
   if (looksLikePath(whole)) return isCredential(whole) ? [whole] : [];
   const out: string[] = [];
@@ -48,6 +49,7 @@ function credentialWords(text: string): string[] {
     const operands = words.filter((w) => !w.startsWith('-'));
     const created = verb !== undefined && CREATES.test(verb) ? operands[operands.length - 1] : undefined;
     const fromTemplate =
+      templates &&
       created !== undefined &&
       operands
         .slice(1, -1)
@@ -68,7 +70,7 @@ function isCredential(word: string): boolean {
  * `sensitive-path`: files that hold secrets. Credential files are what core's path classifier calls
  * `credential` (private keys, token and login files, credential stores, `.env` files, the system's
  * secret files, `/proc/<pid>/environ`), in any spelling it normalises (`~`, `$HOME`, `file://`,
- * backslashes, percent encoding); a few files that leak secrets without being credential files
+ * backslashes, percent encoding), where a command reads or sends them (see `maskWrittenOnly`); a few files that leak secrets without being credential files
  * (`/etc/passwd`, the docker socket, browser stores) are matched by pattern.
  */
 export const sensitivePathDetector: Detector = {
@@ -80,9 +82,19 @@ export const sensitivePathDetector: Detector = {
     const before = out.length;
     leakPatterns.scan(view, call, out);
     if (out.length > before) return;
-    const hit = credentialWords(t.text)[0];
+    let text = t.text;
+    let hit = credentialWords(text)[0];
+    // In a command (and text decoded from one, read as shell too), a credential file counts where it
+    // is read or sent, not where it is only written, created or has its mode changed
+    // (`openssl rand > k && chmod 600 k`, `ssh-keygen -f k`).
+    if (hit !== undefined && (t.role === 'command' || t.role === 'decoded')) {
+      const masked = maskWrittenOnly(text);
+      // The copy's destination is blanked already: what is left of a copy is its sources.
+      if (masked !== text) hit = credentialWords(masked, false)[0];
+      text = masked;
+    }
     if (hit === undefined) return;
-    const index = Math.max(0, t.text.indexOf(hit));
+    const index = Math.max(0, text.indexOf(hit));
     out.push(finding('sensitive-path', 'credential_file', t, index, hit.length));
   },
 };

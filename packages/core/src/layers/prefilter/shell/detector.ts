@@ -18,6 +18,32 @@ const SHELLISH = /[\s|;&<>$`(){}]/;
 
 const MAX_VALUE_CHARS = 4096;
 
+// Prose starts with a sentence word (`Never`, `Tester`, `Security:`, `note:`) followed by a plain
+// word; a command line starts with a command name, a path, a variable or shell syntax, and a
+// capitalised command name is followed by an option, a path or a URL, not by prose.
+const SENTENCE_WORD = /^(?:[A-Z][A-Za-z'’]*[,:]?|[a-z]+:)$/;
+const PLAIN_WORD = /^[A-Za-z][A-Za-z'’-]*[,.:;!?)]?$/;
+// Markdown code spans: in prose they quote a command, as a quoted example does.
+const CODE_SPAN = /``[^`\n]+?``|`[^`\n]+`/g;
+// Syntax that starts another command after the prose one: a list or pipe operator, a substitution.
+const NEXT_COMMAND = /[;|\n`]|&&|\$\(|[<>]\(|(?<![<>])&(?!>)/;
+
+/**
+ * The text a `value` is analysed as, or undefined when it is prose that runs nothing. A value that
+ * looks like a command line is analysed whole. Prose (a sentence word, then a plain word) is one
+ * command whose name is that word: it runs something only where shell syntax starts another
+ * command, and its markdown code spans are mentions, blanked before the analysis.
+ */
+function commandView(text: string): string | undefined {
+  const body = text.trimStart();
+  const first = body.split(/\s/, 1)[0] ?? '';
+  if (!SENTENCE_WORD.test(first)) return text;
+  const masked = text.replace(CODE_SPAN, (span) => ' '.repeat(span.length));
+  const second = masked.trimStart().slice(first.length).trimStart().split(/\s/, 1)[0] ?? '';
+  if (!PLAIN_WORD.test(second)) return text;
+  return NEXT_COMMAND.test(masked) ? masked : undefined;
+}
+
 /** The pseudo-detector id of text the gate could not read; its findings always block. */
 const UNREADABLE = 'scan-limit';
 
@@ -42,15 +68,23 @@ export function structuralDetector(
     roles: SHELL_ROLES,
     scan(t, _call, out) {
       // Values and decoded text longer than a command line are data, not commands: not parsed.
-      if (t.role === 'command' || (t.text.length <= MAX_VALUE_CHARS && SHELLISH.test(t.text))) {
-        const a = analyzeShell(t.text);
+      const text =
+        t.role === 'command'
+          ? t.text
+          : t.text.length > MAX_VALUE_CHARS || !SHELLISH.test(t.text)
+            ? undefined
+            : t.role === 'value'
+              ? commandView(t.text)
+              : t.text;
+      if (text !== undefined) {
+        const a = analyzeShell(text);
         if (!a.ok) {
           if (options.reportsRefusal === true && t.role === 'command')
             out.push(unreadable(t, `shell_${a.refusal}`));
         } else {
           for (const f of a.findings) {
             if (!ids.has(f.detector)) continue;
-            const at = Math.max(0, t.text.indexOf(f.match));
+            const at = Math.max(0, text.indexOf(f.match));
             out.push({ ...finding(f.detector, f.code, t, at, f.match.length), match: f.match });
             if (f.detector === id) return;
           }
