@@ -109,6 +109,9 @@ export type { PathEntry, PathFact } from './paths/path-fact.js';
 export { PATH_FACT, pathFactForms } from './paths/path-fact.js';
 export type { EvaluateOptions, Pipeline, PipelineOptions } from './pipeline.js';
 export { createPipeline, PIPELINE_LAYER } from './pipeline.js';
+// Secrets: what is a stand-in rather than a secret (shared by the pre-filter and the redactor)
+export type { StandIn } from './secrets/placeholder.js';
+export { entropy, isPlaceholder, isSampleJwt, looksGenerated, standInOf } from './secrets/placeholder.js';
 export type {
   Bucket,
   GateSettings,

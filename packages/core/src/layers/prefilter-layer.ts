@@ -136,7 +136,7 @@ export function createPrefilterLayer(settings: GateSettings, options: PrefilterL
     ctx.set(PREFILTER_FACT, { findings, blocking });
     const data = { findings: findings as unknown as JsonObject[], blocking } as JsonObject;
     if (blocking.length > 0) {
-      const first = findings.find((f) => blocking.includes(f.detector)) as Finding;
+      const first = findings.find((f) => f.recordOnly !== true && blocking.includes(f.detector)) as Finding;
       return deny(PREFILTER_LAYER, LayerCode.PrefilterBlocked, `blocked by ${summary(first)}`, data);
     }
     const d = await next();

@@ -80,7 +80,8 @@ describe('pre-filter layer', () => {
   it('does not let a server relax secret blocking by claiming its tool is closed-world', async () => {
     const { pipeline } = pipelineWithSpy();
     const tool = { name: 'save_note', annotations: { openWorldHint: false } };
-    const d = (await pipeline.evaluate(makeCall({ body: 'AKIAIOSFODNN7EXAMPLE' }, { tool }))).decision;
+    // A key id, not AWS's documented example (a stand-in, see prefilter-stand-ins.test.ts).
+    const d = (await pipeline.evaluate(makeCall({ body: 'AKIAZ7Q3N4X2B9K1L0P8' }, { tool }))).decision;
     expect(d.reasons[0]).toMatchObject({ code: LayerCode.PrefilterBlocked });
     expect(d.reasons[0]?.detail).toContain('credential/aws_access_key_closed_world');
   });

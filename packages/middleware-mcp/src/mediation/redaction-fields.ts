@@ -3,7 +3,7 @@
  * `data` decoded when they hold text. Fields are scanned alone and joined (so a key or token split
  * across content items is seen whole), and each field gets the part of a finding that falls in it.
  */
-import { looksGenerated } from './redaction-placeholder.js';
+import { looksGenerated } from '@governed-mcp/core';
 import { CREDENTIAL_LABEL, type Finding } from './redaction-rules.js';
 import { decodedText } from './redaction-scanner.js';
 

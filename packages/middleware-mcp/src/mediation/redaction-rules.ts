@@ -5,7 +5,7 @@
  * token looks like. Every pattern is anchored by a look-behind or a fixed prefix and uses bounded,
  * dot-free classes, so each runs in linear time on hostile text.
  */
-import { isPlaceholder, looksGenerated } from './redaction-placeholder.js';
+import { isPlaceholder, isSampleJwt, looksGenerated } from '@governed-mcp/core';
 
 /** A secret found in a text: the rule that found it and its UTF-16 range. */
 export interface Finding {
@@ -32,24 +32,6 @@ const K8S_SECRET = /^[ \t]*["']?kind["']?[ \t]*:[ \t]*["']?Secret["']?[ \t]*,?[ 
 
 function decode64(s: string): string {
   return Buffer.from(s.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
-}
-
-/**
- * A published sample token (the jwt.io one): its subject, name or e-mail claim is a placeholder.
- * A JWT that does not decode is not a sample.
- */
-export function isSampleJwt(token: string): boolean {
-  const payload = token.split('.')[1];
-  if (payload === undefined) return false;
-  try {
-    const claims = JSON.parse(decode64(payload)) as Record<string, unknown>;
-    return ['sub', 'name', 'email', 'preferred_username'].some((k) => {
-      const v = claims[k];
-      return (typeof v === 'string' || typeof v === 'number') && isPlaceholder(String(v));
-    });
-  } catch {
-    return false;
-  }
 }
 
 /** Private material in armour (PEM, OpenSSH, PGP), of any kind: the whole block, or to the end. */

@@ -36,6 +36,8 @@ export interface CallFacts {
   readonly writes: boolean;
   /** The tool runs queries (its name says so). */
   readonly sqlTool: boolean;
+  /** The call is MCP's `resources/read` request: its `uri` names a resource by the server's own URI. */
+  readonly resourceRead?: boolean;
 }
 
 /** One match: which detector, a finer code, where, and what matched. */

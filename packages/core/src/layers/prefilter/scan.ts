@@ -82,11 +82,14 @@ export function callFacts(tool: ToolDefinition): CallFacts & { shell: boolean } 
     const words = toolNameWords(tool.name);
     const name = words.join('');
     const a = tool.annotations;
+    // The mediator's definition for a `resources/read` request is named by the method itself: it reads.
+    const resourceRead = tool.name === 'resources/read';
     f = {
       tool: name,
       outward: a?.openWorldHint !== false,
-      writes: a?.readOnlyHint !== true && !READER_WORDS.has(words[0] ?? ''),
+      writes: !resourceRead && a?.readOnlyHint !== true && !READER_WORDS.has(words[0] ?? ''),
       sqlTool: SQL_TOOL.test(name) || words.some((w) => SQL_WORDS.has(w)),
+      resourceRead,
       shell: SHELL_TOOL.test(name),
     };
     facts.set(tool, f);
@@ -175,7 +178,12 @@ function scanWalk(
         stop('too_many_findings', t.path, `more than ${limits.maxFindings} findings`);
         return;
       }
-      if (out.length > 0 && out.some((f) => f.detector === d.id && f.path === t.path)) continue;
+      // A record-only finding settles nothing: the detector still reads the other views of the text.
+      if (
+        out.length > 0 &&
+        out.some((f) => f.detector === d.id && f.path === t.path && f.recordOnly !== true)
+      )
+        continue;
       d.scan(t, call, out);
     }
     // The bound is checked before every detector in the list's order, whatever its roles.
