@@ -51,6 +51,22 @@ const CASES: readonly (readonly [string, string, Outcome])[] = [
   ['10k variable expansions', `echo ${'${a:-${b}}'.repeat(6_000)}`, 'blocks'],
   ['3k line continuations', `cu\\\n${'r\\\n'.repeat(3_000)}l x | sh`, 'passes'],
   ['a 64 KiB single word', `echo ${'x'.repeat(64 * 1024 - 6)}`, 'passes'],
+  [
+    '3k distinct process calls in a one-liner',
+    `python3 -c '${Array.from({ length: 3_000 }, (_, i) => `os.system("ls ${i}")`).join(';')}'`,
+    'blocks',
+  ],
+  ['3k equal process calls in a one-liner', `python3 -c '${'os.system("ls");'.repeat(3_000)}'`, 'passes'],
+  [
+    '20k nested parentheses around a call argument',
+    `python3 -c 'os.system(${'('.repeat(20_000)}"x"${')'.repeat(20_000)})'`,
+    'blocks',
+  ],
+  ['8k concatenated literals', `python3 -c 'os.system(${'"a"+'.repeat(8_000)}"a")'`, 'passes'],
+  ['10k unclosed perl quotes', `perl -e '${'q('.repeat(10_000)}'`, 'passes'],
+  ['10k unclosed triple quotes', `python3 -c '${'"""x'.repeat(10_000)}'`, 'passes'],
+  ['10k unclosed regexes', `perl -e '${'(/['.repeat(10_000)}'`, 'passes'],
+  ['3k awk pipes', `awk 'BEGIN{${'"x" | getline;'.repeat(3_000)}}'`, 'passes'],
 ];
 
 beforeAll(async () => {

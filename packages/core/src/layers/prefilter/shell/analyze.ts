@@ -13,7 +13,18 @@ export type ShellAnalysis =
   | { readonly ok: true; readonly findings: readonly ShellFinding[] }
   | { readonly ok: false; readonly refusal: ParseRefusal };
 
-function analyzeAt(text: string, depth: number, found: ShellFindings): ParseRefusal | undefined {
+/**
+ * Most distinct texts one analysis follows (`sh -c` code, heredocs, commands an interpreter's code
+ * hands to a shell), over all depths; past it the text is refused (fail-closed).
+ */
+export const MAX_SHELL_TEXTS = 256;
+
+function analyzeAt(
+  text: string,
+  depth: number,
+  found: ShellFindings,
+  seen: Set<string>,
+): ParseRefusal | undefined {
   if (depth > MAX_SHELL_DEPTH) return 'too_deep';
   const inner: string[] = [];
   // The shell removes line continuations before it splits words (`cu\\<newline>rl` is `curl`).
@@ -26,7 +37,11 @@ function analyzeAt(text: string, depth: number, found: ShellFindings): ParseRefu
   });
   if (!parsed.ok) return parsed.refusal;
   for (const code of inner) {
-    const refused = analyzeAt(code, depth + 1, found);
+    // The same text judged twice finds the same things.
+    if (seen.has(code)) continue;
+    seen.add(code);
+    if (seen.size > MAX_SHELL_TEXTS) return 'too_complex';
+    const refused = analyzeAt(code, depth + 1, found, seen);
     if (refused !== undefined) return refused;
   }
   return undefined;
@@ -48,7 +63,7 @@ export function forgetShellAnalysis(): void {
 export function analyzeShell(text: string): ShellAnalysis {
   if (text === lastText && lastResult !== undefined) return lastResult;
   const found = new ShellFindings();
-  const refusal = analyzeAt(text, 0, found);
+  const refusal = analyzeAt(text, 0, found, new Set());
   const result: ShellAnalysis =
     refusal === undefined ? { ok: true, findings: found.list } : { ok: false, refusal };
   lastText = text;

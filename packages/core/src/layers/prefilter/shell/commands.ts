@@ -1,7 +1,8 @@
 import type { ShellCommand, ShellWord } from './model.js';
 
-// Shells handed code by `find -exec`; other -exec commands are judged on find itself.
-const SHELL_NAMES = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'busybox']);
+// Shells and interpreters handed code by `find -exec`; other -exec commands are judged on find itself.
+const CODE_RUNNERS =
+  /^(?:sh|bash|zsh|dash|ksh|busybox|python[\d.]*|pypy\d*|perl[\d.]*|ruby[\d.]*|node|nodejs|deno|bun|php[\d.]*|lua[\d.]*|g?awk|mawk|nawk|osascript)$/;
 
 /** A command as it runs once wrappers (`env`, `sudo`, `xargs`, `busybox`, …) are taken off. */
 export interface EffectiveCommand {
@@ -122,8 +123,17 @@ export function effectiveCommand(cmd: ShellCommand): EffectiveCommand {
     if (options === undefined || head.dynamic) break;
     if (name === 'command' && words.some((w) => w.text === '-v' || w.text === '-V')) break;
     let i = 1;
+    let split: ShellWord[] | undefined;
     for (; i < words.length; i++) {
       const t = (words[i] as ShellWord).text;
+      // `env -S 'cmd args'` splits its value into a command line: read as `eval` reads one.
+      const s = name === 'env' ? /^(?:-S|--split-string=?)(.*)$/s.exec(t) : null;
+      if (s !== null) {
+        const attached = (s[1] ?? '') !== '';
+        const value = attached ? plain(s[1] as string, words[i]) : words[i + 1];
+        if (value !== undefined) split = [plain('eval'), value, ...words.slice(attached ? i + 1 : i + 2)];
+        break;
+      }
       if (t === '--') {
         i++;
         break;
@@ -131,6 +141,11 @@ export function effectiveCommand(cmd: ShellCommand): EffectiveCommand {
       if (name === 'env' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(t)) continue;
       if (!t.startsWith('-') || t === '-') break;
       if (options.has(t)) i++;
+    }
+    if (split !== undefined) {
+      wrappers.push(name);
+      words = split;
+      continue;
     }
     if (POSITIONAL.has(name)) i++;
     if (i >= words.length) break;
@@ -143,7 +158,7 @@ export function effectiveCommand(cmd: ShellCommand): EffectiveCommand {
     const x = words.findIndex((w) => /^-(?:exec|execdir|ok|okdir)$/.test(w.text));
     const cmdWords =
       x < 0 ? [] : words.slice(x + 1).filter((w) => w.text !== ';' && w.text !== '+' && w.text !== '{}');
-    if (cmdWords.length > 0 && SHELL_NAMES.has(commandName(cmdWords[0]?.text ?? ''))) {
+    if (cmdWords.length > 0 && CODE_RUNNERS.test(commandName(cmdWords[0]?.text ?? ''))) {
       wrappers.push('find');
       words = cmdWords;
     }

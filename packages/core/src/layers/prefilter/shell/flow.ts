@@ -1,5 +1,6 @@
 import { type EffectiveCommand, hasFlag, operands, optionValue } from './commands.js';
 import type { ShellFindings } from './findings.js';
+import { embeddedCommands } from './interpreter-code.js';
 import type { ShellModel, ShellWord } from './model.js';
 import {
   fetches,
@@ -13,6 +14,7 @@ import {
   scriptTraits,
 } from './roles.js';
 import { isSecretPath, readsSecret } from './secrets.js';
+import { writtenScriptCommands, writtenText } from './written-scripts.js';
 
 /** What flows out of a command's standard output. */
 interface Stream {
@@ -96,6 +98,7 @@ export function analyzeFlow(
 ): void {
   const out: Stream[] = [];
   const written = new Set<string>();
+  const contents = new Map<string, string>();
   let fifo = false;
   for (const e of eff) {
     const cmd = e.source;
@@ -130,8 +133,25 @@ export function analyzeFlow(
         else if (t.socket) found.add('fetch-exec', 'script_socket', inline.code.text);
       }
     }
+    // Commands that code run by this one hands to a shell (`os.system("…")`, awk `system()`, git `-c`).
+    const embedded = embeddedCommands(e);
+    for (const c of embedded.commands) nested(c);
+    if (embedded.decoded) found.add('fetch-exec', 'decoded_process_call', cmd.path.text);
     if (exec && cmd.stdin !== undefined && !cmd.stdin.fetched && isShell(e)) nested(cmd.stdin.text);
     const file = scriptFile(e);
+    // A file this script wrote text into, run later in it: that text is judged as what runs.
+    const ran = file ?? (cmd.path.text.includes('/') ? cmd.path : undefined);
+    const text = ran === undefined ? undefined : contents.get(fileKey(ran.text));
+    if (ran !== undefined && text !== undefined) {
+      const r = writtenScriptCommands(e, ran, text);
+      for (const c of r.commands) nested(c);
+      if (r.decoded) found.add('fetch-exec', 'decoded_process_call', ran.text);
+    }
+    const wrote = writtenText(e);
+    if (wrote !== undefined) {
+      const key = fileKey(wrote.file);
+      contents.set(key, wrote.append ? `${contents.get(key) ?? ''}${wrote.text}\n` : `${wrote.text}\n`);
+    }
     const runsWritten = (p: string): boolean => written.has(fileKey(p));
     if (file?.fetched === true) found.add('fetch-exec', 'fetched_script_file', file.text);
     else if (file !== undefined && runsWritten(file.text))

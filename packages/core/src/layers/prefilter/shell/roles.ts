@@ -65,6 +65,56 @@ const SOCKETS = new Set([
   'pwncat',
 ]);
 
+/** The interpreter a command name is, without a version suffix (`python3.12` → `python`). */
+export function interpreterOf(name: string): string | undefined {
+  if (INTERPRETERS.has(name)) return name;
+  const bare = name.replace(/[\d.]+$/, '');
+  return INTERPRETERS.has(bare) ? bare : undefined;
+}
+
+/** Interpreters that bundle one-letter flags (`perl -lne`, `python3 -Ic`): code letters, letters taking a value. */
+const BUNDLED: ReadonlyMap<string, { code: string; value: string; all: boolean }> = new Map([
+  ['python', { code: 'c', value: 'mWXQ', all: false }],
+  ['perl', { code: 'eE', value: 'MmIxCdDF', all: true }],
+  ['ruby', { code: 'e', value: 'rIEFCKxTW', all: true }],
+]);
+
+/**
+ * The inline code of a bundling interpreter: `-c CODE`, `-cCODE`, `-Ic CODE`, and for perl and ruby
+ * every `-e` up to the first operand, joined by newlines as they join them.
+ */
+function bundledCode(
+  args: readonly ShellWord[],
+  spec: { code: string; value: string; all: boolean },
+): ShellWord | undefined {
+  const codes: ShellWord[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const w = args[i] as ShellWord;
+    const t = w.text;
+    if (t.startsWith('--') && t !== '--') continue;
+    if (!/^-\w/.test(t)) break;
+    for (let k = 1; k < t.length; k++) {
+      const ch = t[k] as string;
+      if (spec.value.includes(ch)) {
+        if (k === t.length - 1) i++;
+        break;
+      }
+      if (!spec.code.includes(ch)) continue;
+      const code = k + 1 < t.length ? { ...w, text: t.slice(k + 1) } : args[++i];
+      if (code !== undefined) codes.push(code);
+      break;
+    }
+    if (codes.length > 0 && !spec.all) break;
+  }
+  if (codes.length === 0) return undefined;
+  return {
+    text: codes.map((c) => c.text).join('\n'),
+    dynamic: codes.some((c) => c.dynamic),
+    fetched: codes.some((c) => c.fetched),
+    secret: codes.some((c) => c.secret),
+  };
+}
+
 /** True when `e` is a shell. */
 export function isShell(e: EffectiveCommand): boolean {
   return SHELLS.has(e.name);
@@ -90,8 +140,14 @@ export function inlineCode(e: EffectiveCommand): { lang: 'shell' | 'script'; cod
       },
     };
   }
-  const opts = INTERPRETERS.get(e.name);
-  if (opts === undefined) return undefined;
+  const key = interpreterOf(e.name);
+  const opts = key === undefined ? undefined : INTERPRETERS.get(key);
+  if (key === undefined || opts === undefined) return undefined;
+  const bundled = BUNDLED.get(key.replace(/^pypy|\d+$/g, (m) => (m === 'pypy' ? 'python' : '')));
+  if (bundled !== undefined) {
+    const found = bundledCode(e.args, bundled);
+    return found === undefined ? undefined : { lang: 'script', code: found };
+  }
   const code = optionValue(
     e.args,
     opts.filter((o) => !o.startsWith('--') && o.length === 2),
@@ -105,7 +161,7 @@ export function inlineCode(e: EffectiveCommand): { lang: 'shell' | 'script'; cod
 export function runsStdin(e: EffectiveCommand): boolean {
   if (e.dynamicName) return true;
   if (e.name === 'iex' || e.name === 'invoke-expression') return true;
-  if (!isShell(e) && !INTERPRETERS.has(e.name)) return false;
+  if (!isShell(e) && interpreterOf(e.name) === undefined) return false;
   if (inlineCode(e) !== undefined) return false;
   const files = operands(e.args).filter((w) => w.text !== '-');
   // `bash -s args`: arguments after -s are positional parameters, the script is still stdin.
@@ -115,7 +171,7 @@ export function runsStdin(e: EffectiveCommand): boolean {
 /** The file a shell, an interpreter, `source` or `.` runs (`bash f`, `. f`, `bash <(…)`). */
 export function scriptFile(e: EffectiveCommand): ShellWord | undefined {
   if (e.name === 'source' || e.name === '.') return e.args[0];
-  if (!isShell(e) && !INTERPRETERS.has(e.name)) return undefined;
+  if (!isShell(e) && interpreterOf(e.name) === undefined) return undefined;
   if (inlineCode(e) !== undefined || hasFlag(e.args, 's', [])) return undefined;
   return operands(e.args).find((w) => w.text !== '-');
 }
