@@ -1,6 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { ShellCommand, ShellModel, ShellRedirect, ShellWord } from './model.js';
-import { resolveWord, type ShellVars } from './words.js';
+import { substitutionValue } from './substitution-value.js';
+import { resolveWord, type ShellVars, type SubstitutionReader } from './words.js';
 
 /** What the builder asks about a command as soon as it is built: does its output carry fetched or secret data. */
 export type OutputFlags = (cmd: ShellCommand, model: ShellModel) => { fetched: boolean; secret: boolean };
@@ -16,6 +17,7 @@ interface Context {
   cursor?: { stage: number };
 }
 
+const EMPTY: ShellWord = { text: '', dynamic: false, fetched: false, secret: false };
 const REDIRECTS = new Set(['file_redirect', 'herestring_redirect', 'heredoc_redirect']);
 const INPUT_OPS = new Set(['<', '<<<', '<<', '<<-', '<&']);
 
@@ -33,12 +35,17 @@ export function buildModel(root: Node, flags: OutputFlags): ShellModel {
   const braceOpen = new Set<number>();
   let pipelines = 0;
 
-  const substitution = (node: Node): { fetched: boolean; secret: boolean } => {
+  const substitution: SubstitutionReader = (node) => {
     const from = commands.length;
     for (const child of node.namedChildren)
       walk(child, { pipeline: ++pipelines, stage: 0, owner: -2, fn: '', inPipe: false });
     let fetched = false;
     let secret = false;
+    // Constant output is worked out only for `$(…)`/backticks; `<(…)` and `(…)` print nowhere a word reads.
+    const value =
+      node.type === 'command_substitution' && !node.hasError
+        ? substitutionValue(commands.slice(from).filter((c) => c.owner === -2))
+        : undefined;
     for (let i = from; i < commands.length; i++) {
       const cmd = commands[i] as ShellCommand & { owner: number };
       if (cmd.owner === -2) cmd.owner = commands.length; // the command being built next holds the word
@@ -48,7 +55,7 @@ export function buildModel(root: Node, flags: OutputFlags): ShellModel {
       fetched ||= f.fetched;
       secret ||= f.secret;
     }
-    return { fetched, secret };
+    return value === undefined ? { fetched, secret } : { fetched, secret, value };
   };
   const word = (node: Node): ShellWord => resolveWord(node, vars, substitution);
 
@@ -80,7 +87,13 @@ export function buildModel(root: Node, flags: OutputFlags): ShellModel {
     return { op, target };
   };
 
-  const command = (node: Node, ctx: Context, nameNode: Node | null, argNodes: readonly Node[]): void => {
+  const command = (
+    node: Node,
+    ctx: Context,
+    nameNode: Node | null,
+    argNodes: readonly Node[],
+    env: ShellWord[] = [],
+  ): void => {
     const named =
       nameNode === null ? { text: '', dynamic: false, fetched: false, secret: false } : word(nameNode);
     const path =
@@ -88,8 +101,11 @@ export function buildModel(root: Node, flags: OutputFlags): ShellModel {
     const args: ShellWord[] = [];
     const redirects: ShellRedirect[] = [];
     for (const a of argNodes) {
-      if (a.type === 'variable_assignment') word(a.childForFieldName('value') ?? a);
-      else if (REDIRECTS.has(a.type)) redirects.push(redirect(a));
+      if (a.type === 'variable_assignment') {
+        const value = a.childForFieldName('value');
+        const w = value === null ? EMPTY : word(value);
+        env.push({ ...w, text: `${a.childForFieldName('name')?.text ?? ''}=${w.text}` });
+      } else if (REDIRECTS.has(a.type)) redirects.push(redirect(a));
       else if (a.isNamed && a.type !== 'comment' && a.type !== 'ERROR') args.push(word(a));
     }
     const cmd: ShellCommand = {
@@ -97,6 +113,7 @@ export function buildModel(root: Node, flags: OutputFlags): ShellModel {
       path,
       args,
       redirects,
+      env,
       stdin: undefined,
       pipeline: ctx.pipeline,
       stage: ctx.stage,
@@ -127,10 +144,17 @@ export function buildModel(root: Node, flags: OutputFlags): ShellModel {
       case 'variable_assignments':
       case 'declaration_command': {
         const words = node.namedChildren.filter((c) => c.type !== 'variable_assignment');
-        for (const c of node.namedChildren) if (c.type === 'variable_assignment') assign(c);
+        const env: ShellWord[] = [];
+        for (const c of node.namedChildren) {
+          if (c.type !== 'variable_assignment') continue;
+          assign(c);
+          const name = c.childForFieldName('name')?.text ?? '';
+          const w = vars.get(name) ?? EMPTY;
+          env.push({ ...w, text: `${name}=${w.text}` });
+        }
         if (node.type === 'declaration_command') {
           const keyword = node.children[0]?.text ?? 'declare';
-          command(node, ctx, null, words);
+          command(node, ctx, null, words, env);
           (commands[commands.length - 1] as { path: ShellWord }).path = {
             text: keyword,
             dynamic: false,

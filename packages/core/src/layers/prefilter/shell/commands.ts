@@ -13,10 +13,14 @@ export interface EffectiveCommand {
   readonly args: readonly ShellWord[];
   /** The command name comes from an unknown expansion (`$c`, `$(…)`). */
   readonly dynamicName: boolean;
+  /** The name of the command or of a wrapper before it is computed by a command substitution. */
+  readonly hiddenName: boolean;
   /** Wrappers taken off, outermost first. */
   readonly wrappers: readonly string[];
   /** The command reads its arguments from standard input (`xargs`). */
   readonly argsFromStdin: boolean;
+  /** Assignments to its environment: before the command word and `env NAME=value`. */
+  readonly env: readonly ShellWord[];
   readonly source: ShellCommand;
 }
 
@@ -106,10 +110,13 @@ function splitWords(words: readonly ShellWord[]): ShellWord[] {
 export function effectiveCommand(cmd: ShellCommand): EffectiveCommand {
   let words = splitWords([cmd.path, ...cmd.args]);
   const wrappers: string[] = [];
+  const env: ShellWord[] = [...(cmd.env ?? [])];
   let argsFromStdin = false;
+  let hiddenName = false;
   for (let hop = 0; hop < 8; hop++) {
     const head = words[0];
     if (head === undefined) break;
+    hiddenName ||= head.computed === true;
     if (!head.dynamic && HOST_PREFIX.test(head.text) && words.length > 1) {
       wrappers.push('host');
       const rest = words.slice(1);
@@ -138,7 +145,10 @@ export function effectiveCommand(cmd: ShellCommand): EffectiveCommand {
         i++;
         break;
       }
-      if (name === 'env' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(t)) continue;
+      if (name === 'env' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(t)) {
+        env.push(words[i] as ShellWord);
+        continue;
+      }
       if (!t.startsWith('-') || t === '-') break;
       if (options.has(t)) i++;
     }
@@ -169,8 +179,10 @@ export function effectiveCommand(cmd: ShellCommand): EffectiveCommand {
     path: head.text,
     args: words.slice(1),
     dynamicName: head.dynamic || head.text.startsWith('$'),
+    hiddenName: hiddenName || head.computed === true,
     wrappers,
     argsFromStdin,
+    env,
     source: cmd,
   };
 }

@@ -1,6 +1,7 @@
 import { classifyPath } from '../../../paths/classify.js';
 import { type EffectiveCommand, hasFlag, operands, optionValue } from './commands.js';
 import type { ShellFindings } from './findings.js';
+import { gitConfigExecWrites, gitSubcommand } from './git-config.js';
 import type { ShellModel, ShellWord } from './model.js';
 
 const TOP_DIRS = new Set([
@@ -191,12 +192,13 @@ export function analyzeEffects(
       ops.some((w) => /^(?:defaults|enable|on)$/.test(w.text))
     )
       found.add('persistence', 'service_enable', at);
-    if (
-      e.name === 'git' &&
-      ops[0]?.text === 'config' &&
-      e.args.some((w) => w.text === '--global' || w.text === '--system')
-    ) {
-      if (ops.slice(1).some((w) => /^core\./i.test(w.text))) found.add('persistence', 'git_global_core', at);
+    // A key git runs on its own (`core.fsmonitor`, `alias.x=!…`, `include.path`), written at any scope.
+    if (e.name === 'git') {
+      const sub = gitSubcommand(e.args);
+      if (e.args[sub]?.text === 'config') {
+        const keys = gitConfigExecWrites(e.args.slice(sub + 1));
+        if (keys.length > 0) found.add('persistence', 'git_exec_config', keys[0] as string);
+      }
     }
     if (e.name === 'dd' && !e.args.some((w) => w.text.startsWith('of='))) continue;
     for (const target of writeTargets(e)) judgeTarget(e, target, found);

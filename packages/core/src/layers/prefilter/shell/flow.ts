@@ -122,6 +122,8 @@ export function analyzeFlow(
       else found.add('fetch-exec', 'fetched_into_interpreter', cmd.path.text);
     } else if (exec && input.decoded) found.add('fetch-exec', 'decoded_into_interpreter', cmd.path.text);
     if (e.dynamicName && cmd.path.fetched) found.add('fetch-exec', 'fetched_command', cmd.path.text);
+    // A name printed by a command substitution (`$(printf sudo) id`) hides what runs from a reader.
+    else if (e.hiddenName) found.add('fetch-exec', 'hidden_command', cmd.path.text);
     const inline = inlineCode(e);
     if (inline !== undefined) {
       if (inline.code.fetched) found.add('fetch-exec', 'fetched_inline_code', inline.code.text);

@@ -1,4 +1,5 @@
 import type { EffectiveCommand } from './commands.js';
+import { type GitSetting, gitEnvSettings, gitExecKey, gitOptionSettings } from './git-config.js';
 import type { ShellWord } from './model.js';
 import { inlineCode, interpreterOf } from './roles.js';
 import type { ScriptLang } from './script-lexer.js';
@@ -27,13 +28,6 @@ const VIMS = new Set(['vim', 'vi', 'nvim', 'view', 'ex', 'gvim', 'mvim', 'vimdif
 // Decoding that hides what a process call runs: base64, hex, character codes, compression, rot13.
 const DECODING =
   /\b(?:b64decode|b32decode|b16decode|a85decode|b85decode|decodebytes|decodestring|fromhex|unhexlify|atob|decode_base64|decode64|strict_decode64|urlsafe_decode64|base64_decode|hex2bin|str_rot13|gzinflate|gzuncompress|gzdecode|decompress|inflateSync|gunzipSync|fromCharCode|chr|pack|unpack1?)\b|["'](?:base64|hex|rot13|rot_13|base64url)["']/;
-
-/**
- * git configuration values that git runs as shell commands (`core.sshCommand`, `core.pager`, an alias
- * starting with `!`, a credential helper starting with `!`, filter and diff drivers, …).
- */
-const GIT_COMMAND_KEYS =
-  /^(?:core\.(?:sshcommand|pager|editor|askpass|fsmonitor)|sequence\.editor|diff\.external|gpg(?:\.[^.]+)?\.program|uploadpack\.packobjectshook|pager\..+|filter\..+\.(?:clean|smudge|process)|diff\..+\.(?:textconv|command)|merge\..+\.driver|credential(?:\..+)?\.helper|alias\..+)$/i;
 
 /** The language of an interpreter's code (`python3.12` → python), or undefined for others. */
 export function langOf(name: string): ScriptLang | undefined {
@@ -102,21 +96,19 @@ function extCommand(spec: string): string {
   return argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
 }
 
-/** Shell commands git runs from `-c key=value` and `ext::` remotes. */
-function gitCommands(args: readonly ShellWord[]): string[] {
+/** The command lines git runs from settings for one run: `-c`, `--config-env`, its environment. */
+function settingCommands(settings: readonly GitSetting[]): string[] {
   const out: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const t = (args[i] as ShellWord).text;
-    if (/^ext::/.test(t)) out.push(extCommand(t.slice(5)));
-    if (t !== '-c') continue;
-    const kv = args[++i]?.text ?? '';
-    const eq = kv.indexOf('=');
-    if (eq < 0 || !GIT_COMMAND_KEYS.test(kv.slice(0, eq))) continue;
-    const value = kv.slice(eq + 1);
-    // An alias or a credential helper is a shell command only when it starts with `!`.
-    if (/^(?:alias|credential)/i.test(kv) && !value.startsWith('!')) continue;
-    out.push(value.replace(/^!/, ''));
-  }
+  // A path-valued key (hooks, included configuration) runs files as a local script does: not followed.
+  for (const s of settings)
+    if (gitExecKey(s.key, s.value) === 'command') out.push(s.value.text.replace(/^!/, ''));
+  return out;
+}
+
+/** Shell commands git runs from its `-c`/`--config-env` settings and `ext::` remotes. */
+function gitCommands(args: readonly ShellWord[]): string[] {
+  const out = settingCommands(gitOptionSettings(args));
+  for (const w of args) if (/^ext::/.test(w.text)) out.push(extCommand(w.text.slice(5)));
   return out;
 }
 
@@ -149,9 +141,16 @@ export function codeCommands(codes: readonly string[], lang: ScriptLang): Embedd
 /**
  * The shell commands that code run by `e` hands to a shell: an interpreter one-liner's process calls
  * (`python -c`, `perl -e`, `node -e`, …), awk's `system()` and pipes, osascript's `do shell script`,
- * vim's `:!`, and git's command-valued `-c` settings and `ext::` remotes.
+ * vim's `:!`, git's command-valued settings (`-c`, `GIT_CONFIG_*`, `GIT_SSH_COMMAND`, …) and `ext::` remotes.
  */
 export function embeddedCommands(e: EffectiveCommand): EmbeddedCommands {
+  // Configuration that git reads from the environment applies to any git this command starts.
+  const env = settingCommands(gitEnvSettings(e.env));
+  const own = ownCommands(e);
+  return env.length === 0 ? own : { commands: [...env, ...own.commands], decoded: own.decoded };
+}
+
+function ownCommands(e: EffectiveCommand): EmbeddedCommands {
   const lang = langOf(e.name);
   if (lang !== undefined) {
     const inline = inlineCode(e);

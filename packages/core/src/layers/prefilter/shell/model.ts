@@ -13,6 +13,12 @@ export interface ShellWord {
   readonly fetched: boolean;
   /** Part of the text comes from a secret source (`$(env)`, `$(cat ~/.ssh/id_rsa)`). */
   readonly secret: boolean;
+  /**
+   * The last path segment of the text (after its last `/`) is made, in part, by a command
+   * substitution that prints text (`$(printf sudo)`, `` `echo c`url ``): as a command name, it hides
+   * what runs. A lookup of a named program (`$(which python3)`) does not count.
+   */
+  readonly computed?: boolean;
 }
 
 /** A redirection: `>`, `>>`, `&>`, `>|`, `<`, `<>`, `<<<` and heredocs. */
@@ -31,6 +37,8 @@ export interface ShellCommand {
   /** Every word after the command word. */
   readonly args: readonly ShellWord[];
   readonly redirects: ShellRedirect[];
+  /** Assignments in its environment (`NAME=value` words): before the name, or `export`'s own. */
+  readonly env?: readonly ShellWord[];
   /** Text fed to standard input by a here-string or heredoc. */
   stdin: ShellWord | undefined;
   /** Pipeline id and stage: commands of one pipeline share the id, stages count from 0. */

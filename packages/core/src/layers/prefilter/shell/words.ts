@@ -4,13 +4,16 @@ import type { ShellWord } from './model.js';
 /** What a variable assigned earlier in the script holds. */
 export type ShellVars = Map<string, ShellWord>;
 
-/** How the builder reports the commands inside a substitution: it returns their joint flags. */
-export type SubstitutionReader = (node: Node) => { fetched: boolean; secret: boolean };
+/**
+ * How the builder reports the commands inside a substitution: their joint flags, and the output
+ * when it is constant (`$(printf sudo)`).
+ */
+export type SubstitutionReader = (node: Node) => { fetched: boolean; secret: boolean; value?: ShellWord };
 
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', a: '\x07', e: '\x1b', v: '\v' };
 
-/** `$'…'`: the escapes bash decodes there (`\x63`, `\143`, `\u0063`, `\n`, …). */
-function ansiC(body: string): string {
+/** `$'…'`: the escapes bash decodes there (`\x63`, `\143`, `\u0063`, `\n`, …); also printf's. */
+export function decodeEscapes(body: string): string {
   return body.replace(/\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{1,4}|[0-7]{1,3}|.)/g, (_m, e: string) => {
     if (e.length > 1 && (e[0] === 'x' || e[0] === 'u'))
       return String.fromCharCode(Number.parseInt(e.slice(1), 16));
@@ -52,18 +55,28 @@ export function resolveWord(node: Node, vars: ShellVars, sub: SubstitutionReader
     case 'raw_string':
       return { text: node.text.slice(1, -1), dynamic: false, fetched: false, secret: false };
     case 'ansi_c_string':
-      return { text: ansiC(node.text.slice(2, -1)), dynamic: false, fetched: false, secret: false };
+      return { text: decodeEscapes(node.text.slice(2, -1)), dynamic: false, fetched: false, secret: false };
     case 'string':
     case 'translated_string':
       return joinParts(node, node.namedChildren, vars, sub, true);
     case 'simple_expansion':
     case 'expansion':
       return variable(node, vars);
-    case 'command_substitution':
+    case 'command_substitution': {
+      const { value, ...flags } = sub(node);
+      // Bash refuses a substitution left open (`$(cmd` without its `)`): that one runs nothing.
+      const open = node.lastChild?.isMissing === true;
+      if (value === undefined) return { text: node.text, dynamic: true, ...flags, computed: !open };
+      return {
+        ...value,
+        fetched: value.fetched || flags.fetched,
+        secret: value.secret || flags.secret,
+      };
+    }
     case 'process_substitution':
     case 'subshell': {
-      const flags = sub(node);
-      return { text: node.text, dynamic: true, ...flags };
+      const { fetched, secret } = sub(node);
+      return { text: node.text, dynamic: true, fetched, secret };
     }
     case 'concatenation':
       return joinParts(node, node.namedChildren, vars, sub, false);
@@ -94,7 +107,13 @@ function joinParts(
   let dynamic = false;
   let fetched = false;
   let secret = false;
-  const literal = (s: string): string => (quoted ? unescapeQuoted(s) : unescapeBare(s));
+  // Whether the text after the last `/` so far comes from a computed part.
+  let computed = false;
+  const literal = (s: string): string => {
+    const t = quoted ? unescapeQuoted(s) : unescapeBare(s);
+    if (t.includes('/')) computed = false;
+    return t;
+  };
   for (const part of parts) {
     const from = part.startIndex - base;
     if (from > at) text += literal(source.slice(at, from));
@@ -103,11 +122,13 @@ function joinParts(
         ? { text: literal(part.text), dynamic: false, fetched: false, secret: false }
         : resolveWord(part, vars, sub);
     text += w.text;
+    if (w.computed === true) computed = true;
+    else if (w.text.includes('/')) computed = false;
     dynamic ||= w.dynamic;
     fetched ||= w.fetched;
     secret ||= w.secret;
     at = part.endIndex - base;
   }
   if (close > at) text += literal(source.slice(at, close));
-  return { text, dynamic, fetched, secret };
+  return computed ? { text, dynamic, fetched, secret, computed } : { text, dynamic, fetched, secret };
 }
