@@ -17,6 +17,7 @@ import { planOf, SHORT_TEXT } from './scan-plan.js';
 import { forgetShellAnalysis } from './shell/analyze.js';
 import { sqlDetector } from './sql/sql-detector.js';
 import { resetSqlParseBudget } from './sql/sql-parse.js';
+import { dataCommandText, structuredCommands } from './structured-commands.js';
 import { profileText, TextFlag } from './text-profile.js';
 import { forgetWordGates } from './word-gates.js';
 
@@ -223,6 +224,13 @@ function scanWalk(
     }
     const lower = flags & TextFlag.Upper || !plain ? norm.text.toLowerCase() : norm.text;
     run({ text: norm.text, lower, role, key, path, via: [], whole: true, flags }, norm.disguises);
+    // Content that is structured data: strings its keys make commands are read as commands.
+    const dataCommands = (text: string, via: readonly string[]): void => {
+      const data = call.shell || stopped ? undefined : structuredCommands(text);
+      if (data?.limit !== undefined) stop(data.limit, path, 'structured content past its bounds');
+      else for (const c of data?.commands ?? []) run(dataCommandText(c, path, via), norm.disguises);
+    };
+    dataCommands(norm.text, []);
     const queue: { text: string; via: readonly string[]; flags: number }[] = [
       { text: norm.text, via: [], flags },
     ];
@@ -242,6 +250,7 @@ function scanWalk(
         },
         norm.disguises,
       );
+      dataCommands(n.text, via);
       queue.push({ text: n.text, via, flags: f });
     };
     if (norm.hidden !== undefined) decodedView(norm.hidden, ['tags']);

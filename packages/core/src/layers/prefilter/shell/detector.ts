@@ -9,6 +9,7 @@ import {
   type TextRole,
 } from '../detector.js';
 import { analyzeShell } from './analyze.js';
+import { readCodeValue } from './code-value.js';
 
 /** Roles whose text is read as shell: commands, short values, and decoded text. */
 export const SHELL_ROLES: readonly TextRole[] = ['command', 'value', 'decoded'];
@@ -28,6 +29,16 @@ const CODE_SPAN = /``[^`\n]+?``|`[^`\n]+`/g;
 // Syntax that starts another command after the prose one: a list or pipe operator, a substitution.
 const NEXT_COMMAND = /[;|\n`]|&&|\$\(|[<>]\(|(?<![<>])&(?!>)/;
 
+/** The text of prose with its markdown code spans blanked, or undefined when the text is not prose. */
+function proseMasked(text: string): string | undefined {
+  const body = text.trimStart();
+  const first = body.split(/\s/, 1)[0] ?? '';
+  if (!SENTENCE_WORD.test(first)) return undefined;
+  const masked = text.replace(CODE_SPAN, (span) => ' '.repeat(span.length));
+  const second = masked.trimStart().slice(first.length).trimStart().split(/\s/, 1)[0] ?? '';
+  return PLAIN_WORD.test(second) ? masked : undefined;
+}
+
 /**
  * The text a `value` is analysed as, or undefined when it is prose that runs nothing. A value that
  * looks like a command line is analysed whole. Prose (a sentence word, then a plain word) is one
@@ -35,12 +46,8 @@ const NEXT_COMMAND = /[;|\n`]|&&|\$\(|[<>]\(|(?<![<>])&(?!>)/;
  * command, and its markdown code spans are mentions, blanked before the analysis.
  */
 function commandView(text: string): string | undefined {
-  const body = text.trimStart();
-  const first = body.split(/\s/, 1)[0] ?? '';
-  if (!SENTENCE_WORD.test(first)) return text;
-  const masked = text.replace(CODE_SPAN, (span) => ' '.repeat(span.length));
-  const second = masked.trimStart().slice(first.length).trimStart().split(/\s/, 1)[0] ?? '';
-  if (!PLAIN_WORD.test(second)) return text;
+  const masked = proseMasked(text);
+  if (masked === undefined) return text;
   return NEXT_COMMAND.test(masked) ? masked : undefined;
 }
 
@@ -68,27 +75,23 @@ export function structuralDetector(
     roles: SHELL_ROLES,
     scan(t, _call, out) {
       // Values and decoded text longer than a command line are data, not commands: not parsed.
+      const data = t.role !== 'command' && (t.text.length > MAX_VALUE_CHARS || !SHELLISH.test(t.text));
       const text =
-        t.role === 'command'
-          ? t.text
-          : t.text.length > MAX_VALUE_CHARS || !SHELLISH.test(t.text)
-            ? undefined
-            : t.role === 'value'
-              ? commandView(t.text)
-              : t.text;
-      if (text !== undefined) {
-        const a = analyzeShell(text);
-        if (!a.ok) {
-          if (options.reportsRefusal === true && t.role === 'command')
-            out.push(unreadable(t, `shell_${a.refusal}`));
-        } else {
-          for (const f of a.findings) {
-            if (!ids.has(f.detector)) continue;
-            const at = Math.max(0, text.indexOf(f.match));
-            out.push({ ...finding(f.detector, f.code, t, at, f.match.length), match: f.match });
-            if (f.detector === id) return;
-          }
-        }
+        t.role === 'command' ? t.text : data ? undefined : t.role === 'value' ? commandView(t.text) : t.text;
+      // A value may be code in a scripting language: what its process and eval calls run is judged
+      // too (read first, so that the shell analysis of `text` stays the one kept for the next detector).
+      const code = t.role === 'command' || data ? undefined : readCodeValue(proseMasked(t.text) ?? t.text);
+      if (code?.refusal !== undefined && options.reportsRefusal === true)
+        out.push(unreadable(t, `shell_${code.refusal}`));
+      const a = text === undefined ? undefined : analyzeShell(text);
+      if (a !== undefined && !a.ok && options.reportsRefusal === true && t.role === 'command')
+        out.push(unreadable(t, `shell_${a.refusal}`));
+      const found = [...(a?.ok === true ? a.findings : []), ...(code?.findings ?? [])];
+      for (const f of found) {
+        if (!ids.has(f.detector)) continue;
+        const at = Math.max(0, (text ?? t.text).indexOf(f.match));
+        out.push({ ...finding(f.detector, f.code, t, at, f.match.length), match: f.match });
+        if (f.detector === id) return;
       }
       if (residual === undefined) return;
       const m = matchSet(residual, t);
