@@ -152,7 +152,8 @@ export function pathTextsOf(args: unknown, normalize: (s: string) => string = (s
       else if (PATH_KEY.test(key) && s !== '' && !/[\s*?[]/.test(s)) add(s);
       // Words a command only writes or changes (`> .secrets/session.key`, `chmod 600 f`) name no
       // file whose content it reads; the rest are read or sent.
-      else if (!CONTENT_KEY.test(key))
+      else if (!CONTENT_KEY.test(key) && commandWords(s).some(looksLikePath))
+        // Parsed only when some word could name a file: most values name none.
         for (const w of commandWords(maskWrittenOnly(s))) if (looksLikePath(w)) add(w);
     }
   });
