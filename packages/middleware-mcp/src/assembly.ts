@@ -33,7 +33,15 @@ export const LAYER_CONFIGURATIONS = ['full', 'no-probe', 'probe-only', 'no-prefi
 export type LayerConfiguration = (typeof LAYER_CONFIGURATIONS)[number];
 
 /** The canonical layers, in pipeline order. */
-export const CANONICAL_LAYERS = ['schema', 'tier', 'rate-limit', 'prefilter', 'probe', 'policy'] as const;
+export const CANONICAL_LAYERS = [
+  'schema',
+  'tier',
+  'rate-limit',
+  'paths',
+  'prefilter',
+  'probe',
+  'policy',
+] as const;
 
 /** One canonical layer name. */
 export type CanonicalLayer = (typeof CANONICAL_LAYERS)[number];
@@ -146,8 +154,10 @@ export async function assembleLayers(options: AssemblyOptions): Promise<Layer[]>
         break;
       case 'rate-limit':
         layers.push(createRateLimitLayer(settings));
-        // The path layer belongs to the deterministic layers: it normalises and resolves paths
-        // before the pre-filter and the policy decide on them, and guards the gate's own files.
+        break;
+      case 'paths':
+        // Normalises and resolves paths before the pre-filter and the policy decide on them, and
+        // guards the gate's own files.
         layers.push(createPathLayer(options.paths ?? { env: { home: homedir(), cwd: process.cwd() } }));
         break;
       case 'prefilter':

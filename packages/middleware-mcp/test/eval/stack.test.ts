@@ -25,9 +25,17 @@ async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
 
 describe('eval stack', () => {
   it('names the layers of each ablation configuration in the proxy’s order', () => {
-    expect(layersOf('full')).toEqual(['schema', 'tier', 'rate-limit', 'prefilter', 'probe', 'policy']);
-    expect(layersOf('no-probe')).toEqual(['schema', 'tier', 'rate-limit', 'prefilter', 'policy']);
-    expect(layersOf('no-prefilter')).toEqual(['schema', 'tier', 'rate-limit', 'probe', 'policy']);
+    expect(layersOf('full')).toEqual([
+      'schema',
+      'tier',
+      'rate-limit',
+      'paths',
+      'prefilter',
+      'probe',
+      'policy',
+    ]);
+    expect(layersOf('no-probe')).toEqual(['schema', 'tier', 'rate-limit', 'paths', 'prefilter', 'policy']);
+    expect(layersOf('no-prefilter')).toEqual(['schema', 'tier', 'rate-limit', 'paths', 'probe', 'policy']);
     expect(layersOf('probe-only')).toEqual(['probe']);
     expect(EVAL_CONFIGS.filter(needsModel)).toEqual(['full', 'probe-only', 'no-prefilter']);
   });
