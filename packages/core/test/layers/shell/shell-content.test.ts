@@ -1,16 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initShellParser, scanArguments, type ToolDefinition } from '../../../src/index.js';
+import { SHELL_IDS } from './shell-scan.js';
 
 const writeTool: ToolDefinition = { name: 'write_file', inputSchema: { type: 'object' } };
-const SHELL_IDS = new Set([
-  'fetch-exec',
-  'reverse-shell',
-  'destructive-command',
-  'persistence',
-  'privilege-change',
-  'credential',
-  'scan-limit',
-]);
 
 /** The blocking shell findings of a write, as `detector/code`, sorted. */
 function judged(args: Record<string, unknown>): string[] {

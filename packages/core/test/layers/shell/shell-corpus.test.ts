@@ -1,23 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initShellParser, scanArguments, type ToolDefinition } from '../../../src/index.js';
+import { initShellParser } from '../../../src/index.js';
 import { BENIGN_COMMANDS, HOSTILE_COMMANDS } from './shell-corpus.js';
-
-// The detectors the shell analysis feeds: a benign command must raise none of them.
-const SHELL_IDS = new Set([
-  'fetch-exec',
-  'reverse-shell',
-  'destructive-command',
-  'persistence',
-  'privilege-change',
-  'credential',
-]);
-const shellTool: ToolDefinition = { name: 'run_command', inputSchema: { type: 'object' } };
-
-function fired(command: string): string[] {
-  return scanArguments({ command }, shellTool)
-    .filter((f) => f.recordOnly !== true)
-    .map((f) => `${f.detector}/${f.code}`);
-}
+import { fired, SHELL_IDS } from './shell-scan.js';
 
 describe('shell commands are judged on their parsed structure', () => {
   beforeAll(() => initShellParser());

@@ -1,24 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initShellParser, scanArguments, type ToolDefinition } from '../../../src/index.js';
+import { initShellParser } from '../../../src/index.js';
 import { INTERPRETER_BENIGN, INTERPRETER_HOSTILE } from './interpreter-corpus.js';
-
-// The detectors the shell analysis feeds: a benign one-liner must raise none of them.
-const SHELL_IDS = new Set([
-  'fetch-exec',
-  'reverse-shell',
-  'destructive-command',
-  'persistence',
-  'privilege-change',
-  'credential',
-  'scan-limit',
-]);
-const shellTool: ToolDefinition = { name: 'run_command', inputSchema: { type: 'object' } };
-
-function fired(command: string): string[] {
-  return scanArguments({ command }, shellTool)
-    .filter((f) => f.recordOnly !== true)
-    .map((f) => `${f.detector}/${f.code}`);
-}
+import { fired, SHELL_IDS } from './shell-scan.js';
 
 describe('commands an interpreter one-liner hands to a shell are judged as shell commands', () => {
   beforeAll(() => initShellParser());

@@ -1,29 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initShellParser, scanArguments, type ToolDefinition } from '../../../src/index.js';
+import { initShellParser } from '../../../src/index.js';
+import { fired, SHELL_IDS } from './shell-scan.js';
 import {
   GIT_CONFIG_BENIGN,
   GIT_CONFIG_HOSTILE,
   HIDDEN_NAME_BENIGN,
   HIDDEN_NAME_HOSTILE,
 } from './structure-corpus.js';
-
-// The detectors the shell analysis feeds: an ordinary command must raise none of them.
-const SHELL_IDS = new Set([
-  'fetch-exec',
-  'reverse-shell',
-  'destructive-command',
-  'persistence',
-  'privilege-change',
-  'credential',
-  'scan-limit',
-]);
-const shellTool: ToolDefinition = { name: 'run_command', inputSchema: { type: 'object' } };
-
-function fired(command: string): string[] {
-  return scanArguments({ command }, shellTool)
-    .filter((f) => f.recordOnly !== true)
-    .map((f) => `${f.detector}/${f.code}`);
-}
 
 /** A `detector/code` expectation matches exactly; a bare detector id matches any of its codes. */
 function missing(command: string, expected: readonly string[]): string[] {
