@@ -8,6 +8,7 @@ import { normalizePath } from '../paths/normalize-path.js';
 import { PATH_FACT, type PathEntry } from '../paths/path-fact.js';
 import { resolveOnDisk } from '../paths/resolve-on-disk.js';
 import { GateStateTarget, protectedTarget } from './path-layer-targets.js';
+import { initShellParser, shellParserReady } from './prefilter/shell/parser.js';
 
 /** The path layer's name in reasons and traces. */
 export const PATH_LAYER = 'paths';
@@ -74,11 +75,22 @@ export function createPathLayer(options: PathLayerOptions): Layer {
         : undefined;
     const classes = new Set<PathClass>(classesOf(normalized, env));
     if (resolved !== undefined) for (const k of classesOf(resolved, env)) classes.add(k);
-    const base = { raw: c.raw, normalized, classes: [...classes] };
+    // Writing or chmod-ing a secret file reads no secret; writing a file that runs on its own, or a
+    // system file, still matters.
+    if (c.writtenOnly === true) classes.delete('credential');
+    const base = {
+      raw: c.raw,
+      normalized,
+      classes: [...classes],
+      ...(c.writtenOnly === true ? { writtenOnly: true as const } : {}),
+    };
     return resolved === undefined || resolved === normalized ? base : { ...base, resolved };
   }
 
   async function pathLayer(ctx: CallContext, next: Next): Promise<Decision> {
+    // Which words of a command it only writes comes from the shell grammar; without it every word
+    // counts as read (stricter), so a failure to load only costs precision.
+    if (!shellParserReady()) await initShellParser().catch(() => undefined);
     let candidates: PathCandidate[];
     try {
       candidates = extractPaths(ctx.call.arguments);

@@ -19,6 +19,8 @@ export interface PathCandidate {
   readonly mutates?: boolean;
   /** For words: the command changes or writes files (`mutates`, or `>`, `tee`, `sed -i`, …). */
   readonly writes?: boolean;
+  /** For words: the command only writes or changes this file (`> f`, `chmod 600 f`), never reads it. */
+  readonly writtenOnly?: boolean;
 }
 
 /** Limits on the walk; past them the caller must deny (fail-closed). */
@@ -102,13 +104,27 @@ function eachString(args: unknown, visit: (value: string, key: string) => void):
 export function extractPaths(args: unknown): PathCandidate[] {
   const out: PathCandidate[] = [];
   const seen = new Set<string>();
-  const add = (raw: string, source: PathSource, key: string, mutates = false, writes = mutates): void => {
+  const add = (
+    raw: string,
+    source: PathSource,
+    key: string,
+    mutates = false,
+    writes = mutates,
+    writtenOnly = false,
+  ): void => {
     const id = `${source}\u0000${raw}`;
     if (seen.has(id)) return;
     seen.add(id);
     if (out.length >= PATH_EXTRACT_LIMITS.candidates)
       throw new PathExtractLimitError('too many paths in the arguments');
-    out.push({ raw, source, key, ...(mutates ? { mutates } : {}), ...(writes ? { writes } : {}) });
+    out.push({
+      raw,
+      source,
+      key,
+      ...(mutates ? { mutates } : {}),
+      ...(writes ? { writes } : {}),
+      ...(writtenOnly ? { writtenOnly } : {}),
+    });
   };
   eachString(args, (value, key) => {
     // Command keys, and any other one-line value that is not content: a shell tool may call its
@@ -116,7 +132,10 @@ export function extractPaths(args: unknown): PathCandidate[] {
     if (COMMAND_KEY.test(key) || (!CONTENT_KEY.test(key) && !/[\r\n]/.test(value) && /\s/.test(value))) {
       const mutates = MUTATING_COMMAND.test(value.replace(FILTERED_FIND, ' '));
       const writes = mutates || WRITING_COMMAND.test(value);
-      for (const w of commandWords(value)) add(w, 'word', key, mutates, writes);
+      const words = commandWords(value);
+      // The words left once what the command only writes is blanked are the ones it reads.
+      const read = words.some(looksLikePath) ? new Set(commandWords(maskWrittenOnly(value))) : undefined;
+      for (const w of words) add(w, 'word', key, mutates, writes, read !== undefined && !read.has(w));
     }
     if (
       looksLikePath(value) ||

@@ -11,6 +11,8 @@ export interface PathEntry {
   readonly resolved?: string;
   /** Classes of the normalised and the resolved form together. */
   readonly classes: readonly PathClass[];
+  /** A command only writes or changes this file: it reads nothing from it. */
+  readonly writtenOnly?: true;
 }
 
 /** What the path layer records for later layers (pre-filter, policy). */
@@ -26,6 +28,8 @@ export function pathFactForms(fact: PathFact | undefined): string[] {
   if (fact === undefined) return [];
   const out = new Set<string>();
   for (const e of fact.entries) {
+    // A file a command only writes, of no class a write matters for, has nothing left to judge.
+    if (e.writtenOnly === true && e.classes.length === 0) continue;
     if (e.normalized !== e.raw) out.add(e.normalized);
     if (e.resolved !== undefined && e.resolved !== e.raw) out.add(e.resolved);
   }

@@ -171,6 +171,30 @@ describe('the path layer on a real file system', () => {
     });
   }
 
+  it('records a secret file a command only writes as read by nobody, and one it reads as a credential', async () => {
+    const entryOf = async (command: string) =>
+      (await gate().decide(shell(command))).fact?.entries.find((e) => e.raw === '.secrets/session.key');
+    const written = await entryOf(
+      'openssl rand -base64 32 > .secrets/session.key && chmod 600 .secrets/session.key',
+    );
+    expect(written).toMatchObject({ writtenOnly: true });
+    expect(written?.classes).not.toContain('credential');
+    for (const reads of [
+      'cat .secrets/session.key',
+      'cp .secrets/session.key /tmp/x',
+      'chmod 600 .secrets/session.key; base64 .secrets/session.key',
+    ]) {
+      const e = await entryOf(reads);
+      expect(e?.writtenOnly, reads).toBeUndefined();
+      expect(e?.classes, reads).toContain('credential');
+    }
+    // Writing a file that runs on its own still counts for what it is.
+    const rc = (await gate().decide(shell('echo x > ~/.bashrc'))).fact?.entries.find(
+      (e) => e.raw === '~/.bashrc',
+    );
+    expect(rc?.classes).toContain('code-loading');
+  });
+
   it('records normalised paths without touching the disk when resolution is off', async () => {
     const r = await gate(false).decide(write('$HOME/notes/authorized_keys'));
     const e = r.fact?.entries[0];

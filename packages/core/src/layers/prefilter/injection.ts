@@ -91,9 +91,10 @@ function injectionPossible(lower: string): boolean {
 
 const OPEN_QUOTES = '"`\u201c\u00ab';
 const CLOSE_QUOTES = '"`\u201d\u00bb';
-// Words that introduce a quotation as an example rather than an order.
+// Words that introduce a quotation as an example rather than an order: naming it, or reporting what
+// someone writes, hides or sends.
 const CUE =
-  /\b(?:such\s+as|like|e\.g\.|for\s+example|examples?|says?|said|saying|phrases?|strings?|cases?|patterns?|quotes?|wording|text)\b[^\n]{0,24}$/;
+  /\b(?:such\s+as|like|e\.g\.|for\s+example|examples?|says?|said|saying|phrases?|strings?|cases?|patterns?|quotes?|wording|text|writes?|wrote|written|typed?|pasted?|inserts?|injects?|injected|hides?|hidden|embeds?|embedded|contains?|containing|sends?|sent)\b[^\n]{0,24}$/;
 
 /**
  * True when [start, end) sits inside double quotes (or backticks, or typographic quotes) on one line,
