@@ -1,5 +1,6 @@
 import { isSampleJwt, type StandIn, standInOf } from '../../secrets/placeholder.js';
 import {
+  ALL_ROLES,
   type CallFacts,
   type Detector,
   type Finding,
@@ -9,12 +10,9 @@ import {
   type Pattern,
   patternSet,
   type ScanText,
-  type TextRole,
 } from './detector.js';
 import { TextFlag } from './text-profile.js';
 import { WordGate, wordGates } from './word-gates.js';
-
-const ALL_ROLES: readonly TextRole[] = ['command', 'value', 'document', 'decoded'];
 
 const SECRETS: readonly Pattern[] = [
   {

@@ -7,6 +7,9 @@ import { TextFlag } from './text-profile.js';
  */
 export type TextRole = 'command' | 'value' | 'document' | 'decoded';
 
+/** Every role, for detectors that read text however it is used. */
+export const ALL_ROLES: readonly TextRole[] = Object.freeze(['command', 'value', 'document', 'decoded']);
+
 /** One piece of text the detectors look at. */
 export interface ScanText {
   /** Normalised text (NFKC, invisible characters removed, homoglyphs folded). */

@@ -1,4 +1,5 @@
 import {
+  ALL_ROLES,
   type CallFacts,
   type Detector,
   type Finding,
@@ -6,11 +7,8 @@ import {
   type Pattern,
   patternDetector,
   type ScanText,
-  type TextRole,
 } from './detector.js';
 import { WordGate, wordGates } from './word-gates.js';
-
-const ALL_ROLES: readonly TextRole[] = ['command', 'value', 'document', 'decoded'];
 
 // Orders addressed to the model: each one is an attempt on whoever reads the text, wherever it sits.
 const ORDERS: readonly Pattern[] = [

@@ -1,4 +1,4 @@
-import { type CallFacts, type Detector, finding, type ScanText } from './detector.js';
+import { ALL_ROLES, type CallFacts, type Detector, finding, type ScanText } from './detector.js';
 import { commandDestinations } from './net/curl-routing.js';
 import { classifyHost, type HostClass } from './net/host-class.js';
 import { type FetchTarget, findTargets, hasPortOrPath, parseBareTarget } from './net/url-target.js';
@@ -106,7 +106,7 @@ function bareDestination(text: string, key: string, tool: string): FetchTarget |
 export function createSsrfDetector(allowed?: TargetAllowance): Detector {
   return {
     id: 'ssrf',
-    roles: ['command', 'value', 'document', 'decoded'],
+    roles: ALL_ROLES,
     scan(t: ScanText, call, out) {
       if (fetchReading(t.role, t.key) === 'mention') {
         // Prose of a tool that fetches nothing fetches nothing, metadata addresses included; a fetch
@@ -185,7 +185,7 @@ function resourceFileScheme(t: ScanText, call: CallFacts): number {
  */
 export const schemeDetector: Detector = {
   id: 'dangerous-scheme',
-  roles: ['command', 'value', 'document', 'decoded'],
+  roles: ALL_ROLES,
   scan(t, call, out) {
     if (!t.lower.includes(':')) return;
     const skip = resourceFileScheme(t, call);

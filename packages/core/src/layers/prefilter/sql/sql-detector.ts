@@ -1,5 +1,5 @@
 import type { Detector, ScanText } from '../detector.js';
-import { finding } from '../detector.js';
+import { ALL_ROLES, finding } from '../detector.js';
 import { SqlHarmCode } from './sql-harm.js';
 import { findInjection } from './sql-injection.js';
 import { judgeSql } from './sql-judge.js';
@@ -44,7 +44,7 @@ function withoutComments(lower: string): string {
  */
 export const sqlDetector: Detector = {
   id: DETECTOR,
-  roles: ['command', 'value', 'document', 'decoded'],
+  roles: ALL_ROLES,
   scan(t, call, out) {
     const executed = executedAsSql(t, call.sqlTool);
     if (t.role === 'document' && !executed) return;
