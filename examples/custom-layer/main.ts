@@ -1,4 +1,4 @@
-// A layer written by a user: a spending limit that depends on the caller's trust tier, inserted into the
+// A layer written by a user: a spending limit that depends on the caller's trust tier, added to the
 // pipeline next to the built-in layers and enforced at the MCP message layer.
 // Run: node --conditions=@governed-mcp/source --import tsx examples/custom-layer/main.ts
 import { pathToFileURL } from 'node:url';
@@ -77,9 +77,10 @@ export async function runCustomLayerExample(): Promise<CustomLayerReport> {
     },
   );
 
-  // The built-in layers, then the user's layer appended after them.
+  // The built-in layers, then the user's layer inside them (it reads the fact the tier layer records).
+  // `with()` returns a new pipeline and leaves `base` as it was.
   const base = createPipeline([createTierLayer(DEFAULT_SETTINGS), createSchemaLayer()]);
-  const pipeline = base.insert(spendLimit);
+  const pipeline = base.with(spendLimit, { after: 'schema' });
 
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   const mediator = await connectGoverned(server, serverSide, {

@@ -1,22 +1,19 @@
 /** Timing helpers shared by the project's benchmarks. Figures are medians and tails of one run. */
 
+import { quantile } from '../src/index.js';
+
+// The project's one quantile, re-exported so that benchmarks take their statistics from one place.
+export { quantile };
+
 /** p50/p99 of a sample, in the sample's unit. */
 export interface Percentiles {
   readonly p50: number;
   readonly p99: number;
 }
 
-/** The q-quantile (0..1) of a sorted array (nearest rank). */
-export function quantile(sorted: ArrayLike<number>, q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[i]!;
-}
-
-/** p50 and p99 of unsorted samples. */
-export function percentiles(samples: number[]): Percentiles {
-  const sorted = Float64Array.from(samples).sort();
-  return { p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99) };
+/** p50 and p99 of unsorted samples, by nearest rank (see `quantile`). */
+export function percentiles(samples: readonly number[]): Percentiles {
+  return { p50: quantile(samples, 0.5), p99: quantile(samples, 0.99) };
 }
 
 /** Rounds for JSON output: 3 significant decimals are plenty for µs figures. */

@@ -45,6 +45,13 @@ export interface Gate {
   check(call: ToolCall, options?: EvaluateOptions): Promise<Checked>;
   /** Records what happened to a call after its decision. */
   recordOutcome(call: ToolCall, checked: Checked, outcome: Outcome): Promise<AuditPosition | undefined>;
+  /**
+   * A gate with every option of this one (audit chain, `arguments`, `redact`) deciding with `pipeline`
+   * instead: how a wrapper adds its own layer without dropping how records are kept.
+   * @example
+   * const wrapped = gate.withPipeline(gate.pipeline.with(myLayer, 'first'));
+   */
+  withPipeline(pipeline: Pipeline): Gate;
 }
 
 function decisionData(call: ToolCall, ev: Evaluation, options: GateOptions): object {
@@ -105,6 +112,9 @@ export function createGate(options: GateOptions): Gate {
       } catch (err) {
         return auditFailed(ev, err);
       }
+    },
+    withPipeline(next) {
+      return createGate({ ...options, pipeline: next });
     },
     async recordOutcome(call, checked, outcome) {
       if (audit === undefined) return undefined;

@@ -27,6 +27,7 @@ export { AUDIT_LAYER, createGate } from './gate.js';
 export type { JsonObject, JsonPrimitive, JsonValue } from './json.js';
 export type { CallContext, FactKey, FailMode, Interceptor, Layer, Next } from './layer.js';
 export { defineLayer, factKey } from './layer.js';
+export type { LayerPosition } from './layer-position.js';
 // Layers
 export type { ArgumentLimits, ArgumentProblem } from './layers/argument-walk.js';
 export { checkArguments, DEFAULT_ARGUMENT_LIMITS } from './layers/argument-walk.js';
@@ -109,6 +110,8 @@ export type { PathEntry, PathFact } from './paths/path-fact.js';
 export { PATH_FACT, pathFactForms } from './paths/path-fact.js';
 export type { EvaluateOptions, Pipeline, PipelineOptions } from './pipeline.js';
 export { createPipeline, PIPELINE_LAYER } from './pipeline.js';
+// Statistics shared by the benchmarks and the evaluation report
+export { quantile } from './quantile.js';
 // Secrets: what is a stand-in rather than a secret (shared by the pre-filter and the redactor)
 export type { StandIn } from './secrets/placeholder.js';
 export { entropy, isPlaceholder, isSampleJwt, looksGenerated, standInOf } from './secrets/placeholder.js';

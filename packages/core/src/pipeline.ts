@@ -1,10 +1,12 @@
 import type { ToolCall } from './call.js';
-import { compose, RunState } from './compose.js';
+import { compose } from './compose.js';
 import { Context } from './context.js';
 import { cancelDeadline, watchDeadline } from './deadline.js';
 import { allow, type Decision, type Evaluation } from './decision.js';
 import { ErrorCode, GovernedError } from './errors.js';
 import type { Layer } from './layer.js';
+import { indexOfLayer, type LayerPosition, placeLayer } from './layer-position.js';
+import { RunState } from './run-state.js';
 
 /** The name under which the pipeline itself gives reasons (deadline, malformed call). */
 export const PIPELINE_LAYER = 'pipeline';
@@ -30,10 +32,22 @@ export interface Pipeline {
   readonly layers: readonly Layer[];
   /** Decides one call. Never rejects: errors, hangs and malformed calls resolve to a deny. */
   evaluate(call: ToolCall, options?: EvaluateOptions): Promise<Evaluation>;
-  /** A new pipeline with `layer` inserted before the layer named `before` (or appended). */
-  insert(layer: Layer, before?: string): Pipeline;
-  /** A new pipeline without the layer named `name`. */
-  remove(name: string): Pipeline;
+  /**
+   * A new pipeline with `layer` added at `position` (default `'last'`, the innermost); this one is
+   * unchanged, so use the result. Throws `invalid_config` for an unknown layer name in `position` or a
+   * name already taken (replace a layer with `{ replacing: name }`).
+   * @example
+   * const guarded = pipeline.with(spendLimit, { before: 'policy' });
+   * const custom = pipeline.with(myPolicy, { replacing: 'policy' });
+   */
+  with(layer: Layer, position?: LayerPosition): Pipeline;
+  /**
+   * A new pipeline without the layer named `name`; this one is unchanged, so use the result.
+   * Throws `invalid_config` when no layer has that name.
+   * @example
+   * const withoutProbe = pipeline.without('probe');
+   */
+  without(name: string): Pipeline;
 }
 
 function malformed(call: unknown): string | undefined {
@@ -126,21 +140,11 @@ export function createPipeline(layers: readonly Layer[], options: PipelineOption
   return {
     layers: frozen,
     evaluate,
-    insert(layer, before) {
-      const at = before === undefined ? -1 : frozen.findIndex((l) => l.name === before);
-      if (before !== undefined && at < 0) {
-        throw new GovernedError(ErrorCode.InvalidConfig, `no layer named '${before}'`);
-      }
-      const next = [...frozen];
-      next.splice(at < 0 ? next.length : at, 0, layer);
-      return createPipeline(next, options);
+    with(layer, position = 'last') {
+      return createPipeline(placeLayer(frozen, layer, position), options);
     },
-    remove(name) {
-      if (!names.has(name)) throw new GovernedError(ErrorCode.InvalidConfig, `no layer named '${name}'`);
-      return createPipeline(
-        frozen.filter((l) => l.name !== name),
-        options,
-      );
+    without(name) {
+      return createPipeline(frozen.toSpliced(indexOfLayer(frozen, name), 1), options);
     },
   };
 }

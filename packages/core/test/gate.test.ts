@@ -68,6 +68,27 @@ describe('gate', () => {
     expect(sink.lines[0]).not.toContain('sk-live-123');
   });
 
+  it('derives a gate with another pipeline that keeps the audit chain, arguments and redact settings', async () => {
+    const sink = createMemorySink();
+    const gate = createGate({
+      pipeline: createPipeline([]),
+      audit: new AuditChain(sink, { durability: 'write' }),
+      arguments: 'full',
+      redact: (args) => ({ ...args, body: '[masked]' }),
+    });
+    const derived = gate.withPipeline(
+      createPipeline([defineLayer('judge', async () => deny('judge', 'no_mail', 'mail is off'))]),
+    );
+    expect(derived.audit).toBe(gate.audit);
+    const checked = await derived.check(call);
+    expect(checked.decision.outcome).toBe('deny');
+    expect(sink.lines).toHaveLength(1);
+    const data = JSON.parse(sink.lines[0]!).data;
+    expect(data.call.args).toEqual({ to: 'ops@example.com', body: '[masked]' });
+    expect(sink.lines[0]).not.toContain('sk-live-123');
+    expect((await gate.check(call)).decision.outcome).toBe('allow');
+  });
+
   it('turns an allow into a deny when the decision cannot be recorded', async () => {
     const broken: RecordSink = {
       write: async () => {

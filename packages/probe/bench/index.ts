@@ -2,14 +2,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ToolCall } from '@governed-mcp/core';
-import { createLlamaCppBackend, sharedLlama } from '../src/backend/llama-cpp.js';
+import { quantile, type ToolCall } from '@governed-mcp/core';
+import { createLlamaCppBackend } from '../src/backend/llama-cpp.js';
+import { sharedLlama } from '../src/backend/llama-runtime.js';
 import { writeRandomModel } from '../src/gguf/models.js';
 import { createProbe, type Probe } from '../src/probe.js';
 import { DEFAULT_PRINCIPLES, DEFAULT_TEMPLATE, renderCall, renderPrefix } from '../src/prompt.js';
 import { DEFAULT_VERBALIZER } from '../src/verbalizer.js';
 import { forwardPass, GUARD_DECODE_TOKENS, generateVerdict, promptTokens } from './baselines.js';
-import { interleave, percentile, round, time } from './measure.js';
+import { interleave, round, time } from './measure.js';
 
 /** Options of the probe benchmark. */
 export interface ProbeBenchOptions {
@@ -126,8 +127,8 @@ export async function runProbeBench(options: ProbeBenchOptions = {}): Promise<Re
     const p50: Record<string, number> = {};
     const p99: Record<string, number> = {};
     for (const [k, v] of Object.entries(samples)) {
-      p50[k] = percentile(v, 50);
-      p99[k] = percentile(v, 99);
+      p50[k] = quantile(v, 0.5);
+      p99[k] = quantile(v, 0.99);
     }
     const many = await make(8, true);
     const throughput: Record<string, number> = {};

@@ -1,12 +1,4 @@
-/** Timing helpers for the probe benchmark: medians of interleaved rounds, in milliseconds. */
-
-/** The p-th percentile (0..100) of samples, by nearest rank. */
-export function percentile(samples: readonly number[], p: number): number {
-  if (samples.length === 0) return Number.NaN;
-  const sorted = [...samples].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank]!;
-}
+/** Timing helpers for the probe benchmark, in milliseconds; quantiles come from `@governed-mcp/core`. */
 
 /** Times one async run in ms. */
 export async function time(fn: () => Promise<unknown>): Promise<number> {
