@@ -1,21 +1,19 @@
 import type { GateSettings, PathFact, ToolCall } from '@governed-mcp/core';
-import type {
-  DefaultPrincipalStatement,
-  Effect,
-  PolicyDocument,
-  RuleStatement,
-  Span,
-  TierBlock,
-  ToolBlock,
-} from './ast.js';
+import type { Effect, PolicyDocument } from './ast.js';
 import { CallView, UnreadableArgumentsError } from './call-view.js';
-import { diagnostic, type PolicyDiagnostic, PolicyErrorCode, sortDiagnostics } from './diagnostics.js';
+import {
+  type GatheredStatements,
+  gatherStatements,
+  type IncludeResolver,
+  reporterInto,
+} from './compile-gather.js';
+import { type PolicyDiagnostic, PolicyErrorCode, sortDiagnostics } from './diagnostics.js';
 import { hashSources } from './policy-hash.js';
 import { type CallTest, compileCondition } from './predicate.js';
 import { type PlacedRule, reportUnreachable } from './reachability.js';
 import { err, ok, type Result } from './result.js';
 import { firstMatch, type IndexedRule, indexByTool, requiredTools } from './rule-index.js';
-import { compileSettings, type Located, type Reporter, tierNames } from './settings-compile.js';
+import { compileSettings, type Reporter, tierNames } from './settings-compile.js';
 
 /** A rule as compiled, with where it was written. */
 export interface CompiledRule {
@@ -64,16 +62,23 @@ export interface CompiledPolicy {
 /** Options of `compilePolicy`. */
 export interface CompileOptions {
   /** Returns the parsed document an `include` names, or undefined when it was not loaded. */
-  readonly resolveInclude?: (from: PolicyDocument, path: string) => PolicyDocument | undefined;
+  readonly resolveInclude?: IncludeResolver;
 }
 
 interface Entry extends IndexedRule {
   readonly rule: CompiledRule;
 }
 
+/** Rules compiled to tests, split by effect; `index` keeps policy order across the two. */
+interface CompiledRules {
+  readonly denies: readonly Entry[];
+  readonly allows: readonly Entry[];
+}
+
 /**
  * Compiles parsed documents (several are read as one file, in order) into a CompiledPolicy, or
  * returns every diagnostic. Warnings alone do not fail a compile; they are kept on the policy.
+ * Three phases: gather the statements of every file, compile settings and rules, build the matcher.
  * @example
  * const doc = parsePolicy(text, 'team.policy');
  * const policy = doc.ok ? compilePolicy(doc.value) : doc;
@@ -85,96 +90,37 @@ export function compilePolicy(
   const roots =
     'statements' in documents ? [documents as PolicyDocument] : (documents as readonly PolicyDocument[]);
   const diagnostics: PolicyDiagnostic[] = [];
-  const reporter =
-    (doc: PolicyDocument): Reporter =>
-    (span, code, message, severity) =>
-      diagnostics.push(
-        diagnostic(
-          doc.file,
-          doc.source,
-          span,
-          code,
-          message,
-          severity ?? (code === PolicyErrorCode.UnreachableRule ? 'warning' : 'error'),
-        ),
-      );
-  const visited: PolicyDocument[] = [];
-  const tiers: Located<TierBlock>[] = [];
-  const tools: Located<ToolBlock>[] = [];
-  const rules: PlacedRule[] = [];
-  const principles: string[] = [];
-  let principal: Located<DefaultPrincipalStatement> | undefined;
-  let effect: { effect: Effect; span: Span; doc: PolicyDocument } | undefined;
-
-  const visit = (doc: PolicyDocument, stack: readonly PolicyDocument[]): void => {
-    visited.push(doc);
-    const report = reporter(doc);
-    for (const st of doc.statements) {
-      switch (st.kind) {
-        case 'include': {
-          const target = options.resolveInclude?.(doc, st.path);
-          if (target === undefined) {
-            report(
-              st.span,
-              PolicyErrorCode.IncludeUnresolved,
-              `cannot include "${st.path}" here: load the policy with loadPolicyFile`,
-            );
-          } else if (stack.includes(target)) {
-            report(
-              st.span,
-              PolicyErrorCode.IncludeCycle,
-              `"${st.path}" includes itself through ${[...stack, target].map((d) => d.file).join(' -> ')}`,
-            );
-          } else if (!visited.includes(target)) visit(target, [...stack, target]);
-          break;
-        }
-        case 'default':
-          if (effect !== undefined)
-            report(
-              st.span,
-              PolicyErrorCode.Duplicate,
-              `a second 'default' (the first is at ${effect.doc.file}:${effect.span.line})`,
-            );
-          else effect = { effect: st.effect, span: st.span, doc };
-          break;
-        case 'default-principal':
-          if (principal !== undefined)
-            report(st.span, PolicyErrorCode.Duplicate, `a second 'default principal'`);
-          else principal = { node: st, report };
-          break;
-        case 'principle':
-          principles.push(st.text);
-          break;
-        case 'tier':
-          tiers.push({ node: st, report });
-          break;
-        case 'tool':
-          tools.push({ node: st, report });
-          break;
-        case 'rule':
-          rules.push({ node: st, report, where: `${doc.file}:${st.span.line}` });
-          break;
-      }
-    }
-  };
-  for (const root of roots) if (!visited.includes(root)) visit(root, [root]);
+  const reporterOf = reporterInto(diagnostics);
+  const gathered = gatherStatements(roots, options.resolveInclude, reporterOf);
 
   const first = roots[0];
-  const fallback: Reporter = first === undefined ? () => undefined : reporter(first);
-  if (effect === undefined) {
+  // Problems of the policy as a whole are reported at the top of the first file.
+  const fallback: Reporter = first === undefined ? () => undefined : reporterOf(first);
+  if (gathered.effect === undefined) {
     fallback(
       { line: 1, col: 1, length: 1 },
       PolicyErrorCode.Missing,
       `the policy has no 'default allow' or 'default deny' line`,
     );
   }
-  const settings = compileSettings(tiers, tools, principal, fallback);
-  const names = tierNames(tiers);
+  const settings = compileSettings(gathered.tiers, gathered.tools, gathered.principal, fallback);
+  const names = tierNames(gathered.tiers);
+  const rules = compileRules(gathered.rules, names);
+  reportUnreachable(gathered.rules, names);
+
+  const sorted = sortDiagnostics(diagnostics);
+  if (sorted.some((d) => d.severity === 'error') || settings === undefined || gathered.effect === undefined)
+    return err(sorted);
+  return ok(buildPolicy(gathered, gathered.effect.effect, settings, rules, sorted));
+}
+
+/** Phase 2: compiles each rule's conditions to a test and reports rules whose name is taken. */
+function compileRules(placedRules: readonly PlacedRule[], tiers: readonly string[]): CompiledRules {
   const denies: Entry[] = [];
   const allows: Entry[] = [];
   const seenNames = new Map<string, PlacedRule>();
-  for (const [index, placed] of rules.entries()) {
-    const r: RuleStatement = placed.node;
+  for (const [index, placed] of placedRules.entries()) {
+    const r = placed.node;
     const twin = seenNames.get(r.name);
     if (twin !== undefined)
       placed.report(
@@ -183,19 +129,24 @@ export function compilePolicy(
         `rule '${r.name}' is already defined at ${twin.where}`,
       );
     seenNames.set(r.name, placed);
-    const ctx = { tiers: names, report: placed.report };
+    const ctx = { tiers, report: placed.report };
     const test: CallTest =
       r.when === undefined ? () => true : compileCondition(r.when, r.effect === 'deny', ctx);
     const file = placed.where.slice(0, placed.where.lastIndexOf(':'));
     const rule: CompiledRule = { name: r.name, effect: r.effect, reason: r.reason, file, line: r.span.line };
     (r.effect === 'deny' ? denies : allows).push({ index, rule, test, tools: requiredTools(r.when) });
   }
-  reportUnreachable(rules, names);
-  const sorted = sortDiagnostics(diagnostics);
-  if (sorted.some((d) => d.severity === 'error') || settings === undefined || effect === undefined)
-    return err(sorted);
+  return { denies, allows };
+}
 
-  const fallbackEffect = effect.effect;
+/** Phase 3: builds the frozen policy, with `match` and `explain` over the rules indexed by tool. */
+function buildPolicy(
+  gathered: GatheredStatements,
+  fallbackEffect: Effect,
+  settings: GateSettings,
+  { denies, allows }: CompiledRules,
+  warnings: readonly PolicyDiagnostic[],
+): CompiledPolicy {
   const denySet = indexByTool(denies);
   const allowSet = indexByTool(allows);
   // `paths`: the path layer's fact, so rules see where the call's paths resolve on disk.
@@ -219,17 +170,15 @@ export function compilePolicy(
     const view = new CallView(call);
     return { match: result, matched: ordered.filter((e) => e.test(view)).map((e) => e.rule) };
   };
-  return ok(
-    Object.freeze({
-      hash: hashSources(visited.map((d) => d.source)),
-      settings,
-      principles: Object.freeze(principles),
-      rules: Object.freeze(ordered.map((e) => e.rule)),
-      default: fallbackEffect,
-      files: Object.freeze(visited.map((d) => d.file)),
-      warnings: Object.freeze(sorted),
-      match,
-      explain,
-    }),
-  );
+  return Object.freeze({
+    hash: hashSources(gathered.visited.map((d) => d.source)),
+    settings,
+    principles: Object.freeze([...gathered.principles]),
+    rules: Object.freeze(ordered.map((e) => e.rule)),
+    default: fallbackEffect,
+    files: Object.freeze(gathered.visited.map((d) => d.file)),
+    warnings: Object.freeze(warnings),
+    match,
+    explain,
+  });
 }

@@ -1,13 +1,40 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
+import { ErrorCode, GovernedError } from '@governed-mcp/core';
 import type { PolicyDocument, Span } from './ast.js';
 import { type CompiledPolicy, compilePolicy } from './compile.js';
-import { diagnostic, type PolicyDiagnostic, PolicyErrorCode, sortDiagnostics } from './diagnostics.js';
+import { defaultPolicy } from './default-constitution.js';
+import {
+  diagnostic,
+  formatDiagnostic,
+  type PolicyDiagnostic,
+  PolicyErrorCode,
+  sortDiagnostics,
+} from './diagnostics.js';
 import { parseDocument } from './parser.js';
 import { err, type Result } from './result.js';
 
 /** Most files one policy may pull in through includes. */
 const MAX_FILES = 256;
+
+/**
+ * The one way to load the policy a gate enforces: the file at `path` with everything it includes, or
+ * the default constitution when no path is given. Its settings (`policy.settings`, or with a config's
+ * overrides `gateSettingsOf(policy, overrides)`) go with it to every layer. Throws
+ * GovernedError('invalid_config') whose message is `invalid policy PATH:` followed by every error,
+ * each with its file, line and caret excerpt.
+ * @example
+ * const policy = await loadPolicy('governed.policy');
+ * const layers = [createTierLayer(policy.settings), createPolicyLayer(policy)];
+ */
+export async function loadPolicy(path?: string): Promise<CompiledPolicy> {
+  if (path === undefined) return defaultPolicy();
+  const r = await loadPolicyFile(path);
+  if (r.ok) return r.value;
+  const errors = r.error.filter((d) => d.severity === 'error');
+  const shown = (errors.length > 0 ? errors : r.error).map(formatDiagnostic).join('\n');
+  throw new GovernedError(ErrorCode.InvalidConfig, `invalid policy ${path}:\n${shown}`);
+}
 
 /**
  * Reads, parses and compiles a policy file and every file it includes (paths relative to the

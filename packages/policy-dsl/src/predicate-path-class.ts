@@ -2,7 +2,7 @@ import { PATH_CLASSES, type PathClass } from '@governed-mcp/core';
 import type { Predicate } from './ast.js';
 import type { CallView } from './call-view.js';
 import { didYouMean, PolicyErrorCode } from './diagnostics.js';
-import type { CallTest, PredicateContext } from './predicate.js';
+import type { CallTest, PredicateContext } from './predicate-types.js';
 
 /**
  * Compiles `SUBJECT is CLASS` (or `is [CLASS, ...]`): true when a string of the subject, read as a

@@ -5,16 +5,9 @@ import { PolicyErrorCode } from './diagnostics.js';
 import { normalizeText, pathForms, toNumber } from './normalize.js';
 import { compileRegex } from './policy-regex.js';
 import { compilePathClass } from './predicate-path-class.js';
+import type { CallTest, PredicateContext } from './predicate-types.js';
 
-/** A compiled condition: true when the call matches. */
-export type CallTest = (view: CallView) => boolean;
-
-/** What compiling a condition needs: the tier order and a way to report problems. */
-export interface PredicateContext {
-  /** Tier names, least trusted first. */
-  readonly tiers: readonly string[];
-  report(span: Span, code: PolicyErrorCode, message: string): void;
-}
+export type { CallTest, PredicateContext } from './predicate-types.js';
 
 type ValueTest = (value: unknown) => boolean;
 const STRING_OPS = new Set(['glob', 'matches', 'contains', 'startswith', 'endswith']);

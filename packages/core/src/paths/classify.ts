@@ -21,20 +21,15 @@
  * systems.
  */
 
-import { normalizePath } from './normalize-path.js';
+import { normalizePath, type PathEnv } from './normalize-path.js';
+
+export type { PathEnv } from './normalize-path.js';
 
 /** What a path is, for the gate: files that run on their own, secrets, system files. */
 export type PathClass = 'code-loading' | 'credential' | 'system';
 
 /** The path classes, for validation and documentation. */
 export const PATH_CLASSES: readonly PathClass[] = Object.freeze(['code-loading', 'credential', 'system']);
-
-/** Where a path is interpreted: the home directory, the working directory, the user name. */
-export interface PathEnv {
-  readonly home: string;
-  readonly cwd: string;
-  readonly user?: string;
-}
 
 /** A normalised path and its classes. */
 export interface PathVerdict {

@@ -3,7 +3,12 @@
  * pre-filter, the policy's globs and path classes, the shell analysis) reads it in this form.
  */
 
-import type { PathEnv } from './classify.js';
+/** Where a path is interpreted: the home directory, the working directory, the user name. */
+export interface PathEnv {
+  readonly home: string;
+  readonly cwd: string;
+  readonly user?: string;
+}
 
 /** Paths longer than this are not read as paths (no file system accepts them). */
 export const MAX_PATH_LENGTH = 4096;
