@@ -12,6 +12,8 @@ export const ProbeErrorCode = {
   Overloaded: 'probe_overloaded',
   /** The probe's configuration is unusable (e.g. a verbalizer that merges with the prompt). */
   InvalidConfig: 'probe_invalid_config',
+  /** The embedded backend needs node-llama-cpp (an optional peer dependency), and it is not installed. */
+  RuntimeMissing: 'probe_runtime_missing',
 } as const;
 
 /** One of the probe's failure codes. */

@@ -1,5 +1,6 @@
 import { open, stat } from 'node:fs/promises';
 import { ProbeErrorCode, probeError } from '../errors.js';
+import { importLlamaRuntime } from './llama-runtime.js';
 
 /**
  * Checks a GGUF file before llama.cpp loads it. llama.cpp answers some malformed files with a native
@@ -88,7 +89,7 @@ export async function checkGguf(path: string): Promise<GgufSummary> {
     throw invalid(path, 'cannot read the file', err);
   }
   await checkHeader(path, size);
-  const { readGgufFileInfo } = await import('node-llama-cpp');
+  const { readGgufFileInfo } = await importLlamaRuntime();
   let info: Awaited<ReturnType<typeof readGgufFileInfo>>;
   // A header reader handed crafted counts can loop for a long time: it gets a bounded budget.
   const signal = AbortSignal.timeout(READ_BUDGET_MS);

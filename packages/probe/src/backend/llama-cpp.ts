@@ -2,7 +2,6 @@ import { stat } from 'node:fs/promises';
 import { isGovernedError } from '@governed-mcp/core';
 import type {
   ControlledEvaluateInputItem,
-  Llama,
   LlamaContext,
   LlamaContextSequence,
   LlamaModel,
@@ -11,6 +10,7 @@ import type {
 import { ProbeErrorCode, probeError } from '../errors.js';
 import { tokensAfter } from '../verbalizer.js';
 import { checkGguf } from './gguf-check.js';
+import { importLlamaRuntime, type LlamaGpu, sharedLlama } from './llama-runtime.js';
 import { loadInChild } from './load-check.js';
 import type { BackendInfo, PreparedPrefix, ProbeBackend, ScoreRequest, ScoreResult } from './types.js';
 
@@ -20,7 +20,7 @@ export interface LlamaCppBackendOptions {
   /** Threads per evaluation. Default 1 (small machines get far slower with more threads than cores). */
   readonly threads?: number;
   /** `false` (default) runs on the CPU; `'auto'` or a GPU type uses one when the user has it. */
-  readonly gpu?: false | 'auto' | 'cuda' | 'vulkan' | 'metal';
+  readonly gpu?: LlamaGpu;
   /** Tokens each sequence can hold (shared prefix + call + label). Default 4096. */
   readonly contextSize?: number;
   /** Sequences of the context, i.e. calls scored in one batch. Default 4. */
@@ -53,24 +53,6 @@ interface Slot {
 
 /** Context tokens a prefix must leave free for calls. */
 const MIN_CALL_TOKENS = 64;
-
-const llamas = new Map<string, Promise<Llama>>();
-
-/**
- * The process's node-llama-cpp instance for a GPU setting, created once. Share it: two instances in
- * one process were measured to halve each other's evaluation speed on a 2-core machine.
- */
-export async function sharedLlama(gpu: LlamaCppBackendOptions['gpu'] = false): Promise<Llama> {
-  const key = String(gpu ?? false);
-  let llama = llamas.get(key);
-  if (llama === undefined) {
-    const { getLlama } = await import('node-llama-cpp');
-    llama = getLlama({ gpu: gpu ?? false, build: 'never', logLevel: 'error' as never, progressLogs: false });
-    llamas.set(key, llama);
-    llama.catch(() => llamas.delete(key));
-  }
-  return llama;
-}
 
 /** `log p(token)` over the full vocabulary, from a filtered logits map that also holds the top logit. */
 function logProbability(
@@ -131,6 +113,8 @@ export function createLlamaCppBackend(options: LlamaCppBackendOptions): ProbeBac
   const tokenize = (text: string): Token[] => model!.tokenize(text, false, 'trimLeadingSpace');
 
   async function doOpen(): Promise<void> {
+    // A missing runtime is reported first: no model file can help a project that lacks it.
+    await importLlamaRuntime();
     await checkGguf(options.modelPath);
     if (options.validateInChild === true) await loadInChild(options.modelPath);
     const s = await stat(options.modelPath);

@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { ProbeErrorCode, probeError } from '../errors.js';
+import { llamaRuntimeUrl } from './llama-runtime.js';
 
 /**
  * Loads a model once in a child process before the gate loads it in its own. A native abort that the
@@ -12,7 +11,7 @@ import { ProbeErrorCode, probeError } from '../errors.js';
  * `probe_model_invalid`. Costs one extra load, so it is opt-in (`validateInChild`).
  */
 export async function loadInChild(modelPath: string, timeoutMs = 120_000): Promise<void> {
-  const entry = pathToFileURL(createRequire(import.meta.url).resolve('node-llama-cpp')).href;
+  const entry = llamaRuntimeUrl();
   const script = `const { getLlama } = await import(${JSON.stringify(entry)});
 const llama = await getLlama({ gpu: false, build: 'never', logLevel: 'disabled' });
 const model = await llama.loadModel({ modelPath: process.argv[2], gpuLayers: 0 });
