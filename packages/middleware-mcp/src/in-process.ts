@@ -1,12 +1,7 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { GovernTransportOptions } from './mediation/govern-transport.js';
-import {
-  createMediator,
-  governTransport,
-  type Mediator,
-  type MediatorOptions,
-  type PeerInfo,
-} from './mediation/mediator.js';
+import { type GovernTransportOptions, governTransport } from './mediation/govern-transport.js';
+import { createMediator } from './mediation/mediator.js';
+import type { Mediator, MediatorOptions, PeerInfo } from './mediation/mediator-types.js';
 
 /** Anything an SDK server exposes to connect: `McpServer` and the low-level `Server` both do. */
 export interface ConnectableServer {

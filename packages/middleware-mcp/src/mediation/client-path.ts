@@ -1,24 +1,21 @@
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { MEDIATION_LAYER } from './audit.js';
+import { admitRequest } from './admission.js';
 import { park } from './discovery.js';
+import type { Engine } from './engine.js';
 import { trimParams } from './forwarded-params.js';
-import { type Classified, idKey, isRequestId, type Params } from './frame.js';
-import type { PeerInfo, Routed } from './mediator.js';
+import { type Classified, idKey, isRequestId, type Params, type RequestMessage } from './frame.js';
+import { MEDIATION_LAYER } from './mediation-gate.js';
+import type { PeerInfo, Routed } from './mediator-types.js';
 import { CLIENT_NOTIFICATIONS, CLIENT_REQUESTS, isMediated, isRequestMethod } from './methods.js';
 import { settle } from './response-path.js';
-import { type Engine, type Pending, routed, type Session } from './session.js';
-import { decideRequest, decideToolCall, noteDropped, principalOf, toolCallProblem } from './tool-calls.js';
+import { routed } from './routed.js';
+import type { Pending, Session } from './session.js';
+import { decideRequest, decideToolCall, noteDropped, toolCallProblem } from './tool-calls.js';
 import { errorResponse, MediationCode, type Refusal } from './wire.js';
 
-function refuse(code: string, reason: string): Refusal {
-  return { layer: MEDIATION_LAYER, code, reason };
-}
+type Message<K extends Classified['kind']> = Extract<Classified, { readonly kind: K }>;
 
-function shortName(method: string): string {
-  return JSON.stringify(method.slice(0, 64));
-}
-
-/** Routes one classified message from the client. */
+/** Routes one classified message from the client: one handler per kind of message. */
 export async function fromClientMessage(
   engine: Engine,
   session: Session,
@@ -27,108 +24,93 @@ export async function fromClientMessage(
 ): Promise<Routed> {
   switch (msg.kind) {
     case 'invalid':
-      engine.log({
-        level: 'warn',
-        event: 'frame_refused',
-        code: msg.code,
-        detail: msg.detail,
-        sessionId: session.key,
-      });
-      return routed([], [errorResponse(msg.id, refuse(msg.code, msg.detail))]);
+      return refuseInvalid(engine, session, msg);
     case 'notification':
-      if (CLIENT_NOTIFICATIONS.has(msg.method)) {
-        if (msg.method === 'notifications/cancelled' && cancel(engine, session, msg.params)) return routed();
-        return routed([
-          {
-            jsonrpc: '2.0',
-            method: msg.method,
-            ...(msg.params === undefined ? {} : { params: msg.params }),
-          } as JSONRPCMessage,
-        ]);
-      }
-      engine.log({
-        level: 'warn',
-        event: 'notification_dropped',
-        code: isRequestMethod(msg.method)
-          ? MediationCode.RequestAsNotification
-          : MediationCode.MethodUnclassified,
-        detail: `method ${shortName(msg.method)}`,
-        sessionId: session.key,
-      });
-      return routed();
-    case 'response': {
-      const key = idKey(msg.id);
-      const pending = session.fromServer.get(key);
-      if (pending === undefined) {
-        engine.log({
-          level: 'warn',
-          event: 'response_dropped',
-          code: MediationCode.UnsolicitedResponse,
-          sessionId: session.key,
-        });
-        return routed();
-      }
-      session.fromServer.delete(key);
-      return routed([await settle(engine, session, pending, msg)]);
-    }
+      return onClientNotification(engine, session, msg);
+    case 'response':
+      return onClientResponse(engine, session, msg);
     case 'request':
-      return fromClientRequest(engine, session, msg, peer);
+      return onClientRequest(engine, session, msg, peer);
   }
 }
 
-async function fromClientRequest(
+/** A message of no valid shape: refused back to the client. */
+function refuseInvalid(engine: Engine, session: Session, msg: Message<'invalid'>): Routed {
+  engine.log({
+    level: 'warn',
+    event: 'frame_refused',
+    code: msg.code,
+    detail: msg.detail,
+    sessionId: session.key,
+  });
+  return routed([], [errorResponse(msg.id, { layer: MEDIATION_LAYER, code: msg.code, reason: msg.detail })]);
+}
+
+/** A known notification goes on (a cancellation of a request not yet forwarded drops it); others are dropped. */
+function onClientNotification(engine: Engine, session: Session, msg: Message<'notification'>): Routed {
+  if (CLIENT_NOTIFICATIONS.has(msg.method)) {
+    if (msg.method === 'notifications/cancelled' && cancel(engine, session, msg.params)) return routed();
+    const params = msg.params === undefined ? {} : { params: msg.params };
+    return routed([{ jsonrpc: '2.0', method: msg.method, ...params } as JSONRPCMessage]);
+  }
+  engine.log({
+    level: 'warn',
+    event: 'notification_dropped',
+    code: isRequestMethod(msg.method)
+      ? MediationCode.RequestAsNotification
+      : MediationCode.MethodUnclassified,
+    detail: `method ${JSON.stringify(msg.method.slice(0, 64))}`,
+    sessionId: session.key,
+  });
+  return routed();
+}
+
+/** The client's answer to a request the server sent: settled (outcome recorded) and forwarded. */
+async function onClientResponse(engine: Engine, session: Session, msg: Message<'response'>): Promise<Routed> {
+  const key = idKey(msg.id);
+  const pending = session.fromServer.get(key);
+  if (pending === undefined) {
+    engine.log({
+      level: 'warn',
+      event: 'response_dropped',
+      code: MediationCode.UnsolicitedResponse,
+      sessionId: session.key,
+    });
+    return routed();
+  }
+  session.fromServer.delete(key);
+  return routed([await settle(engine, session, pending, msg)]);
+}
+
+/**
+ * A client request: admitted (known method, fresh id, room left), then a `tools/call` is decided (or
+ * parked until the tool listing is known), another mediated request is decided, and protocol requests
+ * are forwarded with the params MCP defines for them.
+ */
+async function onClientRequest(
   engine: Engine,
   session: Session,
-  msg: Extract<Classified, { kind: 'request' }>,
+  msg: RequestMessage,
   peer: PeerInfo,
 ): Promise<Routed> {
-  const role = CLIENT_REQUESTS.get(msg.method);
-  const answer = (code: string, reason: string): Routed => {
-    engine.log({ level: 'warn', event: 'request_refused', code, detail: reason, sessionId: session.key });
-    return routed([], [errorResponse(msg.id, refuse(code, reason))]);
+  const refuse = (refusal: Refusal): Routed => {
+    engine.log({
+      level: 'warn',
+      event: 'request_refused',
+      code: refusal.code,
+      detail: refusal.reason,
+      sessionId: session.key,
+    });
+    return routed([], [errorResponse(msg.id, refusal)]);
   };
-  if (role === undefined)
-    return answer(
-      MediationCode.MethodUnclassified,
-      `method ${shortName(msg.method)} is not one the gate mediates or passes`,
-    );
-  const key = idKey(msg.id);
-  if (session.fromClient.has(key))
-    return answer(MediationCode.DuplicateId, `id ${JSON.stringify(msg.id)} is already in flight`);
-  if (engine.closed) return answer(MediationCode.Closed, 'the gate is shutting down');
-  if (session.fromClient.size >= engine.limits.maxInFlight) {
-    return answer(MediationCode.TooManyInFlight, `more than ${engine.limits.maxInFlight} requests in flight`);
-  }
-  // Registered before any await, so a second request with this id is refused even while this one is decided.
-  const pending: Pending = {
-    id: msg.id,
-    method: msg.method,
-    role,
-    started: performance.now(),
-    principal: principalOf(engine, peer),
-    ...(role === 'tools-list' ? { cursor: msg.params?.cursor !== undefined } : {}),
-  };
-  session.fromClient.set(key, pending);
-  const forward = (): Routed => {
-    pending.forwarded = true;
-    // Protocol requests are not decided, so they carry only the params MCP defines for them.
-    const trimmed = trimParams(msg.method, msg.params);
-    noteDropped(engine, session, msg.method, trimmed.dropped);
-    return routed([
-      {
-        jsonrpc: '2.0',
-        id: msg.id,
-        method: msg.method,
-        ...(trimmed.params === undefined ? {} : { params: trimmed.params }),
-      } as JSONRPCMessage,
-    ]);
-  };
-
+  const admitted = admitRequest(engine, session.fromClient, msg, CLIENT_REQUESTS.get(msg.method), peer);
+  if (!admitted.ok) return refuse(admitted.refusal);
+  const { pending, role } = admitted;
   if (role === 'tool-call') {
     const problem = toolCallProblem(msg.params);
     if (problem !== undefined) {
-      session.fromClient.delete(key);
-      return answer(MediationCode.InvalidParams, problem);
+      session.fromClient.delete(idKey(msg.id));
+      return refuse({ layer: MEDIATION_LAYER, code: MediationCode.InvalidParams, reason: problem });
     }
     const parked = { pending, params: msg.params!, peer };
     const name = msg.params!.name as string;
@@ -136,15 +118,40 @@ async function fromClientRequest(
       return park(engine, session, parked);
     return decideToolCall(engine, session, parked);
   }
-  if (!isMediated(role, engine.kinds)) return forward();
+  if (!isMediated(role, engine.kinds)) return forwardProtocolRequest(engine, session, msg, pending);
+  return decideClientRequest(engine, session, msg, pending, peer);
+}
+
+/** Protocol requests are not decided, so they carry only the params MCP defines for their method. */
+function forwardProtocolRequest(
+  engine: Engine,
+  session: Session,
+  msg: RequestMessage,
+  pending: Pending,
+): Routed {
+  pending.forwarded = true;
+  const trimmed = trimParams(msg.method, msg.params);
+  noteDropped(engine, session, msg.method, trimmed.dropped);
+  const params = trimmed.params === undefined ? {} : { params: trimmed.params };
+  return routed([{ jsonrpc: '2.0', id: msg.id, method: msg.method, ...params } as JSONRPCMessage]);
+}
+
+/** A mediated request other than `tools/call` (a resource read, a prompt get): decided by the gate. */
+async function decideClientRequest(
+  engine: Engine,
+  session: Session,
+  msg: RequestMessage,
+  pending: Pending,
+  peer: PeerInfo,
+): Promise<Routed> {
   const decided = await decideRequest(engine, pending, msg.params, peer, session);
   // Answered meanwhile (session failed, gate closed, request cancelled): nothing more to send.
-  if (session.fromClient.get(key) !== pending) return routed();
+  if (session.fromClient.get(idKey(msg.id)) !== pending) return routed();
   if (decided.forward !== undefined) {
     pending.forwarded = true;
     return routed([decided.forward]);
   }
-  session.fromClient.delete(key);
+  session.fromClient.delete(idKey(msg.id));
   engine.log({
     level: 'info',
     event: 'request_denied',

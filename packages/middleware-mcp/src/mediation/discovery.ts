@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { MEDIATION_LAYER } from './audit.js';
+import type { Engine } from './engine.js';
 import { idKey } from './frame.js';
-import type { Routed } from './mediator.js';
+import { MEDIATION_LAYER } from './mediation-gate.js';
+import type { Routed } from './mediator-types.js';
 import type { Answer } from './response-path.js';
-import { type Engine, merge, type Parked, routed, type Session } from './session.js';
+import { merge, routed } from './routed.js';
+import type { Parked, Session } from './session.js';
 import { decideToolCall } from './tool-calls.js';
 import { MediationCode, type Refusal } from './wire.js';
 

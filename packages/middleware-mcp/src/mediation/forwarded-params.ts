@@ -47,7 +47,7 @@ function label(key: string): string {
  * The `_meta` a client may send on: `{ progressToken }` when it is a string or integer. Every other
  * field is listed in `dropped` under `_meta.`.
  */
-export function trimMeta(meta: unknown, dropped: string[]): { progressToken: string | number } | undefined {
+function trimMeta(meta: unknown, dropped: string[]): { progressToken: string | number } | undefined {
   if (meta === undefined) return undefined;
   if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) {
     dropped.push('_meta');
@@ -99,9 +99,4 @@ export function trimParams(method: string, params: Params | undefined): TrimmedP
   const meta = trimMeta(params._meta, dropped);
   if (meta !== undefined) out._meta = meta;
   return { params: out, dropped };
-}
-
-/** Params MCP defines for `method`, so `params` holding only these keys needs no trimming. */
-export function allowedParams(method: string): readonly string[] {
-  return CLIENT_PARAMS.get(method) ?? [];
 }

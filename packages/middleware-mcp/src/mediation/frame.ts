@@ -132,6 +132,9 @@ export type Classified =
       readonly detail: string;
     };
 
+/** A classified request. */
+export type RequestMessage = Extract<Classified, { readonly kind: 'request' }>;
+
 const MAX_ID_LENGTH = 256;
 
 /** True for the ids MCP allows on requests: a string (bounded) or a safe integer. */
@@ -139,7 +142,11 @@ export function isRequestId(id: unknown): id is RequestId {
   return (typeof id === 'string' && id.length <= MAX_ID_LENGTH) || Number.isSafeInteger(id);
 }
 
-/** A key under which ids "1" and 1 collide, so a peer cannot confuse the two. */
+/**
+ * The key of a request id in a table of requests in flight. Ids `"1"` and `1` share one key: they are
+ * one id in flight, so the second is refused, and a peer that answers `"1"` to `1` (a server may
+ * coerce one into the other) settles that request, never another one.
+ */
 export function idKey(id: RequestId): string {
   return String(id);
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Principal } from '@governed-mcp/core';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
-import type { Mediator, PeerInfo, Routed } from './mediator.js';
+import type { Mediator, PeerInfo, Routed } from './mediator-types.js';
 
 const MAY_BE_SLOW = new Set([
   'tools/call',

@@ -27,120 +27,22 @@
  *   listing items are withheld, poisoned instructions removed (`text_withheld`).
  * - Results of tools, resources, prompts and tasks, error messages and server notifications pass the
  *   secret redactor; with `redaction: 'block'` a result holding secrets is withheld.
+ * - A gate is taken as given: its audit chain and its `arguments`/`redact` settings decide what the
+ *   records keep; the mediator only adds its own `mediation` layer outermost (`mediation-gate.ts`).
+ *
+ * Where things are: `mediator-types.ts` (the contract, a leaf), `engine.ts` (resolved settings and the
+ * session table), `frame-router.ts` (one frame in, fail-closed), `client-path.ts` / `server-path.ts`
+ * (one handler per kind of message), `admission.ts` (requests into the in-flight tables),
+ * `tool-calls.ts` and `discovery.ts` (deciding calls), `response-path.ts` (answers on their way back),
+ * `session-failure.ts` (failing requests in flight closed).
  */
-import type { Principal, ToolDefinition, TransportFacts } from '@governed-mcp/core';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import type { GateSource } from './audit.js';
-import type { ToolStatus } from './catalogue.js';
-import { createEngine } from './engine.js';
-import type { FrameLimits } from './frame.js';
-import { type GovernTransportOptions, governTransport as wrapTransport } from './govern-transport.js';
-import type { MediatedKinds } from './methods.js';
-import type { PinStore } from './pins.js';
-import type { PoisonFinding } from './poisoning.js';
-import type { RedactionMode, SecretPattern } from './redaction.js';
-
-/** Who is on the client side of a connection, and how it reached the gate. */
-export interface PeerInfo {
-  /** The caller; the mediator's `defaultPrincipal` when absent. */
-  readonly principal?: Principal;
-  /** Keeps the state of concurrent sessions apart (in-flight ids, tool listing); `''` when absent. */
-  readonly sessionId?: string;
-  readonly transport: TransportFacts;
-  /**
-   * Where messages the mediator produces later go (a discovery timeout, `close()` failing calls in
-   * flight). Without it those answers are dropped and only logged.
-   */
-  readonly deliver?: (routed: Routed) => void;
-}
-
-/** Where the messages produced from one frame go. Each list is in order. */
-export interface Routed {
-  readonly toServer: JSONRPCMessage[];
-  readonly toClient: JSONRPCMessage[];
-}
-
-/** A structured log line (goes to stderr in the runner; never to the protocol channel). */
-export interface MediationLog {
-  readonly level: 'debug' | 'info' | 'warn' | 'error';
-  /** A stable event name, e.g. `frame_refused`, `tool_hidden`, `result_redacted`. */
-  readonly event: string;
-  readonly code?: string;
-  readonly detail?: string;
-  readonly sessionId?: string;
-  readonly data?: Readonly<Record<string, unknown>>;
-}
-
-/** A listed tool as the mediator sees it, for review and (re-)approval. */
-export interface ToolReview {
-  readonly sessionId: string;
-  readonly name: string;
-  readonly status: ToolStatus;
-  readonly fingerprint: string;
-  readonly pinned: string | undefined;
-  readonly findings: readonly PoisonFinding[];
-  readonly definition: ToolDefinition;
-}
-
-/** Decides whether `principal` may see (and so call) `tool`; tier and policy filters plug in here. */
-export type ToolVisibility = (tool: ToolDefinition, principal: Principal, server: string) => boolean;
-
-/** Options of a mediator. Only `gate` is required. */
-export interface MediatorOptions {
-  /** The pipeline (no audit), or a gate from `createGate` (decisions and outcomes audited). */
-  readonly gate: GateSource;
-  /** What decision records keep of the arguments (`createGate`'s `arguments`). Default 'digest'. */
-  readonly auditArguments?: 'digest' | 'full';
-  /** The principal of peers that bring none. Default `{ id: 'anonymous', tier: 'standard' }`. */
-  readonly defaultPrincipal?: Principal;
-  /** The upstream server's name: in calls, pins and audit records. Default `''`. */
-  readonly server?: string;
-  /** Which side-effecting requests besides `tools/call` are mediated. All default to true. */
-  readonly mediate?: MediatedKinds;
-  /** Secrets in results: replaced (default), the result blocked, or left alone. */
-  readonly redaction?: RedactionMode;
-  /** Deployment-specific secret detectors, run in addition to the built-in rule sets. */
-  readonly secretPatterns?: readonly SecretPattern[];
-  /** Approved tool fingerprints; an in-memory store by default (pins live as long as the mediator). */
-  readonly pins?: PinStore;
-  /** Frame limits; see `DEFAULT_FRAME_LIMITS`. */
-  readonly limits?: Partial<FrameLimits>;
-  /** JSON-RPC batches (removed in MCP 2025-06-18): refused whole (default) or each element mediated. */
-  readonly batches?: 'refuse' | 'mediate';
-  /** Hides tools from `tools/list` and refuses calls to them (tier rules, policy). Default: all visible. */
-  readonly visibility?: ToolVisibility;
-  /** How long a call waits for the mediator's own `tools/list`, in ms. Default 10000. */
-  readonly discoveryTimeoutMs?: number;
-  /** Receives structured log lines. Default: none. */
-  readonly log?: (line: MediationLog) => void;
-}
-
-/**
- * The message-layer gate between an MCP client and server. Feed it every frame from either side; it
- * answers where each resulting message goes. Frames it cannot parse or classify are refused, never
- * forwarded; side-effecting requests go through the gate and are audited.
- */
-export interface Mediator {
-  /** A frame from the client side (parsed JSON, possibly malformed/batched). */
-  fromClient(frame: unknown, peer: PeerInfo): Promise<Routed>;
-  /** A frame from the server side (responses, notifications, server-to-client requests). */
-  fromServer(frame: unknown, peer: PeerInfo): Promise<Routed>;
-  /**
-   * Fails closed every request in flight in `peer`'s session (upstream crash or hang, client gone) and
-   * forgets the session; the answers are returned for delivery.
-   */
-  failPending(peer: PeerInfo, detail: string): Promise<Routed>;
-  /** Every listed tool with its status, for review. */
-  tools(): ToolReview[];
-  /**
-   * Approves the definition with `fingerprint` as the tool's pinned definition (re-approval after a
-   * change, or approval of a flagged tool). Takes effect at once for the sessions that listed it.
-   */
-  approveTool(name: string, fingerprint: string): void;
-  /** Flushes the audit log; pending calls are failed closed. */
-  close(): Promise<void>;
-}
+import { statusOf } from './catalogue.js';
+import { createEngine, type Engine } from './engine.js';
+import { routeFrame } from './frame-router.js';
+import type { Mediator, MediatorOptions, ToolReview } from './mediator-types.js';
+import { routed } from './routed.js';
+import { closeEngine, failSession } from './session-failure.js';
+import { MediationCode } from './wire.js';
 
 /**
  * Creates a mediator.
@@ -149,15 +51,43 @@ export interface Mediator {
  * await server.connect(governTransport(transport, mediator));
  */
 export function createMediator(options: MediatorOptions): Mediator {
-  return createEngine(options);
+  const engine = createEngine(options);
+  return {
+    fromClient: (frame, peer) => routeFrame(engine, frame, peer, 'client'),
+    fromServer: (frame, peer) => routeFrame(engine, frame, peer, 'server'),
+    async failPending(peer, detail) {
+      const session = engine.sessions.get(peer.sessionId ?? '');
+      return session === undefined
+        ? routed()
+        : failSession(engine, session, MediationCode.UpstreamFailed, detail);
+    },
+    tools: () => reviewTools(engine),
+    approveTool(name, fingerprint) {
+      if (typeof name !== 'string' || !/^[0-9a-f]{64}$/.test(fingerprint)) {
+        throw new TypeError('approveTool needs a tool name and a 64-hex-digit fingerprint');
+      }
+      engine.pins.set(engine.server, name, fingerprint);
+      engine.log({ level: 'info', event: 'tool_approved', data: { tool: name, fingerprint } });
+    },
+    close: () => closeEngine(engine),
+  };
 }
 
-/** Wraps the server-side transport of an in-process SDK server: `server.connect(governTransport(t, m))`. */
-export function governTransport(
-  inner: Transport,
-  mediator: Mediator,
-  peer?: Partial<PeerInfo>,
-  options?: GovernTransportOptions,
-): Transport {
-  return wrapTransport(inner, mediator, peer, options);
+/** Every tool listed in any session, with its status against the pins. */
+function reviewTools(engine: Engine): ToolReview[] {
+  const out: ToolReview[] = [];
+  for (const session of engine.sessions.values()) {
+    for (const entry of session.catalogue.entries()) {
+      out.push({
+        sessionId: session.key,
+        name: entry.definition.name,
+        status: statusOf(entry, engine.pins, engine.server),
+        fingerprint: entry.fingerprint,
+        pinned: engine.pins.get(engine.server, entry.definition.name),
+        findings: entry.findings,
+        definition: entry.definition,
+      });
+    }
+  }
+  return out;
 }

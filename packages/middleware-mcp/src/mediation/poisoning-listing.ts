@@ -5,10 +5,12 @@
  * tool is hidden); poisoned instructions are removed and a poisoned server-info text is replaced. Each
  * withholding is logged with the findings, so an operator can review it.
  */
+
+import type { Engine } from './engine.js';
 import type { Params } from './frame.js';
 import { type PoisonFinding, scanServerText } from './poisoning.js';
 import type { Answer } from './response-path.js';
-import type { Engine, Pending, Session } from './session.js';
+import type { Pending, Session } from './session.js';
 import { MediationCode } from './wire.js';
 
 /** What stands in for a withheld server-info text. */

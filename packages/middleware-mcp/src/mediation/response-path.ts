@@ -1,10 +1,11 @@
-import type { Outcome } from '@governed-mcp/core';
+import type { CallOutcome } from '@governed-mcp/core';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
-import { MEDIATION_LAYER } from './audit.js';
 import { statusOf } from './catalogue.js';
+import type { Engine } from './engine.js';
 import type { Params } from './frame.js';
+import { MEDIATION_LAYER } from './mediation-gate.js';
 import { type Redacted, redactValue } from './redaction.js';
-import type { Engine, Pending, Session } from './session.js';
+import type { Pending, Session } from './session.js';
 import { deniedToolResult, errorResponse, MediationCode, type Refusal } from './wire.js';
 
 /** A response from the other side, as classified. */
@@ -116,15 +117,15 @@ export async function settle(
     return message(pending.id, answer, answer);
   }
   const body = answer.error !== undefined ? { error: answer.error } : { result: answer.result };
-  const checked = await scanOutbound(engine, session, pending.method, body);
+  const scan = await scanOutbound(engine, session, pending.method, body);
   const ms = performance.now() - pending.started;
   let out: JSONRPCMessage;
-  let outcome: Outcome;
-  if (!checked.ok) {
-    out = failureFor(pending, checked.refusal);
-    outcome = { status: 'blocked', detail: checked.refusal.reason, ms };
-  } else if (checked.redacted.count > 0 && engine.redaction === 'block') {
-    const scanned = checked.redacted;
+  let outcome: CallOutcome;
+  if (!scan.ok) {
+    out = failureFor(pending, scan.refusal);
+    outcome = { status: 'blocked', detail: scan.refusal.reason, ms };
+  } else if (scan.redacted.count > 0 && engine.redaction === 'block') {
+    const scanned = scan.redacted;
     const refusal: Refusal = {
       layer: MEDIATION_LAYER,
       code: MediationCode.ResultBlocked,
@@ -133,7 +134,7 @@ export async function settle(
     out = failureFor(pending, refusal);
     outcome = { status: 'blocked', detail: findingsDetail(scanned), redactions: scanned.count, ms };
   } else {
-    const scanned = checked.redacted;
+    const scanned = scan.redacted;
     const isError = answer.error !== undefined || answer.result?.isError === true;
     out = message(pending.id, answer, scanned.value);
     const status = scanned.count > 0 ? 'redacted' : isError ? 'error' : 'ok';

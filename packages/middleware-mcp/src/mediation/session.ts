@@ -1,12 +1,9 @@
-import type { Checked, Principal, ToolCall, ToolDefinition } from '@governed-mcp/core';
-import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
-import type { MediationGate } from './audit.js';
+import type { Principal, RecordedDecision, ToolCall, ToolDefinition } from '@governed-mcp/core';
+import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { ToolCatalogue } from './catalogue.js';
-import type { FrameLimits, Params } from './frame.js';
-import type { MediationLog, PeerInfo, Routed, ToolVisibility } from './mediator.js';
-import type { MediatedKinds, RequestRole } from './methods.js';
-import type { PinStore } from './pins.js';
-import type { RedactionMode, SecretPattern } from './redaction.js';
+import type { Params } from './frame.js';
+import type { PeerInfo } from './mediator-types.js';
+import type { RequestRole } from './methods.js';
 
 /** A request in flight, in either direction. */
 export interface Pending {
@@ -21,7 +18,7 @@ export interface Pending {
   /** Set once the request went to the other side; until then a cancellation simply drops it. */
   forwarded?: boolean;
   call?: ToolCall;
-  checked?: Checked;
+  checked?: RecordedDecision;
   tool?: ToolDefinition;
 }
 
@@ -64,33 +61,4 @@ export function createSession(key: string): Session {
     discovery: undefined,
     peer: undefined,
   };
-}
-
-/** The mediator's resolved settings and collaborators, shared by every session. */
-export interface Engine {
-  readonly gate: MediationGate;
-  readonly defaultPrincipal: Principal;
-  readonly server: string;
-  readonly kinds: MediatedKinds;
-  readonly redaction: RedactionMode;
-  readonly patterns: readonly SecretPattern[];
-  readonly pins: PinStore;
-  readonly limits: FrameLimits;
-  readonly batches: 'refuse' | 'mediate';
-  readonly visibility: ToolVisibility;
-  readonly discoveryTimeoutMs: number;
-  readonly log: (line: MediationLog) => void;
-  closed: boolean;
-}
-
-/** An empty routing. */
-export function routed(toServer: JSONRPCMessage[] = [], toClient: JSONRPCMessage[] = []): Routed {
-  return { toServer, toClient };
-}
-
-/** Appends `b`'s messages to `a`'s. */
-export function merge(a: Routed, b: Routed): Routed {
-  a.toServer.push(...b.toServer);
-  a.toClient.push(...b.toClient);
-  return a;
 }

@@ -1,26 +1,22 @@
 import type {
-  Checked,
   Decision,
   LayerTrace,
   Principal,
   Reason,
+  RecordedDecision,
   ToolCall,
   ToolDefinition,
 } from '@governed-mcp/core';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
-import { MEDIATION_LAYER } from './audit.js';
 import { MAX_TOOL_NAME, statusOf } from './catalogue.js';
+import type { Engine } from './engine.js';
 import { trimParams } from './forwarded-params.js';
 import { idKey, type Params } from './frame.js';
-import type { PeerInfo, Routed } from './mediator.js';
-import type { Engine, Parked, Pending, Session } from './session.js';
-import { routed } from './session.js';
+import { MEDIATION_LAYER } from './mediation-gate.js';
+import type { PeerInfo, Routed } from './mediator-types.js';
+import { routed } from './routed.js';
+import type { Parked, Pending, Session } from './session.js';
 import { deniedToolResult, errorResponse, MediationCode, type Refusal } from './wire.js';
-
-/** The principal of a peer. */
-export function principalOf(engine: Engine, peer: PeerInfo): Principal {
-  return peer.principal ?? engine.defaultPrincipal;
-}
 
 const ANY_OBJECT = Object.freeze({ type: 'object' });
 
@@ -198,7 +194,11 @@ export async function decideRequest(
   params: Params | undefined,
   peer: PeerInfo,
   toServer?: Session,
-): Promise<{ checked: Checked; forward: JSONRPCMessage | undefined; refusal: JSONRPCMessage | undefined }> {
+): Promise<{
+  checked: RecordedDecision;
+  forward: JSONRPCMessage | undefined;
+  refusal: JSONRPCMessage | undefined;
+}> {
   // Towards the server, the params MCP defines for the method are the call's arguments; nothing else goes.
   const trimmed = toServer === undefined ? { params, dropped: [] } : trimParams(pending.method, params);
   const { _meta, ...args } = trimmed.params ?? {};

@@ -1,5 +1,5 @@
 import type { Principal, ToolCall, ToolDefinition } from '@governed-mcp/core';
-import type { ToolVisibility } from './mediator.js';
+import type { ToolVisibility } from './mediator-types.js';
 
 /**
  * Anything that resolves the tier a call needs against the tier its principal has — core's tier table

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { createMediator } from '../../src/mediation/mediator.js';
 import { denial, TOOLS } from './harness.js';
 
-// Class 11 (e): a decision that cannot be recorded is refused, and the client is told why: the audit
+// A decision that cannot be recorded is refused, and the client is told why: the audit
 // failed — not the reason some layer gave for the allow that was never recorded.
 
 function brokenGate() {

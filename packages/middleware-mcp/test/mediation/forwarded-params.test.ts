@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { harness } from './harness.js';
 
-// Class 9: what the upstream receives is what the gate decided. Every key of `params` (and of `_meta`)
+// What the upstream receives is what the gate decided. Every key of `params` (and of `_meta`)
 // that the gate did not decide on is dropped before the frame reaches the server.
 
 type Sent = { method?: string; params?: Record<string, unknown> };

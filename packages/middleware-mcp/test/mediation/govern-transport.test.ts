@@ -2,7 +2,8 @@ import { createPipeline, defineLayer, type ToolCall } from '@governed-mcp/core';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it, vi } from 'vitest';
-import { createMediator, governTransport } from '../../src/mediation/mediator.js';
+import { governTransport } from '../../src/mediation/govern-transport.js';
+import { createMediator } from '../../src/mediation/mediator.js';
 import { TOOLS } from './harness.js';
 
 /** A bare transport: what the client side delivers, and what reaches the wire. */

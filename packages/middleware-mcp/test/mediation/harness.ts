@@ -8,14 +8,14 @@ import {
   type ToolCall,
 } from '@governed-mcp/core';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import {
-  createMediator,
-  type MediationLog,
-  type Mediator,
-  type MediatorOptions,
-  type PeerInfo,
-  type Routed,
-} from '../../src/mediation/mediator.js';
+import { createMediator } from '../../src/mediation/mediator.js';
+import type {
+  MediationLog,
+  Mediator,
+  MediatorOptions,
+  PeerInfo,
+  Routed,
+} from '../../src/mediation/mediator-types.js';
 
 /** The parts of an audit record the tests read. */
 export interface AuditRow {

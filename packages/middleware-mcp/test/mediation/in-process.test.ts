@@ -16,7 +16,8 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { connectGoverned } from '../../src/in-process.js';
-import { createMediator, type Mediator } from '../../src/mediation/mediator.js';
+import { createMediator } from '../../src/mediation/mediator.js';
+import type { Mediator } from '../../src/mediation/mediator-types.js';
 
 let dir: string;
 beforeEach(async () => {

@@ -1,6 +1,7 @@
 import { createPipeline, defineLayer } from '@governed-mcp/core';
 import { describe, expect, it, vi } from 'vitest';
-import { createMediator, type Routed } from '../../src/mediation/mediator.js';
+import { createMediator } from '../../src/mediation/mediator.js';
+import type { Routed } from '../../src/mediation/mediator-types.js';
 import { JsonRpcError, MediationCode } from '../../src/mediation/wire.js';
 import { denial, harness, TOOLS, toolCalls } from './harness.js';
 

@@ -3,7 +3,7 @@ import * as poisoning from '../../src/mediation/poisoning.js';
 import { BENIGN, type Placement, POISONED } from './fixtures/poisoning-corpus.js';
 import { harness } from './harness.js';
 
-// Class 10: poisoning is decided on what a text asks of the agent (signals), not on phrases, so it
+// Poisoning is decided on what a text asks of the agent (signals), not on phrases, so it
 // holds for paraphrases and other languages; ordinary descriptions stay listed.
 
 type Scan = (text: string) => readonly unknown[];

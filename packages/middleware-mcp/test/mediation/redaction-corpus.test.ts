@@ -1,6 +1,6 @@
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
-import type { Routed } from '../../src/mediation/mediator.js';
+import type { Routed } from '../../src/mediation/mediator-types.js';
 import { BENIGN_CASES, type Carrier, packageLock, SECRET_CASES } from './fixtures/secret-corpus.js';
 import { harness } from './harness.js';
 

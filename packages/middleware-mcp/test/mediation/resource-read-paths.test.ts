@@ -1,10 +1,11 @@
 import { createGate, createPipeline, createTierTable } from '@governed-mcp/core';
+import { loadPolicy } from '@governed-mcp/policy-dsl';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assembleLayers, connectGoverned, loadPolicy, tierVisibility } from '../../src/index.js';
-import { resolveDefaultPrincipal } from '../../src/runner/default-principal.js';
+import { resolveDefaultPrincipal } from '../../src/default-principal.js';
+import { assembleLayers, connectGoverned, tierVisibility } from '../../src/index.js';
 
 /**
  * `resources/read` through the whole default stack (default constitution, no probe, the stdio local
@@ -35,7 +36,7 @@ beforeAll(async () => {
   const policy = await loadPolicy(undefined);
   const settings = policy.settings;
   const paths = { env: { home: '/home/u', cwd: '/home/u/project' } };
-  const layers = await assembleLayers({ settings, configuration: 'no-probe', policy, paths });
+  const layers = await assembleLayers({ configuration: 'no-probe', policy, paths });
   const gate = createGate({ pipeline: createPipeline(layers) });
   const { principal } = resolveDefaultPrincipal({
     config: {},

@@ -1,21 +1,18 @@
 import {
-  type Checked,
+  type CallOutcome,
   createGate,
   defineLayer,
   deny,
-  type Gate,
-  type Outcome,
   type Pipeline,
   type Reason,
+  type RecordedDecision,
   type ToolCall,
 } from '@governed-mcp/core';
+import type { GateSource } from './mediator-types.js';
 import type { Refusal } from './wire.js';
 
 /** The layer under which the mediator's own refusals (pins, poisoning, visibility) are decided. */
 export const MEDIATION_LAYER = 'mediation';
-
-/** What the mediator decides with: a pipeline (no audit) or a gate built with `createGate`. */
-export type GateSource = Pipeline | Gate;
 
 /**
  * The mediator's view of the gate. Every mediated request — allowed, denied by a layer, or refused by
@@ -23,13 +20,13 @@ export type GateSource = Pipeline | Gate;
  */
 export interface MediationGate {
   /** Decides a call through the pipeline and records the decision. */
-  check(call: ToolCall): Promise<Checked>;
+  check(call: ToolCall): Promise<RecordedDecision>;
   /** Decides a call the mediator refuses (unlisted, changed, poisoned, hidden tool) and records it. */
-  refuse(call: ToolCall, refusal: Refusal): Promise<Checked>;
+  refuse(call: ToolCall, refusal: Refusal): Promise<RecordedDecision>;
   /** Decides a call through the pipeline with a note of the mediator's (e.g. params it dropped) in its record. */
-  checkNoted(call: ToolCall, note: Reason | undefined): Promise<Checked>;
+  checkNoted(call: ToolCall, note: Reason | undefined): Promise<RecordedDecision>;
   /** Records what became of a call; resolves false when the record could not be written. */
-  recordOutcome(call: ToolCall, checked: Checked, outcome: Outcome): Promise<boolean>;
+  recordOutcome(call: ToolCall, checked: RecordedDecision, outcome: CallOutcome): Promise<boolean>;
   /** Waits until records appended so far are written. */
   flush(): Promise<void>;
 }
@@ -40,13 +37,11 @@ function isPipeline(source: GateSource): source is Pipeline {
 
 /**
  * Builds the mediation gate: the given pipeline with a first layer, `mediation`, that denies the calls
- * the mediator refused (looked up by call object, so no caller can forge a refusal or dodge one), bound
- * to the gate's audit chain when there is one.
+ * the mediator refused (looked up by call object, so no caller can forge a refusal or dodge one). A
+ * given gate is kept as it is — its audit chain, `arguments` and `redact` settings — with that one
+ * layer added outermost.
  */
-export function createMediationGate(
-  source: GateSource,
-  options: { arguments?: 'digest' | 'full' } = {},
-): MediationGate {
+export function createMediationGate(source: GateSource): MediationGate {
   const refusals = new WeakMap<ToolCall, Refusal>();
   const notes = new WeakMap<ToolCall, Reason>();
   const layer = defineLayer(MEDIATION_LAYER, async (ctx, next) => {
@@ -58,14 +53,9 @@ export function createMediationGate(
     return note === undefined ? decision : { ...decision, reasons: [...decision.reasons, note] };
   });
   const base = isPipeline(source) ? source : source.pipeline;
-  const cleaned = base.layers.some((l) => l.name === MEDIATION_LAYER) ? base.remove(MEDIATION_LAYER) : base;
-  const pipeline = cleaned.insert(layer, cleaned.layers[0]?.name);
-  const audit = isPipeline(source) ? undefined : source.audit;
-  const gate = createGate({
-    pipeline,
-    ...(audit === undefined ? {} : { audit }),
-    ...(options.arguments === undefined ? {} : { arguments: options.arguments }),
-  });
+  const cleaned = base.layers.some((l) => l.name === MEDIATION_LAYER) ? base.without(MEDIATION_LAYER) : base;
+  const pipeline = cleaned.with(layer, 'first');
+  const gate = isPipeline(source) ? createGate({ pipeline }) : source.withPipeline(pipeline);
   return {
     check: (call) => gate.check(call),
     refuse(call, refusal) {
@@ -85,7 +75,7 @@ export function createMediationGate(
       }
     },
     flush: async () => {
-      await audit?.flush();
+      await gate.audit?.flush();
     },
   };
 }
