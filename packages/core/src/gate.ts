@@ -23,12 +23,12 @@ export interface GateOptions {
 }
 
 /** A decision, with where its audit record landed. */
-export interface Checked extends Evaluation {
+export interface RecordedDecision extends Evaluation {
   readonly audit?: AuditPosition;
 }
 
 /** What became of a call the gate let through (or of a response it filtered). */
-export interface Outcome {
+export interface CallOutcome {
   readonly status: 'ok' | 'error' | 'blocked' | 'redacted';
   readonly detail?: string;
   /** The result as returned, digested in the record. */
@@ -42,9 +42,13 @@ export interface Gate {
   readonly pipeline: Pipeline;
   readonly audit?: AuditChain;
   /** Decides and records. If the record cannot be written, the decision becomes a deny (fail-closed). */
-  check(call: ToolCall, options?: EvaluateOptions): Promise<Checked>;
+  check(call: ToolCall, options?: EvaluateOptions): Promise<RecordedDecision>;
   /** Records what happened to a call after its decision. */
-  recordOutcome(call: ToolCall, checked: Checked, outcome: Outcome): Promise<AuditPosition | undefined>;
+  recordOutcome(
+    call: ToolCall,
+    checked: RecordedDecision,
+    outcome: CallOutcome,
+  ): Promise<AuditPosition | undefined>;
   /**
    * A gate with every option of this one (audit chain, `arguments`, `redact`) deciding with `pipeline`
    * instead: how a wrapper adds its own layer without dropping how records are kept.
@@ -80,7 +84,7 @@ function decisionData(call: ToolCall, ev: Evaluation, options: GateOptions): obj
   };
 }
 
-function auditFailed(ev: Evaluation, err: unknown): Checked {
+function auditFailed(ev: Evaluation, err: unknown): RecordedDecision {
   const detail = err instanceof Error ? err.message : String(err);
   const decision: Decision = {
     outcome: 'deny',

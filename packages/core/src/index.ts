@@ -22,7 +22,7 @@ export type {
 } from './decision.js';
 export { allow, deny, isDecision, withReason } from './decision.js';
 export { ErrorCode, GovernedError, isGovernedError } from './errors.js';
-export type { Checked, Gate, GateOptions, Outcome } from './gate.js';
+export type { CallOutcome, Gate, GateOptions, RecordedDecision } from './gate.js';
 export { AUDIT_LAYER, createGate } from './gate.js';
 export type { JsonObject, JsonPrimitive, JsonValue } from './json.js';
 export type { CallContext, FactKey, FailMode, Interceptor, Layer, Next } from './layer.js';
