@@ -17,10 +17,10 @@ function run(dataset, [config, skip]) {
     '--conditions=@governed-mcp/source',
     '--import',
     'tsx',
-    'packages/middleware-mcp/src/cli/main.ts',
+    'packages/cli/src/cli/main.ts',
     'eval',
   ];
-  args.push('--dataset', dataset, '--config', config, '--json');
+  args.push('--dataset', dataset, '--layers', config, '--json');
   if (skip) args.push('--skip', skip);
   if (model && config !== 'no-probe') args.push('--model', model);
   const out = execFileSync(process.execPath, args, {

@@ -102,7 +102,7 @@ async function main(): Promise<number> {
       '--conditions=@governed-mcp/source',
       '--import',
       'tsx',
-      'packages/middleware-mcp/src/cli/main.ts',
+      'packages/cli/src/cli/main.ts',
       'proxy',
       '--config',
       configPath,

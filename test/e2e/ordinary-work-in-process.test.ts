@@ -1,11 +1,16 @@
 import { createGate, createPipeline, createTierTable } from '@governed-mcp/core';
-import { assembleLayers, connectGoverned, loadPolicy, tierVisibility } from '@governed-mcp/middleware-mcp';
+import {
+  assembleLayers,
+  connectGoverned,
+  resolveDefaultPrincipal,
+  tierVisibility,
+} from '@governed-mcp/middleware-mcp';
+import { loadPolicy } from '@governed-mcp/policy-dsl';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { resolveDefaultPrincipal } from '../../packages/middleware-mcp/src/runner/default-principal.js';
 import { FALSE_POSITIVE_FILES } from '../helpers/ordinary-work.js';
 
 /**
@@ -75,7 +80,7 @@ beforeAll(async () => {
   const settings = policy.settings;
   // The workstation server runs as a developer account, whatever account runs this test.
   const paths = { env: { home: '/home/dev', cwd: '/home/dev/project' } };
-  const layers = await assembleLayers({ settings, configuration: 'no-probe', policy, paths });
+  const layers = await assembleLayers({ configuration: 'no-probe', policy, paths });
   const gate = createGate({ pipeline: createPipeline(layers) });
   const { principal } = resolveDefaultPrincipal({
     config: {},

@@ -4,10 +4,14 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CreateMessageRequestSchema,
+  ToolListChangedNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decisions } from '../helpers/audit-records.js';
 import { childTransport } from '../helpers/child-transport.js';
+import { guarded } from '../helpers/events.js';
 import {
   CLI,
   killAll,
@@ -39,9 +43,19 @@ function setup() {
   return { audit, config };
 }
 
-function newClient(): { client: Client; sampled: string[] } {
+interface EverythingClient {
+  readonly client: Client;
+  readonly sampled: string[];
+  /** Resolves on the first `notifications/tools/list_changed` (registered before connecting, so none is missed). */
+  readonly toolsChanged: Promise<void>;
+}
+
+function newClient(): EverythingClient {
   const sampled: string[] = [];
   const client = new Client({ name: 'e2e-everything', version: '1.0.0' }, { capabilities: { sampling: {} } });
+  const toolsChanged = new Promise<void>((resolve) =>
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => resolve()),
+  );
   client.setRequestHandler(CreateMessageRequestSchema, async (req) => {
     const first = req.params.messages[0]?.content as Text | undefined;
     sampled.push(first?.text ?? '');
@@ -51,11 +65,11 @@ function newClient(): { client: Client; sampled: string[] } {
       content: { type: 'text', text: 'sampled by the client' },
     };
   });
-  return { client, sampled };
+  return { client, sampled, toolsChanged };
 }
 
 /** echo, a denied call, progress notifications on the call's stream, and a server-to-client sampling request. */
-async function exercise(client: Client, sampled: string[]): Promise<void> {
+async function exercise({ client, sampled, toolsChanged }: EverythingClient): Promise<void> {
   const echo = await client.callTool({ name: 'echo', arguments: { message: 'through the gate' } });
   expect((echo.content as Text[])[0]?.text).toBe('Echo: through the gate');
 
@@ -75,8 +89,8 @@ async function exercise(client: Client, sampled: string[]): Promise<void> {
 
   // The sampling tool appears once the server knows the client can sample (tools/list_changed).
   let tools = (await client.listTools()).tools.map((t) => t.name);
-  for (let i = 0; i < 20 && !tools.includes('trigger-sampling-request'); i++) {
-    await new Promise((r) => setTimeout(r, 100));
+  if (!tools.includes('trigger-sampling-request')) {
+    await guarded(toolsChanged, 'notifications/tools/list_changed');
     tools = (await client.listTools()).tools.map((t) => t.name);
   }
   expect(tools).not.toContain('get-env');
@@ -124,9 +138,10 @@ describe('governed-mcp proxy in front of server-everything', () => {
       SERVERS.everything,
       'stdio',
     ]);
-    const { client, sampled } = newClient();
+    const everything = newClient();
+    const { client } = everything;
     await client.connect(childTransport(proxy.child) as Transport);
-    await exercise(client, sampled);
+    await exercise(everything);
     await client.close();
     expect(await proxy.exited).toBe(0);
     await expectAudit(audit);
@@ -143,9 +158,10 @@ describe('governed-mcp proxy in front of server-everything', () => {
       '--upstream-url',
       upstream.url,
     ]);
-    const { client, sampled } = newClient();
+    const everything = newClient();
+    const { client } = everything;
     await client.connect(new StreamableHTTPClientTransport(new URL(proxy.url as string)));
-    await exercise(client, sampled);
+    await exercise(everything);
     await client.close();
     expect(await proxy.stop()).toBe(0);
     await upstream.stop();

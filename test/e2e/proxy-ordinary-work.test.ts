@@ -1,12 +1,12 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { childTransport } from '../helpers/child-transport.js';
+import { jsonLines } from '../helpers/events.js';
 import { FALSE_POSITIVE_FILES, packageLock } from '../helpers/ordinary-work.js';
 import { CLI, killAll, SERVERS, startProxy, type Watched, watch } from '../helpers/processes.js';
 
@@ -190,10 +190,7 @@ describe('transport limits answer the request that broke them', () => {
       [...CLI, 'proxy', '--', process.execPath, SERVERS.filesystem, ws.project],
       ws.env,
     );
-    const lines = createInterface({ input: proxy.child.stdout! });
-    const answer = new Promise<Record<string, unknown>>((resolve) =>
-      lines.on('line', (l) => resolve(JSON.parse(l) as Record<string, unknown>)),
-    );
+    const answers = jsonLines(proxy.child.stdout!, () => proxy.lines.slice(-20).join('\n'));
     const frame = JSON.stringify({
       jsonrpc: '2.0',
       id: 'big-frame-7',
@@ -204,7 +201,7 @@ describe('transport limits answer the request that broke them', () => {
       },
     });
     proxy.child.stdin!.write(`${frame}\n`);
-    const reply = await Promise.race([answer, new Promise((r) => setTimeout(() => r('timeout'), 15_000))]);
+    const reply = await answers.next(() => true);
     expect(reply).toMatchObject({ jsonrpc: '2.0', id: 'big-frame-7', error: expect.any(Object) });
     proxy.child.stdin!.end();
     expect(await proxy.exited).toBe(0);

@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { EVENT_GUARD_MS } from './events.js';
 
 /** The repository root. */
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -12,7 +13,7 @@ export const CLI = [
   '--conditions=@governed-mcp/source',
   '--import',
   'tsx',
-  join(REPO, 'packages/middleware-mcp/src/cli/main.ts'),
+  join(REPO, 'packages/cli/src/cli/main.ts'),
 ] as const;
 
 const MODULES = join(REPO, 'test/node_modules/@modelcontextprotocol');
@@ -68,8 +69,15 @@ export function watch(
   live.add(child);
   const lines: string[] = [];
   const waiters: (() => void)[] = [];
-  createInterface({ input: child.stderr! }).on('line', (line) => {
+  // The stream, not the exit, ends the lines: the last ones can be read after 'exit' fires.
+  let stderrEnded = false;
+  const stderr = createInterface({ input: child.stderr! });
+  stderr.on('line', (line) => {
     lines.push(line);
+    for (const w of waiters.splice(0)) w();
+  });
+  stderr.on('close', () => {
+    stderrEnded = true;
     for (const w of waiters.splice(0)) w();
   });
   const exited = new Promise<number | null>((resolve) =>
@@ -83,20 +91,26 @@ export function watch(
     child,
     lines,
     exited,
-    async waitFor(predicate, timeoutMs = 20_000) {
-      const until = Date.now() + timeoutMs;
-      for (;;) {
-        const hit = lines.find(predicate);
-        if (hit !== undefined) return hit;
-        if (child.exitCode !== null || Date.now() > until) {
-          throw new Error(
-            `no matching stderr line (exit ${child.exitCode}):\n${lines.slice(-20).join('\n')}`,
-          );
+    async waitFor(predicate, timeoutMs = EVENT_GUARD_MS) {
+      // Woken by each new line and by the exit; the timer only guards against a line that never comes.
+      let timedOut = false;
+      const guard = setTimeout(() => {
+        timedOut = true;
+        for (const w of waiters.splice(0)) w();
+      }, timeoutMs);
+      try {
+        for (;;) {
+          const hit = lines.find(predicate);
+          if (hit !== undefined) return hit;
+          if (stderrEnded || timedOut) {
+            throw new Error(
+              `no matching stderr line (exit ${child.exitCode}):\n${lines.slice(-20).join('\n')}`,
+            );
+          }
+          await new Promise<void>((resolve) => waiters.push(resolve));
         }
-        await new Promise<void>((resolve) => {
-          waiters.push(resolve);
-          setTimeout(resolve, 100);
-        });
+      } finally {
+        clearTimeout(guard);
       }
     },
     async stop(graceMs = 8000) {

@@ -4,11 +4,10 @@ import {
   createMemorySink,
   createPipeline,
   DEFAULT_SETTINGS,
-  type GateSettings,
   type ToolCall,
 } from '@governed-mcp/core';
 import { isMain, round, timeCalls } from '@governed-mcp/core/bench';
-import { assembleLayers } from '../src/assembly.js';
+import { assembleLayers } from '@governed-mcp/middleware-mcp';
 
 /** Options of the deterministic-layers benchmark. */
 export interface DeterministicBenchOptions {
@@ -17,8 +16,7 @@ export interface DeterministicBenchOptions {
 }
 
 // Rate limits generous enough that a benchmark loop measures the allowed path, not denials.
-const settings: GateSettings = {
-  ...DEFAULT_SETTINGS,
+const settings = {
   tiers: DEFAULT_SETTINGS.tiers.map((t) => ({
     ...t,
     rateLimit: {

@@ -20,9 +20,9 @@ export function workspaceRoot(): string {
 
 /** Paths the benchmark runs: the built CLI and server-everything from the e2e package. */
 export function benchPaths(root = workspaceRoot()): { cli: string; everything: string } {
-  const cli = join(root, 'packages/middleware-mcp/bin/governed-mcp.js');
+  const cli = join(root, 'packages/cli/bin/governed-mcp.js');
   const everything = join(root, 'test/node_modules/@modelcontextprotocol/server-everything/dist/index.js');
-  if (!existsSync(join(root, 'packages/middleware-mcp/dist/src/cli/main.js'))) {
+  if (!existsSync(join(root, 'packages/cli/dist/src/cli/main.js'))) {
     throw new Error('the CLI is not built: run `pnpm -s build` first');
   }
   if (!existsSync(everything)) throw new Error(`server-everything not installed at ${everything}`);

@@ -9,6 +9,8 @@ import {
   type Principal,
   parseSettings,
 } from '@governed-mcp/core';
+import { CANONICAL_LAYERS, LAYER_CONFIGURATIONS } from '@governed-mcp/middleware-mcp';
+import { type CompiledPolicy, gateSettingsOf } from '@governed-mcp/policy-dsl';
 import { z } from 'zod';
 
 /**
@@ -103,6 +105,29 @@ export const MediatedSchema = z.strictObject({
   elicitation: z.boolean().default(true),
 });
 
+/**
+ * A user's layer loaded from a module and run in the pipeline next to a built-in layer. The export is a
+ * Layer or a factory `(options) => Layer | Promise<Layer>`; see `runner/custom-layers.ts`.
+ */
+export const CustomLayerEntrySchema = z
+  .strictObject({
+    /** The module's file (`.mjs`/`.js`), relative to the configuration file. */
+    module: z.string().min(1),
+    /** The export to use. */
+    export: z.string().min(1).default('default'),
+    /** Run just before this built-in layer (where it would run, if the layer set leaves it out). */
+    before: z.enum(CANONICAL_LAYERS).optional(),
+    /** Run just after this built-in layer. */
+    after: z.enum(CANONICAL_LAYERS).optional(),
+    /** Passed to a factory export; refused for a layer export. */
+    options: z.record(z.string(), z.unknown()).optional(),
+    /** The layer's own time budget in ms (replaces the module's); past it the call is denied. */
+    timeoutMs: z.number().int().positive().optional(),
+  })
+  .refine((e) => (e.before === undefined) !== (e.after === undefined), {
+    message: 'give exactly one of before, after',
+  });
+
 /** The whole configuration file. */
 export const ProxyConfigSchema = z.strictObject({
   principal: PrincipalSchema.optional(),
@@ -135,7 +160,9 @@ export const ProxyConfigSchema = z.strictObject({
     })
     .default({ allowedHosts: [], allowAnonymous: false }),
   redaction: z.enum(['redact', 'block', 'off']).default('redact'),
-  layers: z.enum(['full', 'no-probe', 'probe-only', 'no-prefilter']).default('no-probe'),
+  layers: z.enum(LAYER_CONFIGURATIONS).default('no-probe'),
+  /** The user's own layers, each placed next to a built-in one; loaded at start-up. */
+  customLayers: z.array(CustomLayerEntrySchema).default([]),
   probe: z.strictObject({ model: z.string().optional(), url: z.url().optional() }).optional(),
   log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') }).default({
     level: 'info',
@@ -146,6 +173,8 @@ export const ProxyConfigSchema = z.strictObject({
 export type ProxyConfigInput = z.input<typeof ProxyConfigSchema>;
 /** Runner limits. */
 export type RunnerLimits = z.infer<typeof LimitsSchema>;
+/** One `customLayers` entry after parsing; `module` is an absolute path once resolved. */
+export type CustomLayerEntry = z.infer<typeof CustomLayerEntrySchema>;
 /** Upstream options from the file. */
 export type UpstreamConfig = z.infer<typeof UpstreamSchema>;
 
@@ -165,13 +194,13 @@ export interface ProxyConfig extends Omit<z.infer<typeof ProxyConfigSchema>, 'se
 }
 
 /**
- * The settings the gate runs with: a policy's settings (or the defaults) with the config file's
- * top-level overrides on top. Throws GovernedError('invalid_config') when the result is invalid or a
- * configured principal names a tier it does not define.
+ * The settings the gate runs with: the policy's settings with the config file's top-level overrides
+ * on top, merged by `gateSettingsOf` (the one rule for every place a policy is loaded, so overrides
+ * never drop the policy's `require tier` rules). Throws GovernedError('invalid_config') when the
+ * result is invalid or a configured principal names a tier it does not define.
  */
-export function settingsOver(base: GateSettings, config: ProxyConfig): GateSettings {
-  const settings =
-    config.settingsOverrides === undefined ? base : parseSettings({ ...base, ...config.settingsOverrides });
+export function settingsOver(policy: Pick<CompiledPolicy, 'settings'>, config: ProxyConfig): GateSettings {
+  const settings = gateSettingsOf(policy, config.settingsOverrides);
   const tiers = new Set(settings.tiers.map((t) => t.name));
   const bad = [
     ...(config.principal === undefined ? [] : [config.principal]),
@@ -251,6 +280,7 @@ export function parseProxyConfig(
     ...(raw.policy === undefined ? {} : { policy: at(raw.policy) }),
     ...(raw.audit === undefined ? {} : { audit: { ...raw.audit, path: at(raw.audit.path) } }),
     ...(raw.pins === undefined ? {} : { pins: at(raw.pins) }),
+    customLayers: raw.customLayers.map((e) => ({ ...e, module: at(e.module) })),
     upstream: { ...raw.upstream, ...(raw.upstream.cwd === undefined ? {} : { cwd: at(raw.upstream.cwd) }) },
   };
 }

@@ -17,7 +17,7 @@ const DOC = join(dirname(fileURLToPath(import.meta.url)), '../../../docs/config.
 describe('the configuration reference (docs/config.md)', () => {
   it('is what `governed-mcp config doc` generates from the schema today', () => {
     // Regenerate with: node --conditions=@governed-mcp/source --import tsx \
-    //   packages/middleware-mcp/src/cli/main.ts config doc > docs/config.md
+    //   packages/cli/src/cli/main.ts config doc > docs/config.md
     expect(readFileSync(DOC, 'utf8')).toBe(renderConfigReference());
   });
 

@@ -5,7 +5,6 @@ import {
   createSchemaLayer,
   createTierLayer,
   ErrorCode,
-  type GateSettings,
   GovernedError,
   type Layer,
 } from '@governed-mcp/core';
@@ -13,10 +12,10 @@ import { createPathLayer, type PathLayerOptions } from '@governed-mcp/core/node'
 import {
   type CompiledPolicy,
   createPolicyLayer,
-  defaultPolicy,
-  formatDiagnostic,
-  loadPolicyFile,
+  gateSettingsOf,
+  loadPolicy,
   type PolicyHolder,
+  type SettingsOverrides,
 } from '@governed-mcp/policy-dsl';
 import {
   createLlamaCppBackend,
@@ -46,20 +45,29 @@ export const CANONICAL_LAYERS = [
 /** One canonical layer name. */
 export type CanonicalLayer = (typeof CANONICAL_LAYERS)[number];
 
-const INCLUDED: Readonly<Record<LayerConfiguration, ReadonlySet<CanonicalLayer>>> = {
-  full: new Set(CANONICAL_LAYERS),
-  'no-probe': new Set(CANONICAL_LAYERS.filter((l) => l !== 'probe')),
-  'probe-only': new Set<CanonicalLayer>(['probe']),
-  'no-prefilter': new Set(CANONICAL_LAYERS.filter((l) => l !== 'prefilter')),
+const INCLUDED: Readonly<Record<LayerConfiguration, readonly CanonicalLayer[]>> = {
+  full: CANONICAL_LAYERS,
+  'no-probe': CANONICAL_LAYERS.filter((l) => l !== 'probe'),
+  'probe-only': ['probe'],
+  'no-prefilter': CANONICAL_LAYERS.filter((l) => l !== 'prefilter'),
 };
+
+/** The layers a configuration builds, in pipeline order. */
+export function layersOf(configuration: LayerConfiguration): readonly CanonicalLayer[] {
+  return INCLUDED[configuration];
+}
 
 /** Where the probe's model runs: an embedded GGUF, a llama.cpp server, or a probe already made. */
 export type ProbeSource = { readonly model: string } | { readonly url: string } | { readonly probe: Probe };
 
 /** Inputs of {@link assembleLayers}. */
 export interface AssemblyOptions {
-  /** The gate settings (tiers, tool rules) the tier, rate-limit, pre-filter and probe layers read. */
-  readonly settings: GateSettings;
+  /**
+   * Settings written over the policy's (a configuration file's `settings`): see `gateSettingsOf`. The
+   * layers read the policy's own settings (its tiers, its `require tier` rules) with these on top;
+   * there is no way to give settings that replace the policy's.
+   */
+  readonly settings?: SettingsOverrides;
   /** Which layers to build. Default `full`. */
   readonly configuration?: LayerConfiguration;
   /** A compiled policy; wins over `policyPath`. */
@@ -81,28 +89,11 @@ export interface AssemblyOptions {
   readonly probe?: ProbeSource;
   /** Receives a release function for each resource the layers hold (the probe's model). */
   readonly onResource?: (close: () => Promise<void>) => void;
-  /**
-   * Told about each wanted layer this build cannot make; without it such a layer is an error. Every
-   * canonical layer is built now, so it is not called; kept for callers written against earlier builds.
-   */
-  readonly onMissing?: (layer: CanonicalLayer, why: string) => void;
 }
 
 /** True when `value` names a layer configuration. */
 export function isLayerConfiguration(value: unknown): value is LayerConfiguration {
   return typeof value === 'string' && (LAYER_CONFIGURATIONS as readonly string[]).includes(value);
-}
-
-/** Loads and compiles a policy file; throws GovernedError('invalid_config') with its diagnostics. */
-export async function loadPolicy(path: string | undefined): Promise<CompiledPolicy> {
-  if (path === undefined) return defaultPolicy();
-  const r = await loadPolicyFile(path);
-  if (!r.ok) {
-    const errors = r.error.filter((d) => d.severity === 'error');
-    const shown = (errors.length > 0 ? errors : r.error).map(formatDiagnostic).join('\n');
-    throw new GovernedError(ErrorCode.InvalidConfig, `invalid policy ${path}:\n${shown}`);
-  }
-  return r.value;
 }
 
 async function openProbe(source: ProbeSource, policy: CompiledPolicy): Promise<Probe> {
@@ -116,12 +107,14 @@ async function openProbe(source: ProbeSource, policy: CompiledPolicy): Promise<P
 }
 
 /**
- * Builds the layers of a configuration, in canonical order (schema, tier, rate-limit, prefilter, probe,
- * policy), from the settings, the policy and the probe source. Throws GovernedError('invalid_config')
+ * Builds the layers of a configuration, in canonical order (schema, tier, rate-limit, paths, prefilter,
+ * probe, policy), from the policy (its rules and its settings, with `settings` written over them) and
+ * the probe source. The proxy, `governServer`, the evaluation harness and `policy explain` all build
+ * their layers here, so the same call gets the same answer in each. Throws GovernedError('invalid_config')
  * when the configuration needs something it was not given (a probe without a model) or a policy file
  * does not compile. Never returns an empty list, which would allow every call.
  * @example
- * const layers = await assembleLayers({ settings: DEFAULT_SETTINGS, configuration: 'no-probe' });
+ * const layers = await assembleLayers({ policy: await loadPolicy('governed.policy'), configuration: 'no-probe' });
  * const pipeline = createPipeline(layers);
  */
 export async function assembleLayers(options: AssemblyOptions): Promise<Layer[]> {
@@ -132,7 +125,7 @@ export async function assembleLayers(options: AssemblyOptions): Promise<Layer[]>
       `unknown layer configuration '${String(configuration)}'`,
     );
   }
-  const want = INCLUDED[configuration];
+  const want = new Set(INCLUDED[configuration]);
   const source = options.probe;
   if (want.has('probe') && source === undefined) {
     throw new GovernedError(
@@ -141,7 +134,7 @@ export async function assembleLayers(options: AssemblyOptions): Promise<Layer[]>
     );
   }
   const policy = options.policy ?? (await loadPolicy(options.policyPath));
-  const settings = options.settings;
+  const settings = gateSettingsOf(policy, options.settings);
   const layers: Layer[] = [];
   for (const name of CANONICAL_LAYERS) {
     if (!want.has(name)) continue;

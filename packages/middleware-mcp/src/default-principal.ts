@@ -1,6 +1,5 @@
 import { userInfo } from 'node:os';
 import type { GateSettings, Principal } from '@governed-mcp/core';
-import type { ProxyConfig } from '../config.js';
 
 /** The tier of the local user who launched a stdio proxy, when the tier table defines it. */
 export const LOCAL_USER_TIER = 'trusted';
@@ -26,7 +25,11 @@ export interface ResolvedPrincipal {
 
 /** What decides the default principal. */
 export interface PrincipalInputs {
-  readonly config: Pick<ProxyConfig, 'principal' | 'settingsOverrides'>;
+  /** The configuration's explicit choices: a principal, or settings overrides that name a default. */
+  readonly config: {
+    readonly principal?: Principal | undefined;
+    readonly settingsOverrides?: Readonly<Record<string, unknown>> | undefined;
+  };
   /** The settings in force (policy or default constitution, with the config's overrides). */
   readonly settings: GateSettings;
   /** True when a policy file was given (its `default principal` is then a deliberate choice). */

@@ -1,10 +1,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPipeline, DEFAULT_SETTINGS, isGovernedError, type ToolCall } from '@governed-mcp/core';
+import { createPipeline, isGovernedError, type ToolCall } from '@governed-mcp/core';
 import { writeKnownAnswerModel } from '@governed-mcp/probe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assembleLayers, isLayerConfiguration } from '../../src/assembly.js';
+import { assembleLayers, isLayerConfiguration } from '../src/assembly.js';
 
 const names = (layers: { name: string }[]): string[] => layers.map((l) => l.name);
 
@@ -32,7 +32,7 @@ const call = (name: string, args: Record<string, unknown>): ToolCall => ({
 
 describe('assembleLayers', () => {
   it('no-probe builds the six deterministic layers in canonical order, and they decide calls', async () => {
-    const layers = await assembleLayers({ settings: DEFAULT_SETTINGS, configuration: 'no-probe' });
+    const layers = await assembleLayers({ configuration: 'no-probe' });
     expect(names(layers)).toEqual(['schema', 'tier', 'rate-limit', 'paths', 'prefilter', 'policy']);
     const pipeline = createPipeline(layers);
     const benign = await pipeline.evaluate(call('list_directory', { path: './src' }));
@@ -52,7 +52,6 @@ describe('assembleLayers', () => {
     for (const [configuration, want] of Object.entries(expected)) {
       const released: (() => Promise<void>)[] = [];
       const layers = await assembleLayers({
-        settings: DEFAULT_SETTINGS,
         configuration: configuration as keyof typeof expected,
         probe: { model },
         onResource: (close) => released.push(close),
@@ -65,7 +64,7 @@ describe('assembleLayers', () => {
 
   it('refuses a configuration with the probe when no model or server is given', async () => {
     for (const configuration of ['full', 'probe-only', 'no-prefilter'] as const) {
-      await expect(assembleLayers({ settings: DEFAULT_SETTINGS, configuration })).rejects.toSatisfy(
+      await expect(assembleLayers({ configuration })).rejects.toSatisfy(
         (e: unknown) =>
           isGovernedError(e, 'invalid_config') && /--model|--probe-url/.test((e as Error).message),
       );
@@ -73,19 +72,46 @@ describe('assembleLayers', () => {
   });
 
   it('refuses an unknown configuration name', async () => {
-    await expect(
-      assembleLayers({ settings: DEFAULT_SETTINGS, configuration: 'yolo' as never }),
-    ).rejects.toMatchObject({ code: 'invalid_config' });
+    await expect(assembleLayers({ configuration: 'yolo' as never })).rejects.toMatchObject({
+      code: 'invalid_config',
+    });
     expect(isLayerConfiguration('full')).toBe(true);
     expect(isLayerConfiguration('yolo')).toBe(false);
+  });
+
+  it("carries a policy file's own settings: its require-tier rules hold in the tier layer", async () => {
+    const file = join(dir, 'deploy.policy');
+    await writeFile(
+      file,
+      ['default allow', 'tool "deploy_*"', '  require tier privileged', 'end', ''].join('\n'),
+    );
+    const pipeline = createPipeline(await assembleLayers({ configuration: 'no-probe', policyPath: file }));
+    const deploy = await pipeline.evaluate(call('deploy_production', { ref: 'main' }));
+    expect(deploy.decision.outcome).toBe('deny');
+    expect(deploy.decision.reasons[0]?.layer).toBe('tier');
+    const other = await pipeline.evaluate(call('list_directory', { path: './src' }));
+    expect(other.decision.outcome).toBe('allow');
+  });
+
+  it('writes settings over the policy without dropping its require-tier rules', async () => {
+    const file = join(dir, 'deploy2.policy');
+    await writeFile(
+      file,
+      ['default allow', 'tool "deploy_*"', '  require tier privileged', 'end', ''].join('\n'),
+    );
+    const layers = await assembleLayers({
+      configuration: 'no-probe',
+      policyPath: file,
+      settings: { defaultPrincipal: { id: 'ci', tier: 'trusted' } },
+    });
+    const deploy = await createPipeline(layers).evaluate(call('deploy_production', { ref: 'main' }));
+    expect(deploy.decision.outcome).toBe('deny');
   });
 
   it('reports a policy file that does not compile with its diagnostics', async () => {
     const bad = join(dir, 'bad.policy');
     await writeFile(bad, 'this is not a policy {\n');
-    await expect(
-      assembleLayers({ settings: DEFAULT_SETTINGS, configuration: 'no-probe', policyPath: bad }),
-    ).rejects.toSatisfy(
+    await expect(assembleLayers({ configuration: 'no-probe', policyPath: bad })).rejects.toSatisfy(
       (e: unknown) => isGovernedError(e, 'invalid_config') && (e as Error).message.includes('bad.policy'),
     );
   });

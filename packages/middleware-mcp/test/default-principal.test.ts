@@ -1,6 +1,6 @@
 import { DEFAULT_SETTINGS, parseSettings } from '@governed-mcp/core';
 import { describe, expect, it } from 'vitest';
-import { localUserName, resolveDefaultPrincipal } from '../../src/runner/default-principal.js';
+import { localUserName, resolveDefaultPrincipal } from '../src/default-principal.js';
 
 const base = { settings: DEFAULT_SETTINGS, policyFile: false, user: 'dev' } as const;
 

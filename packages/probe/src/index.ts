@@ -6,9 +6,10 @@ export { checkGguf } from './backend/gguf-check.js';
 export type { HttpBackendOptions } from './backend/http.js';
 export type { LlamaCppBackendOptions } from './backend/llama-cpp.js';
 export { createLlamaCppBackend } from './backend/llama-cpp.js';
-export { LLAMA_RUNTIME, LLAMA_RUNTIME_RANGE } from './backend/llama-runtime.js';
 export type { LlamaServerBackendOptions } from './backend/llama-server.js';
 export { createLlamaServerBackend } from './backend/llama-server.js';
+export type { LlamaGpu } from './backend/runtime-package.js';
+export { LLAMA_RUNTIME, LLAMA_RUNTIME_RANGE } from './backend/runtime-package.js';
 export type {
   BackendInfo,
   PreparedPrefix,

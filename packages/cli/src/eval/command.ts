@@ -83,11 +83,6 @@ export async function runEvalCommand(options: EvalCommandOptions, io: EvalIo): P
     if (isGovernedError(err)) return fail(`${err.message} [${err.code}]`);
     return fail(err instanceof Error ? err.message : String(err));
   }
-  if (stack.missing.length > 0) {
-    io.stderr.write(
-      `governed-mcp eval: warning: layers not in this build, not measured: ${stack.missing.join(', ')}\n`,
-    );
-  }
   let results: CaseResult[];
   const progress = await progressBar(io, dataset.cases.length);
   try {
@@ -106,7 +101,6 @@ export async function runEvalCommand(options: EvalCommandOptions, io: EvalIo): P
     dataset: options.dataset,
     config: options.config,
     layers: stack.layers,
-    missingLayers: stack.missing,
     skippedLayers: options.skip ?? [],
     warmup: options.warmup !== false,
     concurrency: options.concurrency ?? 1,

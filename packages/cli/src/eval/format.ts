@@ -46,9 +46,6 @@ export function formatReport(report: EvalReport, options: { color: boolean }): s
   out.push(c.bold(`governed-mcp eval — ${report.dataset}`));
   const skipped = report.skippedLayers.length > 0 ? ` without ${report.skippedLayers.join(', ')}` : '';
   out.push(`configuration ${c.cyan(report.config)}${skipped}: ${report.layers.join(' → ') || '(no layers)'}`);
-  if (report.missingLayers.length > 0) {
-    out.push(c.yellow(`not in this build, so not measured: ${report.missingLayers.join(', ')}`));
-  }
   const fresh =
     report.principals === 'fresh-per-case'
       ? ', a fresh principal id per case (no rate-limit carry-over)'

@@ -74,15 +74,3 @@ export function metrics(c: Confusion): Metrics {
     accuracy: ratio(c.tp + c.tn, n),
   };
 }
-
-/**
- * The q-quantile (0 < q <= 1) of `values` by the nearest-rank method: the smallest value with at least
- * q·n values at or below it. Returns 0 for an empty list. Does not modify its input.
- * @example quantile([5, 1, 3], 0.5) // 3
- */
-export function quantile(values: readonly number[], q: number): number {
-  if (!(q > 0 && q <= 1)) throw new RangeError(`q must be in (0, 1], got ${q}`);
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.ceil(q * sorted.length) - 1]!;
-}

@@ -1,4 +1,5 @@
-import { confusion, type Metrics, metrics, quantile } from './metrics.js';
+import { quantile } from '@governed-mcp/core';
+import { confusion, type Metrics, metrics } from './metrics.js';
 import type { CaseResult } from './run.js';
 
 /** Counts and rates for one slice of the dataset (a category or a domain). */
@@ -44,8 +45,6 @@ export interface EvalReport extends Metrics {
   readonly config: string;
   /** The layers that ran, outermost first. */
   readonly layers: readonly string[];
-  /** Layers the configuration asks for that this build could not provide (reported, never faked). */
-  readonly missingLayers: readonly string[];
   /** Layers left out on request (`--skip`). */
   readonly skippedLayers: readonly string[];
   /** Whether latencies were measured after a warm-up pass over every case. */
@@ -74,7 +73,6 @@ export interface ReportMeta {
   readonly dataset: string;
   readonly config: string;
   readonly layers: readonly string[];
-  readonly missingLayers: readonly string[];
   readonly skippedLayers?: readonly string[];
   readonly warmup?: boolean;
   readonly concurrency?: number;
@@ -160,7 +158,6 @@ export function buildReport(results: readonly CaseResult[], meta: ReportMeta): E
     dataset: meta.dataset,
     config: meta.config,
     layers: meta.layers,
-    missingLayers: meta.missingLayers,
     skippedLayers: meta.skippedLayers ?? [],
     warmup: meta.warmup ?? false,
     concurrency: meta.concurrency ?? 1,

@@ -1,26 +1,19 @@
 import { createPipeline, GovernedError, type Pipeline, type Principal } from '@governed-mcp/core';
-import { assembleLayers, CANONICAL_LAYERS, loadPolicy } from '../assembly.js';
+import {
+  assembleLayers,
+  CANONICAL_LAYERS,
+  LAYER_CONFIGURATIONS,
+  type LayerConfiguration,
+  layersOf,
+} from '@governed-mcp/middleware-mcp';
+import { loadPolicy } from '@governed-mcp/policy-dsl';
 import { EvalErrorCode } from './dataset.js';
 
-/** The ablation configurations of `governed-mcp eval`. */
-export const EVAL_CONFIGS = ['full', 'no-probe', 'probe-only', 'no-prefilter'] as const;
+/** The ablation configurations of `governed-mcp eval`: the proxy's layer configurations. */
+export const EVAL_CONFIGS = LAYER_CONFIGURATIONS;
 
 /** One ablation configuration. */
-export type EvalConfig = (typeof EVAL_CONFIGS)[number];
-
-/** The layers each configuration asks for, in the proxy's pipeline order. */
-export function layersOf(config: EvalConfig): readonly string[] {
-  switch (config) {
-    case 'full':
-      return CANONICAL_LAYERS;
-    case 'no-probe':
-      return CANONICAL_LAYERS.filter((l) => l !== 'probe');
-    case 'no-prefilter':
-      return CANONICAL_LAYERS.filter((l) => l !== 'prefilter');
-    case 'probe-only':
-      return ['probe'];
-  }
-}
+export type EvalConfig = LayerConfiguration;
 
 /** True when the configuration includes the semantic layer, which needs a model or a probe URL. */
 export function needsModel(config: EvalConfig): boolean {
@@ -50,8 +43,6 @@ export interface EvalStack {
   readonly pipeline: Pipeline;
   /** The layers that run, outermost first. */
   readonly layers: readonly string[];
-  /** Layers the configuration asks for whose factory has not been provided by its package. */
-  readonly missing: readonly string[];
   readonly defaultPrincipal: Principal;
   /** Releases the model, if any. */
   close(): Promise<void>;
@@ -71,7 +62,7 @@ export async function createEvalStack(options: StackOptions): Promise<EvalStack>
       );
     }
   }
-  const wanted = layersOf(options.config).filter((l) => !skip.has(l));
+  const wanted: readonly string[] = layersOf(options.config).filter((l) => !skip.has(l));
   if (wanted.length === 0) {
     throw new GovernedError(EvalErrorCode.InvalidOption, `--skip leaves no layer of '${options.config}'`);
   }
@@ -91,10 +82,8 @@ export async function createEvalStack(options: StackOptions): Promise<EvalStack>
       `--tier: unknown tier '${tier}' (known: ${settings.tiers.map((t) => t.name).join(', ')})`,
     );
   }
-  const missing: string[] = [];
   const closers: (() => Promise<void>)[] = [];
   const assembled = await assembleLayers({
-    settings,
     policy,
     // Without the probe, assemble the configuration's no-probe form (the assembly insists on a model
     // for any configuration with the probe); other skipped layers are dropped below.
@@ -105,14 +94,11 @@ export async function createEvalStack(options: StackOptions): Promise<EvalStack>
         ? { probe: { url: options.probeUrl } }
         : {}),
     onResource: (close) => closers.push(close),
-    // A build that cannot make a layer says so; the report names it as not measured, never faked.
-    onMissing: (layer) => missing.push(layer),
   });
   const layers = assembled.filter((l) => wanted.includes(l.name));
   return {
     pipeline: createPipeline(layers),
     layers: layers.map((l) => l.name),
-    missing: missing.filter((l) => wanted.includes(l)),
     defaultPrincipal: { id: settings.defaultPrincipal.id, tier },
     close: async () => {
       await Promise.allSettled(closers.map((close) => close()));

@@ -1,5 +1,5 @@
+import type { Mediator, PeerInfo, Routed } from '@governed-mcp/middleware-mcp';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
-import type { Mediator, PeerInfo, Routed } from '../mediation/mediator.js';
 import type { Logger } from './log.js';
 import { clientIndependent, createOrderedDelivery, serverIndependent } from './ordering.js';
 import { PendingTable } from './pending.js';
@@ -47,6 +47,12 @@ export class Bridge {
   readonly #progress = new Map<unknown, RequestId>();
   readonly #inbound = createOrderedDelivery(clientIndependent);
   readonly #outbound = createOrderedDelivery(serverIndependent);
+  /** Frames (either direction) still being mediated or delivered. */
+  #busy = 0;
+  #quietWaiters: (() => void)[] = [];
+  #idleWaiters: (() => void)[] = [];
+  /** Shutting down: new requests are refused, and every failure answers `shutting_down`. */
+  #stopping = false;
   #closed = false;
 
   constructor(options: BridgeOptions) {
@@ -54,15 +60,13 @@ export class Bridge {
     this.#peer = { ...options.peer, deliver: (r) => void this.#route(r) };
     this.#toServer = new PendingTable(options.upstreamTimeoutMs, (id, method) => {
       options.log.warn('upstream_timeout', { sessionId: options.peer.sessionId, id, method });
-      void this.#synthesizeServerError(
-        id,
-        'upstream_timeout',
-        `the upstream did not answer ${method} in time`,
+      void this.#track(
+        this.#synthesizeServerError(id, 'upstream_timeout', `the upstream did not answer ${method} in time`),
       );
     });
     this.#toClient = new PendingTable(options.upstreamTimeoutMs, (id, method) => {
       options.log.warn('client_timeout', { sessionId: options.peer.sessionId, id, method });
-      void this.#synthesizeClientError(id, `the client did not answer ${method} in time`);
+      void this.#track(this.#synthesizeClientError(id, `the client did not answer ${method} in time`));
     });
     options.upstream.onmessage = (m) => void this.fromServer(m);
     options.upstream.ondown = (reason) => void this.failPending('upstream_unavailable', reason);
@@ -74,40 +78,66 @@ export class Bridge {
   }
 
   /** Mediates and routes one frame from the client (any JSON value; the mediator judges it). */
-  async fromClient(frame: unknown): Promise<void> {
-    if (this.#closed) {
+  fromClient(frame: unknown): Promise<void> {
+    if (this.#stopping || this.#closed) {
+      // Once shutdown has begun nothing new is forwarded; a request gets the shutdown answer.
       const id = requestIdOf(frame);
-      if (id !== undefined)
-        await this.#sendClient(runnerError(id, 'shutting_down', 'the runner is shutting down'));
-      return;
+      if (id === undefined) return Promise.resolve();
+      return this.#sendClient(runnerError(id, 'shutting_down', 'the runner is shutting down'));
     }
-    await this.#inbound(frame, this.#mediateClient(frame), (r) => this.#route(r));
+    return this.#track(this.#inbound(frame, this.#mediateClient(frame), (r) => this.#route(r)));
   }
 
   /** Mediates and routes one frame from the upstream. A late answer to a request already failed is dropped. */
-  async fromServer(frame: unknown): Promise<void> {
+  fromServer(frame: unknown): Promise<void> {
     const m = frame as JSONRPCMessage;
     if (isResponse(m) && this.#toServer.settle(m.id) === 'failed') {
       this.#o.log.info('late_answer_dropped', { sessionId: this.#o.peer.sessionId, id: m.id });
-      return;
+      this.#notify();
+      return Promise.resolve();
     }
-    await this.#outbound(frame, this.#mediate('server', frame), (r) => this.#route(r));
+    return this.#track(this.#outbound(frame, this.#mediate('server', frame), (r) => this.#route(r)));
   }
 
-  /** Fails every request in flight closed (upstream crash, shutdown); resolves once they are answered. */
+  /**
+   * Fails every request in flight closed (upstream crash, shutdown); resolves once they are answered.
+   * Once shutdown has begun every failure answers `shutting_down`, whatever caused it (the upstream
+   * exiting under the same Ctrl-C, a timer firing), so the answer does not depend on which came first.
+   */
   async failPending(code: RunnerErrorCode, reason: string): Promise<void> {
     const failed = this.#toServer.drain();
     if (failed.length > 0) this.#o.log.warn('pending_failed', { code, count: failed.length, reason });
-    await Promise.all(failed.map(({ id }) => this.#synthesizeServerError(id, code, reason)));
+    await Promise.all(failed.map(({ id }) => this.#track(this.#synthesizeServerError(id, code, reason))));
     const unanswered = this.#toClient.drain();
-    await Promise.all(unanswered.map(({ id }) => this.#synthesizeClientError(id, reason)));
+    await Promise.all(unanswered.map(({ id }) => this.#track(this.#synthesizeClientError(id, reason))));
     this.#progress.clear();
+    this.#notify();
+  }
+
+  /**
+   * Begins shutdown: frames from now on are refused, answers to what is in flight still pass. Idempotent.
+   */
+  beginShutdown(): void {
+    this.#stopping = true;
+  }
+
+  /** Resolves once no frame is being mediated or delivered (requests may still await their answers). */
+  quiet(): Promise<void> {
+    if (this.#busy === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#quietWaiters.push(resolve));
+  }
+
+  /** Resolves once nothing is in flight: no frame being mediated and no request awaiting an answer. */
+  idle(): Promise<void> {
+    if (this.#isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
   /** Stops accepting frames, fails what is pending, makes the mediator forget the session, closes upstream. */
   async close(code: RunnerErrorCode = 'shutting_down'): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#stopping ||= code === 'shutting_down';
     await this.failPending(code, 'the session is closing');
     try {
       await this.#route(await this.#o.mediator.failPending(this.#peer, 'the session closed'));
@@ -116,6 +146,26 @@ export class Bridge {
     }
     await this.#o.upstream.close();
     this.#o.onClosed?.();
+  }
+
+  #isIdle(): boolean {
+    return this.#busy === 0 && this.#toServer.size === 0 && this.#toClient.size === 0;
+  }
+
+  /** Counts `work` as a frame in progress, so `quiet()` and `idle()` resolve on the event, not a poll. */
+  async #track<T>(work: Promise<T>): Promise<T> {
+    this.#busy++;
+    try {
+      return await work;
+    } finally {
+      this.#busy--;
+      this.#notify();
+    }
+  }
+
+  #notify(): void {
+    if (this.#busy === 0) for (const f of this.#quietWaiters.splice(0)) f();
+    if (this.#isIdle()) for (const f of this.#idleWaiters.splice(0)) f();
   }
 
   #mediateClient(frame: unknown): Promise<Routed> {
@@ -153,7 +203,7 @@ export class Bridge {
 
   /** An upstream error answer made up by the runner, mediated like a real one. */
   #synthesizeServerError(id: RequestId, code: RunnerErrorCode, reason: string): Promise<void> {
-    return this.#mediateServer(runnerError(id, code, reason));
+    return this.#mediateServer(runnerError(id, this.#stopping ? 'shutting_down' : code, reason));
   }
 
   /** A client error answer to a server request the client did not answer. */

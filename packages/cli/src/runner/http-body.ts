@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { errorResponse, MediationCode } from '@governed-mcp/middleware-mcp';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { errorResponse, MediationCode } from '../mediation/wire.js';
 import { IdScanner, scanId } from './line-framing.js';
 import { RUNNER_LAYER } from './wire.js';
 

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Principal } from '@governed-mcp/core';
+import { idKey } from '@governed-mcp/middleware-mcp';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Bridge, ClientSink } from './bridge.js';
 import { batchRefusal, duplicateRefusal, readBody, replyMessage, requestId, track } from './http-body.js';
 import type { Logger } from './log.js';
-import { idKey, isResponse, runnerError } from './wire.js';
+import { isResponse, runnerError } from './wire.js';
 
 /** A bearer token digest and the principal it stands for. */
 export interface BearerBinding {

@@ -1,5 +1,5 @@
+import { idKey } from '@governed-mcp/middleware-mcp';
 import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
-import { idKey } from './wire.js';
 
 interface Entry {
   readonly id: RequestId;

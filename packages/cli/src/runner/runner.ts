@@ -21,6 +21,11 @@ export interface RunnerLimitOptions {
   readonly maxQueuedBytes: number;
   readonly sessionIdleMs?: number;
   readonly maxSessionsPerPrincipal?: number;
+  /**
+   * How long a stdio client that closed its input may wait for the answers already in flight
+   * (default: the smaller of 5 s and `upstreamTimeoutMs`). A signal or `close()` does not wait.
+   */
+  readonly drainMs?: number;
 }
 
 /** Everything the runner needs; the CLI builds it from flags and the config file. */
@@ -46,9 +51,16 @@ export interface Runner {
   readonly url?: string;
   /** Resolves when the runner has stopped (client gone on stdio, or after `close()`). */
   readonly closed: Promise<void>;
-  /** Stops accepting, fails pending calls closed, closes upstreams and flushes the mediator's audit log. */
+  /**
+   * Stops accepting, fails pending calls closed, closes upstreams and flushes the mediator's audit log.
+   * Idempotent: every trigger joins the one shutdown already under way (whose reason is the first
+   * trigger's), and cuts short its wait for answers in flight.
+   */
   close(reason?: string): Promise<void>;
 }
+
+/** How long shutdown waits for decisions already under way before failing them closed. */
+const DECIDING_GRACE_MS = 5000;
 
 const sha256 = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
 
@@ -63,6 +75,8 @@ export async function startRunner(o: RunnerOptions): Promise<Runner> {
     resolveClosed = resolve;
   });
   let closing: Promise<void> | undefined;
+  /** Ends the wait for answers in flight: a second trigger during a graceful drain. */
+  let hurry: (() => void) | undefined;
 
   function openBridge(sessionId: string, principal: Principal, client: ClientSink, remote?: string): Bridge {
     const bridge = new Bridge({
@@ -82,6 +96,8 @@ export async function startRunner(o: RunnerOptions): Promise<Runner> {
       maxPending: o.limits.maxPending,
       onClosed: () => bridges.delete(bridge),
     });
+    // A session opened while shutting down (an HTTP initialize racing the signal) is refused like the rest.
+    if (closing !== undefined) bridge.beginShutdown();
     bridges.add(bridge);
     return bridge;
   }
@@ -89,22 +105,56 @@ export async function startRunner(o: RunnerOptions): Promise<Runner> {
   let http: HttpDownstream | undefined;
   let stdio: StdioDownstream | undefined;
 
-  async function close(reason = 'shutdown'): Promise<void> {
-    closing ??= (async () => {
-      o.log.info('runner_stopping', { reason, sessions: bridges.size });
-      stdio?.stop();
-      await http?.close();
-      await Promise.all([...bridges].map((b) => b.close()));
-      await stdio?.flush();
+  /**
+   * The one shutdown sequence, whatever triggers it (a signal, the stdio client leaving, `close()`):
+   * 1. stop reading: new frames are refused with `shutting_down`;
+   * 2. let decisions under way finish, and, on a graceful trigger, answers in flight arrive (bounded);
+   * 3. fail what is still in flight closed: runner-tracked calls, then the mediator's own (one answer,
+   *    `mediator_closed`, each outcome recorded), which flushes the audit log;
+   * 4. close sessions and upstreams, flush what is queued for the client.
+   */
+  function shutdown(reason: string, drainMs: number): Promise<void> {
+    if (closing !== undefined) {
+      hurry?.();
+      return closing;
+    }
+    const hurried = new Promise<void>((resolve) => {
+      hurry = resolve;
+    });
+    for (const b of bridges) b.beginShutdown();
+    stdio?.stop();
+    closing = (async () => {
+      const pending = [...bridges].reduce((n, b) => n + b.pending, 0);
+      o.log.info('runner_stopping', { reason, sessions: bridges.size, pending });
+      await within(
+        [...bridges].map((b) => b.quiet()),
+        DECIDING_GRACE_MS,
+      );
+      if (drainMs > 0)
+        await within(
+          [...bridges].map((b) => b.idle()),
+          drainMs,
+          hurried,
+        );
+      await Promise.all(
+        [...bridges].map((b) => b.failPending('shutting_down', 'the runner is shutting down')),
+      );
       try {
         await o.mediator.close();
       } catch (err) {
         o.log.error('mediator_close_failed', { message: String(err) });
       }
+      await http?.close();
+      await Promise.all([...bridges].map((b) => b.close()));
+      await stdio?.flush();
       o.log.info('runner_stopped', { reason });
       resolveClosed();
     })();
     return closing;
+  }
+
+  function close(reason = 'shutdown'): Promise<void> {
+    return shutdown(reason, 0);
   }
 
   if (o.listen.kind === 'http') {
@@ -136,11 +186,21 @@ export async function startRunner(o: RunnerOptions): Promise<Runner> {
   });
   const bridge = openBridge(randomUUID(), o.principal, stdio.sink);
   o.log.info('listening', { transport: 'stdio', upstream: o.upstream.kind });
-  void stdio.run(bridge).then(async () => {
-    // The client closed its input. Give the answers already in flight a moment to arrive, then stop.
-    const deadline = Date.now() + Math.min(5000, o.limits.upstreamTimeoutMs);
-    while (bridge.pending > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    await close('client_disconnected');
-  });
+  const drainMs = o.limits.drainMs ?? Math.min(5000, o.limits.upstreamTimeoutMs);
+  void stdio.run(bridge).then((end) =>
+    // A client that closed its input may still read the answers to what it sent; one whose output
+    // failed cannot, so nothing is waited for.
+    end === 'input_ended' ? shutdown('client_disconnected', drainMs) : shutdown(`client_${end}`, 0),
+  );
   return { closed, close };
+}
+
+/** Resolves when every promise has, or after `ms`, or when `early` resolves, whichever comes first. */
+async function within(all: readonly Promise<void>[], ms: number, early?: Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  await Promise.race([Promise.all(all), deadline, ...(early === undefined ? [] : [early])]);
+  clearTimeout(timer);
 }

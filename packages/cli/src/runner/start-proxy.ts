@@ -1,5 +1,6 @@
+import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import {
   canonicalJson,
   createGate,
@@ -9,14 +10,19 @@ import {
   GovernedError,
 } from '@governed-mcp/core';
 import { type AuditLog, openAuditLog, type PathLayerOptions } from '@governed-mcp/core/node';
-import { formatDiagnostic, PolicyLoadError, watchPolicyFile } from '@governed-mcp/policy-dsl';
-import { assembleLayers, type LayerConfiguration, loadPolicy, type ProbeSource } from '../assembly.js';
+import {
+  assembleLayers,
+  createMediator,
+  type LayerConfiguration,
+  openPinFile,
+  type ProbeSource,
+  resolveDefaultPrincipal,
+  tierVisibility,
+} from '@governed-mcp/middleware-mcp';
+import { formatDiagnostic, loadPolicy, PolicyLoadError, watchPolicyFile } from '@governed-mcp/policy-dsl';
 import { type ProxyConfig, settingsOver } from '../config.js';
-import { createMediator } from '../mediation/mediator.js';
-import { openPinFile } from '../mediation/pin-file.js';
-import { tierVisibility } from '../mediation/visibility.js';
-import { resolveDefaultPrincipal } from './default-principal.js';
-import { createLogger, type Logger } from './log.js';
+import { loadCustomLayers, placeCustomLayers } from './custom-layers.js';
+import { createLogger, type LogFormat, type Logger, type LogLevel } from './log.js';
 import { type ListenSpec, type Runner, startRunner } from './runner.js';
 import { childEnvironment, type UpstreamSpec } from './upstream.js';
 
@@ -35,6 +41,10 @@ export interface ProxyOverrides {
   readonly layers?: LayerConfiguration;
   readonly model?: string;
   readonly probeUrl?: string;
+  /** `--log-level`: over the config file's `log.level`. */
+  readonly logLevel?: LogLevel;
+  /** `--log-format`: default pretty when stderr is a terminal, JSON lines otherwise. */
+  readonly logFormat?: LogFormat;
 }
 
 /** A started proxy: the runner and the audit log it owns. */
@@ -137,7 +147,7 @@ export async function startProxy(
   o: ProxyOverrides,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<StartedProxy> {
-  const log = createLogger(config.log.level);
+  const log = createLogger(o.logLevel ?? config.log.level, { format: o.logFormat });
   const listen = parseListen(o.listen ?? 'stdio');
   if (
     listen.kind === 'http' &&
@@ -184,7 +194,7 @@ export async function startProxy(
   };
   const policy = watched?.current ?? (await loadPolicy(policyPath));
   // The policy's settings (tiers, tool rules), with the config file's overrides on top.
-  const settings = settingsOver(policy.settings, config);
+  const settings = settingsOver(policy, config);
   // Who an unauthenticated session is: see resolveDefaultPrincipal for the precedence.
   const { principal, source: principalSource } = resolveDefaultPrincipal({
     config,
@@ -196,8 +206,21 @@ export async function startProxy(
   const auditPath = o.audit ?? config.audit?.path;
   // Pins live on disk next to the audit file by default, so a tool changed across a restart is caught.
   const pinsPath = o.pins ?? config.pins ?? (auditPath === undefined ? undefined : `${auditPath}.pins.json`);
-  const layers = await assembleLayers({
-    settings,
+  // `--audit audit/log.jsonl` works in a fresh folder: missing parents are made, private to this user.
+  for (const file of [auditPath, pinsPath]) {
+    if (file === undefined) continue;
+    await mkdir(dirname(resolve(file)), { recursive: true, mode: 0o700 }).catch((err: unknown) =>
+      release(
+        new GovernedError(ErrorCode.Io, `cannot create the folder of ${file}: ${(err as Error).message}`, {
+          cause: err,
+        }),
+      ),
+    );
+  }
+  // The user's layers load before the built-in ones (a model can take long): a bad module fails fast.
+  const custom = await loadCustomLayers(config.customLayers).catch(release);
+  const builtIn = await assembleLayers({
+    ...(config.settingsOverrides === undefined ? {} : { settings: config.settingsOverrides }),
     configuration: o.layers ?? config.layers,
     policy,
     ...(watched === undefined ? {} : { policyHolder: watched }),
@@ -208,8 +231,11 @@ export async function startProxy(
       ...(o.configPath === undefined ? [] : [o.configPath]),
       ...(auditPath === undefined ? [] : [auditPath, `${auditPath}.lock`]),
       ...(pinsPath === undefined ? [] : [pinsPath]),
+      // The agent may not rewrite the code of the gate's own layers.
+      ...config.customLayers.map((c) => c.module),
     ]),
   }).catch(release);
+  const layers = placeCustomLayers(builtIn, custom);
   const pipeline = createPipeline(layers);
   const pins = pinsPath === undefined ? undefined : await openPinFile(pinsPath).catch(release);
   if (pins === undefined) log.warn('pins_in_memory', { why: 'no --pins, pins key or audit file' });
@@ -227,7 +253,6 @@ export async function startProxy(
   const gate = createGate({ pipeline, ...(audit === undefined ? {} : { audit }), arguments: auditArguments });
   const mediator = createMediator({
     gate,
-    auditArguments,
     defaultPrincipal: principal,
     mediate: {
       resources: config.mediate.resourcesRead,

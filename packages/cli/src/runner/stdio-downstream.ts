@@ -15,12 +15,18 @@ export interface StdioDownstreamOptions {
   readonly log: Logger;
 }
 
+/**
+ * Why reading ended: the client closed its input (it may still read our output), its input or our
+ * output failed (it cannot), or the runner stopped reading.
+ */
+export type StdioEnd = 'input_ended' | 'input_error' | 'output_error' | 'stopped';
+
 /** The stdio side of the runner: one session, framed as JSON lines. */
 export interface StdioDownstream {
   readonly sink: ClientSink;
-  /** Starts reading frames into `bridge`; resolves when the client closes its input. */
-  run(bridge: Bridge): Promise<void>;
-  /** Stops reading; what is queued is still written. */
+  /** Starts reading frames into `bridge`; resolves, once, with why reading ended. */
+  run(bridge: Bridge): Promise<StdioEnd>;
+  /** Stops reading (idempotent); what is queued is still written. */
   stop(): void;
   /** Resolves once everything queued so far has been written, or after `timeoutMs` (a client that never reads). */
   flush(timeoutMs?: number): Promise<void>;
@@ -36,7 +42,7 @@ export function createStdioDownstream(o: StdioDownstreamOptions): StdioDownstrea
   let queued = 0;
   let paused = false;
   let stopped = false;
-  let onEnd: (() => void) | undefined;
+  let onEnd: ((end: StdioEnd) => void) | undefined;
   const drained: (() => void)[] = [];
 
   function write(m: JSONRPCMessage): Promise<void> {
@@ -64,7 +70,7 @@ export function createStdioDownstream(o: StdioDownstreamOptions): StdioDownstrea
 
   const sink: ClientSink = { send: (m) => write(m) };
 
-  function run(bridge: Bridge): Promise<void> {
+  function run(bridge: Bridge): Promise<StdioEnd> {
     return new Promise((resolve) => {
       onEnd = resolve;
       o.input.on('data', (chunk: Buffer | string) => {
@@ -87,13 +93,14 @@ export function createStdioDownstream(o: StdioDownstreamOptions): StdioDownstrea
       o.output.on('error', (err) => {
         o.log.warn('client_output_error', { message: err.message });
         stopped = true;
-        resolve();
+        resolve('output_error');
       });
-      o.input.once('end', () => resolve());
-      o.input.once('close', () => resolve());
+      // The first of these settles the promise; the others are no-ops.
+      o.input.once('end', () => resolve('input_ended'));
+      o.input.once('close', () => resolve('input_ended'));
       o.input.once('error', (err) => {
         o.log.warn('client_input_error', { message: err.message });
-        resolve();
+        resolve('input_error');
       });
     });
   }
@@ -104,7 +111,7 @@ export function createStdioDownstream(o: StdioDownstreamOptions): StdioDownstrea
     stop() {
       stopped = true;
       o.input.pause();
-      onEnd?.();
+      onEnd?.('stopped');
     },
     flush(timeoutMs = 2000) {
       if (queued === 0) return Promise.resolve();

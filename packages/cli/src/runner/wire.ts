@@ -1,6 +1,6 @@
 import { ErrorCode } from '@governed-mcp/core';
+import { errorResponse, MediationCode } from '@governed-mcp/middleware-mcp';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
-import { errorResponse, MediationCode } from '../mediation/wire.js';
 
 /**
  * Cheap structural checks on JSON-RPC messages the mediator already vetted. The SDK's `isJSONRPC*`
@@ -27,11 +27,6 @@ export function isResponse(m: JSONRPCMessage): m is JSONRPCMessage & { id: Reque
     (typeof r.id === 'string' || typeof r.id === 'number') &&
     (r.result !== undefined || r.error !== undefined)
   );
-}
-
-/** A map key that keeps `1` and `"1"` apart. */
-export function idKey(id: RequestId): string {
-  return typeof id === 'number' ? `n:${id}` : `s:${id}`;
 }
 
 /** Errors the runner itself answers with (the request never got an upstream answer). */

@@ -3,24 +3,20 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_CONSTITUTION, defaultPolicy } from '@governed-mcp/policy-dsl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONSTITUTION, defaultPolicy } from '../src/index.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
+// The policy package's own fixtures: the files its language tests are written against.
+const fixture = (name: string): string =>
+  fileURLToPath(new URL(`../../../policy-dsl/test/fixtures/${name}`, import.meta.url));
 
 /** Runs the governed-mcp CLI from source. */
 function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [
-        '--conditions=@governed-mcp/source',
-        '--import',
-        'tsx',
-        'packages/middleware-mcp/src/cli/main.ts',
-        ...args,
-      ],
+      ['--conditions=@governed-mcp/source', '--import', 'tsx', 'packages/cli/src/cli/main.ts', ...args],
       { cwd: root, timeout: 60_000 },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
@@ -112,7 +108,8 @@ describe('governed-mcp policy', () => {
       '--json',
       fixture('example.policy'),
       '--call',
-      JSON.stringify({ tool: 'other' }),
+      // A read-only tool needs no more than the default principal's tier: the policy's default decides.
+      JSON.stringify({ tool: { name: 'other', annotations: { readOnlyHint: true } } }),
     );
     expect(JSON.parse(json.stdout)).toMatchObject({
       outcome: 'deny',
@@ -120,6 +117,32 @@ describe('governed-mcp policy', () => {
       rule: null,
       principal: { id: 'ci-bot', tier: 'standard' },
     });
+  });
+
+  it("explain: gives the gate's answer, so a policy's require-tier rule denies before any rule matches", async () => {
+    const call = JSON.stringify({
+      tool: 'deploy',
+      arguments: {},
+      principal: { id: 'ann', tier: 'standard' },
+    });
+    const r = await cli('policy', 'explain', '--json', fixture('deploy.policy'), '--call', call);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      outcome: 'deny',
+      decidedBy: 'layer',
+      layer: 'tier',
+      rules: 'allow',
+    });
+    const text = await cli('policy', 'explain', fixture('deploy.policy'), '--call', call);
+    expect(text.stdout).toMatch(/^DENY deploy for ann \(tier standard\)/);
+    expect(text.stdout).toMatch(/decided by: the tier layer .* the rules alone: allow/);
+    const trusted = JSON.stringify({
+      tool: 'deploy',
+      arguments: {},
+      principal: { id: 'ann', tier: 'trusted' },
+    });
+    const ok = await cli('policy', 'explain', '--json', fixture('deploy.policy'), '--call', trusted);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ outcome: 'allow', decidedBy: 'default' });
   });
 
   it('explain: exits 2 on a call that is not valid JSON or has unknown fields', async () => {

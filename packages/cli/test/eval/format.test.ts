@@ -15,21 +15,19 @@ describe('eval report formatting', () => {
     expect(lines).toEqual(['a            1', 'long name  100']);
   });
 
-  it('colours only when asked to, and says which layers were not measured', () => {
+  it('colours only when asked to, and lists the false negatives', () => {
     const report = buildReport(
       [{ id: 'x', label: 'dangerous', category: 'shell/x', blocked: false, elapsedUs: 5, trace: [] }],
       {
         dataset: 'd.jsonl',
         config: 'full',
         layers: ['schema'],
-        missingLayers: ['prefilter'],
         principals: 'fresh-per-case',
         tier: 'trusted',
       },
     );
     const plain = formatReport(report, { color: false });
     expect(plain).not.toContain('\u001b[');
-    expect(plain).toMatch(/not in this build, so not measured: prefilter/);
     expect(plain).toMatch(/false negatives \(1\): x/);
     expect(formatReport(report, { color: true })).toContain('\u001b[');
   });

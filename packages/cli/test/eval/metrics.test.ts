@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { confusion, metrics, quantile, ratio } from '../../src/eval/metrics.js';
+import { confusion, metrics, ratio } from '../../src/eval/metrics.js';
 
 describe('eval metrics', () => {
   it('counts blocked dangerous cases as true positives and blocked safe cases as false positives', () => {
@@ -45,18 +45,5 @@ describe('eval metrics', () => {
   it('rejects negative or fractional counts', () => {
     expect(() => metrics({ tp: -1, fp: 0, tn: 0, fn: 0 })).toThrow(RangeError);
     expect(() => metrics({ tp: 1.5, fp: 0, tn: 0, fn: 0 })).toThrow(RangeError);
-  });
-
-  it('takes quantiles by the nearest-rank method without reordering the input', () => {
-    const values = [50, 10, 40, 20, 30];
-    expect(quantile(values, 0.5)).toBe(30);
-    expect(quantile(values, 0.99)).toBe(50);
-    expect(quantile(values, 0.2)).toBe(10);
-    expect(values).toEqual([50, 10, 40, 20, 30]);
-    const hundred = Array.from({ length: 100 }, (_, i) => i + 1);
-    expect(quantile(hundred, 0.99)).toBe(99);
-    expect(quantile(hundred, 0.5)).toBe(50);
-    expect(quantile([], 0.5)).toBe(0);
-    expect(() => quantile([1], 0)).toThrow(RangeError);
   });
 });

@@ -121,7 +121,6 @@ describe('eval runner', () => {
       dataset: 'x',
       config: 'no-probe',
       layers: ['annotate', 'prefilter'],
-      missingLayers: [],
       principals: 'fresh-per-case',
       tier: 'standard',
     });
@@ -206,7 +205,6 @@ describe('eval runner', () => {
       dataset: 'x.jsonl',
       config: 'no-probe',
       layers: ['annotate', 'detector'],
-      missingLayers: [],
       principals: 'fresh-per-case',
       tier: 'standard',
     });

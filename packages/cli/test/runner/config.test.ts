@@ -1,10 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_SETTINGS, isGovernedError } from '@governed-mcp/core';
 import { describe, expect, it } from 'vitest';
 import { loadProxyConfig, parseProxyConfig, tokenDigest } from '../../src/config.js';
+import { CUSTOM_LAYER_EXAMPLE, SPEND_LIMIT_MODULE } from '../../src/config-reference-custom-layers.js';
 
 function problem(fn: () => unknown): string {
   try {
@@ -133,5 +134,20 @@ describe('the proxy configuration', () => {
     expect(c.policy).toBe(join(dirname(file), 'policy.gmcp'));
     expect(c.upstream.command?.[0]).toBe('npx');
     expect(c.limits.maxSessionsPerPrincipal).toBe(8);
+  });
+
+  it('resolves custom layer modules against the config file, and documents the example it runs', async () => {
+    const file = fileURLToPath(new URL('./fixtures/custom-layers.proxy.json', import.meta.url));
+    const c = await loadProxyConfig(file);
+    expect(c.customLayers.map((e) => e.module)).toEqual([join(dirname(file), 'layers/spend-limit.mjs')]);
+    // docs/config.md prints this configuration and this module; the runner tests run them.
+    const written = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    expect(written.customLayers).toEqual(CUSTOM_LAYER_EXAMPLE.customLayers);
+    const module = readFileSync(join(dirname(file), 'layers/spend-limit.mjs'), 'utf8');
+    expect(module).toContain(SPEND_LIMIT_MODULE.join('\n'));
+  });
+
+  it('has no custom layers unless the file lists them', () => {
+    expect(parseProxyConfig({}).customLayers).toEqual([]);
   });
 });

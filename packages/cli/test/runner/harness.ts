@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import type { PeerInfo, Routed } from '../../src/mediation/mediator.js';
+import type { PeerInfo, Routed } from '@governed-mcp/middleware-mcp';
+import { EVENT_GUARD_MS, untilFile } from '../../../../test/helpers/events.js';
 import type { BridgeMediator } from '../../src/runner/bridge.js';
 import { createLogger, type Logger } from '../../src/runner/log.js';
 import type { StdioUpstreamSpec } from '../../src/runner/upstream.js';
@@ -49,7 +50,9 @@ export function recordingMediator(): RecordingMediator {
 /** A temp dir and the fixture upstream spec that logs received messages into it. */
 export function fixtureUpstream(overrides: Partial<StdioUpstreamSpec> = {}): {
   spec: StdioUpstreamSpec;
-  received: () => { pid: number; method?: string; id?: unknown; params?: Record<string, unknown> }[];
+  received: () => Received[];
+  /** Resolves once what the upstream received satisfies `check` (re-checked on each change of its log). */
+  untilReceived: (check: (all: Received[]) => boolean) => Promise<void>;
   dir: string;
 } {
   const dir = mkdtempSync(join(tmpdir(), 'gmcp-runner-'));
@@ -63,7 +66,7 @@ export function fixtureUpstream(overrides: Partial<StdioUpstreamSpec> = {}): {
     maxFrameBytes: 1024 * 1024,
     ...overrides,
   };
-  const received = (): { pid: number; method?: string; id?: unknown; params?: Record<string, unknown> }[] => {
+  const received = (): Received[] => {
     try {
       return readFileSync(log, 'utf8')
         .trim()
@@ -74,13 +77,49 @@ export function fixtureUpstream(overrides: Partial<StdioUpstreamSpec> = {}): {
       return [];
     }
   };
-  return { spec, received, dir };
+  const untilReceived = async (check: (all: Received[]) => boolean): Promise<void> => {
+    await untilFile(log, () => check(received()));
+  };
+  return { spec, received, untilReceived, dir };
 }
 
-/** A logger that keeps its lines in memory. */
-export function memoryLogger(): { log: Logger; lines: Record<string, unknown>[] } {
+/** One message as the fixture upstream received it. */
+export interface Received {
+  readonly pid: number;
+  readonly method?: string;
+  readonly id?: unknown;
+  readonly params?: Record<string, unknown>;
+}
+
+/** A logger that keeps its lines in memory, with a wait for an event to be logged. */
+export function memoryLogger(): {
+  log: Logger;
+  lines: Record<string, unknown>[];
+  /** Resolves with the first line (past or future) of `event`. */
+  until: (event: string) => Promise<Record<string, unknown>>;
+} {
   const lines: Record<string, unknown>[] = [];
-  return { log: createLogger('debug', (l) => lines.push(JSON.parse(l))), lines };
+  const waiters = new Map<string, ((line: Record<string, unknown>) => void)[]>();
+  const log = createLogger('debug', (l) => {
+    const line = JSON.parse(l) as Record<string, unknown>;
+    lines.push(line);
+    const event = String(line.event);
+    for (const w of waiters.get(event)?.splice(0) ?? []) w(line);
+  });
+  const until = (event: string): Promise<Record<string, unknown>> => {
+    const seen = lines.find((l) => l.event === event);
+    if (seen !== undefined) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${event} logged`)), EVENT_GUARD_MS);
+      const list = waiters.get(event) ?? [];
+      list.push((line) => {
+        clearTimeout(timer);
+        resolve(line);
+      });
+      waiters.set(event, list);
+    });
+  };
+  return { log, lines, until };
 }
 
 /** A raw JSON-lines client on in-memory pipes (the runner's stdio side). */
@@ -112,17 +151,24 @@ export function lineClient(): {
   });
   const next = async (
     predicate: (m: Record<string, unknown>) => boolean = () => true,
-    timeoutMs = 15_000,
+    timeoutMs = EVENT_GUARD_MS,
   ): Promise<Record<string, unknown>> => {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const i = inbox.findIndex(predicate);
-      if (i >= 0) return inbox.splice(i, 1)[0] as Record<string, unknown>;
-      if (Date.now() > until) throw new Error('no matching message in time');
-      await new Promise<void>((resolve) => {
-        waiters.push(resolve);
-        setTimeout(resolve, 50);
-      });
+    // Woken by each arriving message; the timer only guards against one that never comes.
+    let timedOut = false;
+    const guard = setTimeout(() => {
+      timedOut = true;
+      for (const w of waiters.splice(0)) w();
+    }, timeoutMs);
+    try {
+      for (;;) {
+        const i = inbox.findIndex(predicate);
+        if (i >= 0) return inbox.splice(i, 1)[0] as Record<string, unknown>;
+        if (timedOut)
+          throw new Error(`no matching message in time; inbox: ${JSON.stringify(inbox).slice(0, 500)}`);
+        await new Promise<void>((resolve) => waiters.push(resolve));
+      }
+    } finally {
+      clearTimeout(guard);
     }
   };
   const send = (frame: unknown): void => {

@@ -10,8 +10,9 @@ import type {
 import { ProbeErrorCode, probeError } from '../errors.js';
 import { tokensAfter } from '../verbalizer.js';
 import { checkGguf } from './gguf-check.js';
-import { importLlamaRuntime, type LlamaGpu, sharedLlama } from './llama-runtime.js';
+import { importLlamaRuntime, sharedLlama } from './llama-runtime.js';
 import { loadInChild } from './load-check.js';
+import type { LlamaGpu } from './runtime-package.js';
 import type { BackendInfo, PreparedPrefix, ProbeBackend, ScoreRequest, ScoreResult } from './types.js';
 
 /** Options of the embedded backend. Nothing is ever downloaded: the model is a local GGUF file. */

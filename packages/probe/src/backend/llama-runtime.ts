@@ -2,17 +2,9 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type { Llama } from 'node-llama-cpp';
 import { ProbeErrorCode, probeError } from '../errors.js';
-
-/** The model runtime: an optional peer dependency, loaded only when an embedded model is configured. */
-export const LLAMA_RUNTIME = 'node-llama-cpp';
-
-/** The version range of the runtime this package is built and tested against. */
-export const LLAMA_RUNTIME_RANGE = '3.22.1';
+import { LLAMA_RUNTIME, LLAMA_RUNTIME_RANGE, type LlamaGpu } from './runtime-package.js';
 
 type Runtime = typeof import('node-llama-cpp');
-
-/** Where the runtime computes: `false` is the CPU. */
-export type LlamaGpu = false | 'auto' | 'cuda' | 'vulkan' | 'metal';
 
 function missing(cause: unknown): Error {
   return probeError(

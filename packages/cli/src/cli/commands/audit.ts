@@ -1,5 +1,6 @@
 import { verifyAuditFile } from '@governed-mcp/core/node';
 import type { Command } from 'commander';
+import { ExitCode } from '../exit-codes.js';
 
 /** `audit verify FILE [--json] [--expect-head HASH]`: exit 0 intact, 1 broken, 2 usage or I/O error. */
 export function register(program: Command): void {
@@ -16,7 +17,7 @@ export function register(program: Command): void {
     .action(async (file: string, opts: { json?: boolean; expectHead?: string }) => {
       if (opts.expectHead !== undefined && !/^[0-9a-fA-F]{64}$/.test(opts.expectHead)) {
         process.stderr.write('governed-mcp: --expect-head takes a 64-digit hex hash\n');
-        process.exitCode = 2;
+        process.exitCode = ExitCode.Usage;
         return;
       }
       let report: Awaited<ReturnType<typeof verifyAuditFile>>;
@@ -27,10 +28,10 @@ export function register(program: Command): void {
         );
       } catch (err) {
         process.stderr.write(`governed-mcp: cannot read ${file}: ${(err as Error).message}\n`);
-        process.exitCode = 2;
+        process.exitCode = ExitCode.Usage;
         return;
       }
-      process.exitCode = report.ok ? 0 : 1;
+      process.exitCode = report.ok ? ExitCode.Ok : ExitCode.Failed;
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(report)}\n`);
         return;

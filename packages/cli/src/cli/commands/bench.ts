@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { ExitCode } from '../exit-codes.js';
 
 type Figures = Record<string, unknown>;
 
@@ -42,7 +43,7 @@ async function run(what: () => Promise<Figures>, json: boolean): Promise<void> {
     print(await what(), json);
   } catch (err) {
     process.stderr.write(`governed-mcp bench: ${(err as Error).message}\n`);
-    process.exitCode = 1;
+    process.exitCode = ExitCode.Failed;
   }
 }
 
@@ -68,7 +69,7 @@ export function register(program: Command): void {
           quick ? { ...n, appends: 500, verifyRecords: 2000 } : {},
         );
         const deterministic = await runDeterministicBench(n);
-        // The four layers of issue 3 alone, and the policy match alone (default constitution, 1,000 rules).
+        // The four core layers alone, and the policy match alone (default constitution, 1,000 rules).
         const layers = await runLayersBench(n);
         const policy = await runPolicyBench(quick ? { iterations: 2000, warmup: 500 } : {});
         return { ...core, ...deterministic, four_layers: layers, policy_match: policy };

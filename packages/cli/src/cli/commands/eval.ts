@@ -1,10 +1,13 @@
 import { type Command, Option } from 'commander';
 import { runEvalCommand } from '../../eval/command.js';
 import { EVAL_CONFIGS, type EvalConfig } from '../../eval/stack.js';
+import { ExitCode } from '../exit-codes.js';
 
 interface Flags {
   dataset: string;
-  config: EvalConfig;
+  layers?: EvalConfig;
+  /** The former name of `--layers`, still accepted. */
+  config?: EvalConfig;
   policy?: string;
   model?: string;
   probeUrl?: string;
@@ -16,18 +19,34 @@ interface Flags {
   deadlineMs?: string;
 }
 
+function usage(message: string): void {
+  process.stderr.write(`governed-mcp eval: ${message}\n`);
+  process.exitCode = ExitCode.Usage;
+}
+
+/** The layer set from `--layers`, or from its hidden alias `--config`; undefined after a usage error. */
+function layerSet(flags: Flags): EvalConfig | undefined {
+  if (flags.layers !== undefined && flags.config !== undefined && flags.layers !== flags.config) {
+    usage(`--layers ${flags.layers} and --config ${flags.config} disagree: give one`);
+    return undefined;
+  }
+  const chosen = flags.layers ?? flags.config;
+  if (chosen === undefined) usage(`--layers is required: one of ${EVAL_CONFIGS.join(', ')}`);
+  return chosen;
+}
+
 /**
- * `eval --dataset F --config full|no-probe|probe-only|no-prefilter [--policy F] [--model GGUF | --probe-url URL]
+ * `eval --dataset F --layers full|no-probe|probe-only|no-prefilter [--policy F] [--model GGUF | --probe-url URL]
  * [--tier NAME] [--skip LAYERS] [--json]`: exit 0 ran, 1 bad dataset, missing model or unusable option, 2 usage.
+ * `--config NAME` is the former name of `--layers` (hidden, still accepted); `proxy --config` is a file.
  */
 export function register(program: Command): void {
   program
     .command('eval')
     .description('Measure the gate on a labelled benchmark set (precision, recall, F1, FPR, per layer)')
     .requiredOption('--dataset <file>', 'benchmark cases, JSON Lines (see eval/README.md)')
-    .addOption(
-      new Option('--config <name>', 'ablation configuration').choices(EVAL_CONFIGS).makeOptionMandatory(),
-    )
+    .addOption(new Option('--layers <name>', 'the layer set to measure (ablation)').choices(EVAL_CONFIGS))
+    .addOption(new Option('--config <name>', 'former name of --layers').choices(EVAL_CONFIGS).hideHelp())
     .option('--policy <file>', 'policy file (default: the default constitution)')
     .addOption(new Option('--model <gguf>', 'GGUF model for the semantic layer').conflicts('probeUrl'))
     .option('--probe-url <url>', 'llama.cpp server for the semantic layer')
@@ -41,12 +60,13 @@ export function register(program: Command): void {
     .option('--no-warmup', 'measure latencies cold (default: after one unrecorded pass over every case)')
     .option('--json', 'print one JSON object on stdout')
     .action(async (flags: Flags) => {
+      const layers = layerSet(flags);
+      if (layers === undefined) return;
       let deadlineMs: number | undefined;
       if (flags.deadlineMs !== undefined) {
         deadlineMs = Number(flags.deadlineMs);
         if (!(Number.isFinite(deadlineMs) && deadlineMs > 0)) {
-          process.stderr.write('governed-mcp eval: --deadline-ms takes a positive number\n');
-          process.exitCode = 2;
+          usage('--deadline-ms takes a positive number');
           return;
         }
       }
@@ -54,15 +74,14 @@ export function register(program: Command): void {
       if (flags.concurrency !== undefined) {
         concurrency = Number(flags.concurrency);
         if (!(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 256)) {
-          process.stderr.write('governed-mcp eval: --concurrency takes an integer from 1 to 256\n');
-          process.exitCode = 2;
+          usage('--concurrency takes an integer from 1 to 256');
           return;
         }
       }
       process.exitCode = await runEvalCommand(
         {
           dataset: flags.dataset,
-          config: flags.config,
+          config: layers,
           ...(flags.policy === undefined ? {} : { policy: flags.policy }),
           ...(flags.model === undefined ? {} : { model: flags.model }),
           ...(flags.probeUrl === undefined ? {} : { probeUrl: flags.probeUrl }),

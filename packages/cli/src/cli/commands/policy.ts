@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import type { ToolCall } from '@governed-mcp/core';
+import { createPipeline, type ToolCall } from '@governed-mcp/core';
+import { assembleLayers } from '@governed-mcp/middleware-mcp';
 import {
   type CompiledPolicy,
   DEFAULT_CONSTITUTION,
@@ -9,6 +10,7 @@ import {
 } from '@governed-mcp/policy-dsl';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { ExitCode } from '../exit-codes.js';
 
 /** The `--call` JSON: a tool name (or definition), its arguments, and optionally who calls it. */
 const CallInputSchema = z.strictObject({
@@ -32,7 +34,7 @@ async function load(file: string): Promise<CompiledPolicy | undefined> {
   printDiagnostics(r.error);
   const errors = r.error.filter((d) => d.severity === 'error').length;
   process.stderr.write(`${file}: invalid policy (${errors} error${errors === 1 ? '' : 's'})\n`);
-  process.exitCode = 1;
+  process.exitCode = ExitCode.Failed;
   return undefined;
 }
 
@@ -58,7 +60,7 @@ export function register(program: Command): void {
       const r = await loadPolicyFile(file);
       const diagnostics = r.ok ? r.value.warnings : r.error;
       const failed = !r.ok || (opts.strict === true && diagnostics.length > 0);
-      process.exitCode = failed ? 1 : 0;
+      process.exitCode = failed ? ExitCode.Failed : ExitCode.Ok;
       if (opts.json) {
         const summary = r.ok
           ? {
@@ -98,7 +100,7 @@ export function register(program: Command): void {
       } catch (e) {
         const why = e instanceof z.ZodError ? z.prettifyError(e) : (e as Error).message;
         process.stderr.write(`governed-mcp: --call is not a valid call: ${why}\n`);
-        process.exitCode = 2;
+        process.exitCode = ExitCode.Usage;
         return;
       }
       const p = await load(file);
@@ -112,15 +114,32 @@ export function register(program: Command): void {
         ...(input.server === undefined ? {} : { server: input.server }),
       };
       const { match: m, matched } = p.explain(call);
-      const outcome = m.decision === 'default' ? p.default : m.decision;
+      const ruled = m.decision === 'default' ? p.default : m.decision;
       const rule = m.rule === undefined ? undefined : p.rules.find((r) => r.name === m.rule);
       const overridden = matched.filter((r) => r.name !== m.rule);
+      // The answer is the gate's, not the rules' alone: the call goes through the layers the proxy
+      // builds from this policy (its tiers and `require tier` rules included), without the model.
+      const gate = await createPipeline(
+        await assembleLayers({ policy: p, configuration: 'no-probe' }),
+      ).evaluate(call);
+      const outcome = gate.decision.outcome;
+      const deciding = outcome === 'deny' ? gate.decision.reasons[0] : undefined;
+      const byLayer = deciding !== undefined && deciding.layer !== 'policy';
       const explanation = {
         outcome,
-        decidedBy: m.failure === true ? 'failure' : m.decision === 'default' ? 'default' : 'rule',
+        decidedBy: byLayer
+          ? 'layer'
+          : m.failure === true
+            ? 'failure'
+            : m.decision === 'default'
+              ? 'default'
+              : 'rule',
+        layer: deciding?.layer ?? null,
+        code: deciding?.code ?? null,
         rule: m.rule ?? null,
         where: rule === undefined ? null : `${rule.file}:${rule.line}`,
-        reason: m.reason ?? null,
+        reason: (byLayer ? deciding.detail : m.reason) ?? null,
+        rules: ruled,
         overridden: overridden.map((r) => ({ rule: r.name, effect: r.effect, where: `${r.file}:${r.line}` })),
         principal: call.principal,
         policy: p.hash,
@@ -131,10 +150,12 @@ export function register(program: Command): void {
       }
       const lines = [
         `${outcome.toUpperCase()} ${call.tool.name} for ${call.principal.id} (tier ${call.principal.tier})`,
-        m.decision === 'default'
-          ? `  decided by: the policy default (${p.default}); no rule matched`
-          : `  decided by: ${m.decision} rule '${m.rule}' at ${explanation.where}`,
-        `  reason: ${m.reason ?? ''}`,
+        byLayer
+          ? `  decided by: the ${deciding.layer} layer (${deciding.code}) before the rules; the rules alone: ${ruled}`
+          : m.decision === 'default'
+            ? `  decided by: the policy default (${p.default}); no rule matched`
+            : `  decided by: ${m.decision} rule '${m.rule}' at ${explanation.where}`,
+        `  reason: ${explanation.reason ?? ''}`,
         ...overridden.map(
           (r) => `  also matched, not deciding: ${r.effect} rule '${r.name}' at ${r.file}:${r.line}`,
         ),

@@ -1,8 +1,17 @@
 import { isGovernedError } from '@governed-mcp/core';
-import type { Command } from 'commander';
-import { isLayerConfiguration } from '../../assembly.js';
+import { isLayerConfiguration } from '@governed-mcp/middleware-mcp';
+import { type Command, Option } from 'commander';
 import { loadProxyConfig, type ProxyConfig, parseProxyConfig } from '../../config.js';
+import {
+  createLogger,
+  LOG_FORMATS,
+  LOG_LEVELS,
+  type LogFormat,
+  type Logger,
+  type LogLevel,
+} from '../../runner/log.js';
 import { type ProxyOverrides, startProxy } from '../../runner/start-proxy.js';
+import { ExitCode, startFailureExitCode } from '../exit-codes.js';
 
 interface ProxyFlags {
   config?: string;
@@ -14,23 +23,39 @@ interface ProxyFlags {
   layers?: string;
   model?: string;
   probeUrl?: string;
+  logLevel?: LogLevel;
+  logFormat?: LogFormat;
 }
 
 /** How long after shutdown the process may linger on handles it does not own before it exits anyway. */
 const EXIT_GRACE_MS = 3000;
 
-function fail(message: string): void {
-  process.stderr.write(
-    `${JSON.stringify({ time: new Date().toISOString(), level: 'error', event: 'usage', message })}\n`,
-  );
-  process.exitCode = 2;
+function describe(err: unknown): string {
+  return isGovernedError(err)
+    ? `${err.code}: ${err.message}`
+    : err instanceof Error
+      ? err.message
+      : String(err);
+}
+
+/**
+ * Reports why the proxy did not start, and sets the exit code. A message of several lines (a policy's
+ * diagnostics: FILE:LINE:COL, the source line, a caret under the column) is first printed as it is, so
+ * the carets stay under their columns; the `usage` (or `start_failed`) event then carries it for programs
+ * reading the log.
+ */
+function refuse(log: Logger, message: string, code: ExitCode): void {
+  if (message.includes('\n')) process.stderr.write(`governed-mcp proxy: ${message}\n`);
+  log.error(code === ExitCode.Usage ? 'usage' : 'start_failed', { message });
+  process.exitCode = code;
 }
 
 /**
  * `proxy [--config F] [--policy F] [--audit F] [--listen stdio|HOST:PORT] (--upstream-url URL | -- CMD ARGS…)`:
  * the runner. Exit 0 on a clean shutdown (SIGTERM, SIGINT, or the stdio client leaving), 2 on usage or
- * configuration errors, 1 after an internal error (still stopped cleanly, audit flushed). Logs are JSON
- * lines on stderr; stdout carries only MCP when listening on stdio.
+ * configuration errors, 3 when it cannot start here (address taken, model or upstream failing), 1 after
+ * an internal error (still stopped cleanly, audit flushed). Logs go to stderr, readable lines on a
+ * terminal and JSON lines otherwise; stdout carries only MCP when listening on stdio.
  */
 export function register(program: Command): void {
   program
@@ -49,13 +74,29 @@ export function register(program: Command): void {
     .option('--layers <name>', 'full | no-probe | probe-only | no-prefilter')
     .option('--model <gguf>', 'probe model (GGUF)')
     .option('--probe-url <url>', 'probe model server')
+    .addOption(
+      new Option('--log-level <level>', 'least severe level logged (default: the config, else info)').choices(
+        LOG_LEVELS,
+      ),
+    )
+    .addOption(
+      new Option(
+        '--log-format <format>',
+        'log lines on stderr (default: pretty on a terminal, else json)',
+      ).choices(LOG_FORMATS),
+    )
     .action(async (command: string[], flags: ProxyFlags) => {
+      const startLog = createLogger(flags.logLevel ?? 'info', { format: flags.logFormat });
       let config: ProxyConfig;
       let overrides: ProxyOverrides;
       try {
         config = flags.config === undefined ? parseProxyConfig({}) : await loadProxyConfig(flags.config);
         if (flags.layers !== undefined && !isLayerConfiguration(flags.layers)) {
-          fail(`--layers takes full, no-probe, probe-only or no-prefilter, not '${flags.layers}'`);
+          refuse(
+            startLog,
+            `--layers takes full, no-probe, probe-only or no-prefilter, not '${flags.layers}'`,
+            ExitCode.Usage,
+          );
           return;
         }
         overrides = {
@@ -69,16 +110,18 @@ export function register(program: Command): void {
           ...(flags.layers === undefined ? {} : { layers: flags.layers }),
           ...(flags.model === undefined ? {} : { model: flags.model }),
           ...(flags.probeUrl === undefined ? {} : { probeUrl: flags.probeUrl }),
+          ...(flags.logLevel === undefined ? {} : { logLevel: flags.logLevel }),
+          ...(flags.logFormat === undefined ? {} : { logFormat: flags.logFormat }),
         };
       } catch (err) {
-        fail(isGovernedError(err) ? `${err.code}: ${err.message}` : String(err));
+        refuse(startLog, describe(err), ExitCode.Usage);
         return;
       }
       let proxy: Awaited<ReturnType<typeof startProxy>>;
       try {
         proxy = await startProxy(config, overrides);
       } catch (err) {
-        fail(isGovernedError(err) ? `${err.code}: ${err.message}` : String(err));
+        refuse(startLog, describe(err), startFailureExitCode(err));
         return;
       }
       const onSignal = (signal: NodeJS.Signals): void => {
@@ -104,7 +147,7 @@ export function register(program: Command): void {
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
       if (!process.stdin.destroyed) process.stdin.destroy();
-      process.exitCode = crashed ? 1 : 0;
+      process.exitCode = crashed ? ExitCode.Failed : ExitCode.Ok;
       // Everything the runner owns is closed; a stray handle (a child that ignores its pipes) must not
       // keep a stopped proxy alive.
       setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();

@@ -20,13 +20,7 @@ function cli(args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [
-        '--conditions=@governed-mcp/source',
-        '--import',
-        'tsx',
-        'packages/middleware-mcp/src/cli/main.ts',
-        ...args,
-      ],
+      ['--conditions=@governed-mcp/source', '--import', 'tsx', 'packages/cli/src/cli/main.ts', ...args],
       { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';
@@ -52,7 +46,7 @@ afterAll(async () => {
 
 describe('governed-mcp eval', () => {
   it('exits 0 and prints one JSON object whose counts add up, with --json', async () => {
-    const r = await cli(['eval', '--dataset', fixture('small.jsonl'), '--config', 'no-probe', '--json']);
+    const r = await cli(['eval', '--dataset', fixture('small.jsonl'), '--layers', 'no-probe', '--json']);
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
@@ -190,6 +184,31 @@ describe('governed-mcp eval', () => {
     expect(broken.stderr).toMatch(/broken\.policy:2:\d+: /);
     expect(broken.stdout).toBe('');
   });
+
+  it('takes the layer set as --layers, still accepts its former name --config, and exits 2 when the two disagree or neither is given', async () => {
+    const pick = (out: string): unknown => {
+      const r = JSON.parse(out) as Record<string, unknown>;
+      return [r['layers'], r['tp'], r['fp'], r['tn'], r['fn']];
+    };
+    const args = ['eval', '--dataset', fixture('small.jsonl'), '--json'];
+    const [layers, alias] = await Promise.all([
+      cli([...args, '--layers', 'no-probe']),
+      cli([...args, '--config', 'no-probe']),
+    ]);
+    expect([layers.code, alias.code]).toEqual([0, 0]);
+    expect(pick(alias.stdout)).toEqual(pick(layers.stdout));
+    const [disagree, neither, help] = await Promise.all([
+      cli([...args, '--layers', 'no-probe', '--config', 'full']),
+      cli(args),
+      cli(['eval', '--help']),
+    ]);
+    expect(disagree.code).toBe(2);
+    expect(disagree.stderr).toMatch(/--layers no-probe and --config full disagree/);
+    expect(neither.code).toBe(2);
+    expect(neither.stderr).toMatch(/--layers is required/);
+    expect(help.stdout).toMatch(/--layers <name>/);
+    expect(help.stdout).not.toMatch(/--config/);
+  }, 120_000);
 
   it('exits 1 for a missing dataset file and 2 for an unknown configuration', async () => {
     const missing = await cli(['eval', '--dataset', join(dir, 'nope.jsonl'), '--config', 'no-probe']);

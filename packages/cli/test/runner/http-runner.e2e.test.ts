@@ -177,7 +177,7 @@ describe('the runner over Streamable HTTP', () => {
   });
 
   it('when sessions are full, closes the least recently used idle one, and refuses when all are busy', async () => {
-    const { url } = await start();
+    const { url, upstream } = await start();
     const a = await connect(url, ALICE);
     const b = await connect(url, BOB);
     await b.client.callTool({ name: 'echo', arguments: { text: 'b is more recent' } });
@@ -189,7 +189,9 @@ describe('the runner over Streamable HTTP', () => {
     ]);
     // Both remaining sessions busy: no room.
     const busy = [b, c].map((s) => s.client.callTool({ name: 'hang', arguments: {} }).catch(() => undefined));
-    await new Promise((r) => setTimeout(r, 300));
+    const hangs = (all: { params?: Record<string, unknown> }[]) =>
+      all.filter((r) => r.params?.name === 'hang');
+    await upstream.untilReceived((all) => hangs(all).length === 2);
     const refused = await fetch(url, {
       method: 'POST',
       headers: { ...headers, authorization: `Bearer ${ALICE}` },
@@ -238,13 +240,13 @@ describe('the runner over Streamable HTTP', () => {
   });
 
   it('on close fails in-flight calls closed on their open streams and refuses new connections', async () => {
-    const { url, runner } = await start();
+    const { url, runner, upstream } = await start();
     const { client } = await connect(url, ALICE);
     const hung = client.callTool({ name: 'hang', arguments: {} }).then(
       (r) => ({ ok: true as const, r }),
       (e: Error) => ({ ok: false as const, message: e.message }),
     );
-    await new Promise((r) => setTimeout(r, 300));
+    await upstream.untilReceived((all) => all.some((r) => r.params?.name === 'hang'));
     await runner.close('sigterm');
     const outcome = await hung;
     expect(outcome.ok).toBe(false);

@@ -8,7 +8,7 @@ import { parseProxyConfig } from '../../src/config.js';
 import { parseListen, resolveUpstream } from '../../src/runner/start-proxy.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const MAIN = join(ROOT, 'packages/middleware-mcp/src/cli/main.ts');
+const MAIN = join(ROOT, 'packages/cli/src/cli/main.ts');
 
 /** Runs `governed-mcp proxy …` from source with stdin closed; resolves with exit code and output. */
 function proxy(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {

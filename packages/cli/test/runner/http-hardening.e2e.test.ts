@@ -27,10 +27,11 @@ async function start(
 ) {
   const mediator = recordingMediator();
   const { log, lines } = memoryLogger();
+  const upstream = fixtureUpstream();
   const { maxSessionsPerPrincipal, ...rest } = extra;
   const runner = await startRunner({
     listen: { kind: 'http', host: '127.0.0.1', port: 0 },
-    upstream: fixtureUpstream().spec,
+    upstream: upstream.spec,
     mediator,
     principal: { id: 'nobody', tier: 'untrusted' },
     tokens: [
@@ -50,7 +51,7 @@ async function start(
     log,
   });
   runners.push(runner);
-  return { url: runner.url as string, mediator, lines };
+  return { url: runner.url as string, mediator, lines, upstream };
 }
 
 async function connect(url: string, token: string) {
@@ -81,10 +82,10 @@ const callBody = (id: number, name: string, args: Record<string, unknown> = {}) 
 
 describe('the HTTP listener under class-11 attacks', () => {
   it('refuses a second POST reusing an id in flight and still delivers the first answer', async () => {
-    const { url } = await start({ upstreamTimeoutMs: 1500 });
+    const { url, upstream } = await start({ upstreamTimeoutMs: 1500 });
     const { sessionId } = await connect(url, ALICE);
     const first = post(url, ALICE, sessionId, callBody(50, 'hang'));
-    await new Promise((r) => setTimeout(r, 300));
+    await upstream.untilReceived((all) => all.some((r) => r.method === 'tools/call'));
     const second = await post(url, ALICE, sessionId, callBody(50, 'echo', { text: 'second' }));
     const secondText = await second.text();
     expect(secondText).toContain('"id":50');

@@ -1,10 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Runner, startRunner } from '../../src/runner/runner.js';
+import { settle } from '../../../../test/helpers/events.js';
+import { type Runner, type RunnerLimitOptions, startRunner } from '../../src/runner/runner.js';
 import { fixtureUpstream, handshake, lineClient, memoryLogger, recordingMediator } from './harness.js';
 
+// The upstream timeout is long enough for a child to start on a loaded machine; the test of the
+// timeout itself sets a shorter one.
 const limits = {
   maxFrameBytes: 64 * 1024,
-  upstreamTimeoutMs: 1500,
+  upstreamTimeoutMs: 15_000,
   maxSessions: 4,
   maxPending: 8,
   maxQueuedBytes: 1024 * 1024,
@@ -16,23 +19,26 @@ afterEach(async () => {
   runner = undefined;
 });
 
-async function start(overrides: Parameters<typeof fixtureUpstream>[0] = {}) {
+async function start(
+  overrides: Parameters<typeof fixtureUpstream>[0] = {},
+  limitOverrides: Partial<RunnerLimitOptions> = {},
+) {
   const client = lineClient();
   const mediator = recordingMediator();
   const upstream = fixtureUpstream(overrides);
-  const { log, lines } = memoryLogger();
+  const { log, lines, until } = memoryLogger();
   runner = await startRunner({
     listen: { kind: 'stdio' },
     upstream: upstream.spec,
     mediator,
     principal: { id: 'alice', tier: 'standard' },
     tokens: [],
-    limits,
+    limits: { ...limits, ...limitOverrides },
     log,
     stdin: client.stdin,
     stdout: client.stdout,
   });
-  return { client, mediator, upstream, lines, runner };
+  return { client, mediator, upstream, lines, until, runner };
 }
 
 const call = (name: string, args: Record<string, unknown> = {}) => ({ name, arguments: args });
@@ -57,11 +63,11 @@ describe('the runner over stdio', () => {
   });
 
   it('fails a call closed when the upstream hangs, and stays up for the next call', async () => {
-    const { client } = await start();
+    const { client } = await start({}, { upstreamTimeoutMs: 3000 });
     await handshake(client);
     const t0 = Date.now();
     const hung = await client.request(1, 'tools/call', call('hang'));
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(1400);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(2900);
     expect(hung).toMatchObject({
       error: { data: { governedMcp: { layer: 'runner', code: 'upstream_failed' } } },
     });
@@ -118,10 +124,10 @@ describe('the runner over stdio', () => {
   });
 
   it('on close fails pending calls closed, closes the mediator once, and ends when the client leaves', async () => {
-    const { client, mediator } = await start();
+    const { client, mediator, upstream } = await start();
     await handshake(client);
     client.send({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: call('hang') });
-    await new Promise((r) => setTimeout(r, 200));
+    await upstream.untilReceived((all) => all.some((r) => r.id === 5));
     await runner?.close('sigterm');
     expect(await client.next((m) => m.id === 5)).toMatchObject({
       error: { data: { governedMcp: { code: 'mediator_closed' } } },
@@ -151,7 +157,7 @@ describe('the runner over stdio', () => {
     void r.closed.then(() => {
       stopped = true;
     });
-    await new Promise((res) => setTimeout(res, 100));
+    await settle('the runner stopping by itself', 100);
     expect(stopped).toBe(false);
   });
 
@@ -188,8 +194,8 @@ describe('the runner over stdio', () => {
     const over = await client.request(99, 'tools/call', call('echo', { text: 'one too many' }));
     expect(over).toMatchObject({ error: { data: { governedMcp: { code: 'too_many_pending' } } } });
     const reached = (): number => upstream.received().filter((r) => r.method === 'tools/call').length;
-    for (let i = 0; i < 40 && reached() < limits.maxPending; i++) await new Promise((r) => setTimeout(r, 50));
-    await new Promise((r) => setTimeout(r, 200));
+    await upstream.untilReceived(() => reached() >= limits.maxPending);
+    await settle('a request beyond the limit reaching the upstream');
     expect(reached()).toBe(limits.maxPending);
   });
 });

@@ -1,6 +1,7 @@
 import { createGate, createPipeline, defineLayer, deny } from '@governed-mcp/core';
+import { createMediator } from '@governed-mcp/middleware-mcp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMediator } from '../../src/mediation/mediator.js';
+import { settle } from '../../../../test/helpers/events.js';
 import { type Runner, startRunner } from '../../src/runner/runner.js';
 import { fixtureUpstream, handshake, lineClient, memoryLogger } from './harness.js';
 
@@ -79,7 +80,8 @@ describe('message-layer bypass attempts through the runner', () => {
 
   it('a notification carrying a request method is not forwarded', async () => {
     client.send({ jsonrpc: '2.0', method: 'tools/call', params: forbidden });
-    await new Promise((r) => setTimeout(r, 300));
+    // Checked with every other call at the end (nothing forbidden reached the upstream).
+    await settle('the notification reaching the upstream');
   });
 
   it.each([
@@ -100,7 +102,7 @@ describe('message-layer bypass attempts through the runner', () => {
   it('a reused id of a call in flight is refused', async () => {
     const id = nextId++;
     client.send({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'hang', arguments: {} } });
-    await new Promise((r) => setTimeout(r, 200));
+    await upstream.untilReceived((all) => all.some((r) => r.id === id));
     client.send({ jsonrpc: '2.0', id, method: 'tools/call', params: forbidden });
     const first = await client.next((m) => m.id === id);
     expect(refused(first)).toBe(true);

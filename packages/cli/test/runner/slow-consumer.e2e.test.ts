@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
+import { guarded, settle } from '../../../../test/helpers/events.js';
 import { type Runner, startRunner } from '../../src/runner/runner.js';
 import { fixtureUpstream, memoryLogger, recordingMediator } from './harness.js';
 
@@ -14,7 +15,7 @@ describe('a slow stdio client', () => {
     // Nobody reads stdout until the end of the test: writes back up after a few KB.
     const stdout = new PassThrough({ highWaterMark: 1024 });
     const upstream = fixtureUpstream();
-    const { log, lines } = memoryLogger();
+    const { log, lines, until } = memoryLogger();
     runner = await startRunner({
       listen: { kind: 'stdio' },
       upstream: upstream.spec,
@@ -50,17 +51,18 @@ describe('a slow stdio client', () => {
     // Each answer is ~20 KB and the client reads nothing: ten answers fill the 64 KB allowance.
     for (let i = 1; i <= 10; i++) send(big(i));
     const calls = (): number => upstream.received().filter((r) => r.method === 'tools/call').length;
-    for (let i = 0; i < 100 && !lines.some((l) => l.event === 'client_backpressure'); i++) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(lines.some((l) => l.event === 'client_backpressure')).toBe(true);
+    await until('client_backpressure');
     // Requests sent now stay in the client's pipe: the runner is not reading.
     for (let i = 11; i <= total; i++) send(big(i));
-    await new Promise((r) => setTimeout(r, 500));
+    await settle('requests reaching the upstream while reading is paused', 500);
     expect(calls()).toBe(10);
 
     // The client starts reading: everything is answered, in full.
     const answered = new Set<unknown>();
+    let allAnswered!: () => void;
+    const done = new Promise<void>((resolve) => {
+      allAnswered = resolve;
+    });
     let buf = '';
     stdout.on('data', (chunk: Buffer) => {
       buf += chunk.toString('utf8');
@@ -69,11 +71,12 @@ describe('a slow stdio client', () => {
         const m = JSON.parse(buf.slice(0, nl)) as { id?: unknown; result?: { content?: { text: string }[] } };
         if (typeof m.id === 'number' && m.id > 0 && m.result?.content?.[0]?.text.length === 20_000)
           answered.add(m.id);
+        if (answered.size === total) allAnswered();
         buf = buf.slice(nl + 1);
         nl = buf.indexOf('\n');
       }
     });
-    for (let i = 0; i < 300 && answered.size < total; i++) await new Promise((r) => setTimeout(r, 50));
+    await guarded(done, `all ${total} answers`);
     expect(answered.size).toBe(total);
     expect(calls()).toBe(total);
     expect(lines.some((l) => l.event === 'client_backpressure_released')).toBe(true);
