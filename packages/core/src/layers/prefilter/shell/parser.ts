@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import { Language, type Node, Parser } from 'web-tree-sitter';
+import { vendorFilePath } from '../../../vendor-files.js';
 
 /** Longest text handed to the shell parser; longer command text is refused (fail-closed). */
 export const MAX_SHELL_CHARS = 64 * 1024;
@@ -28,17 +28,17 @@ export function shellParserReady(): boolean {
 }
 
 /**
- * Loads the shell grammar (tree-sitter-bash) once; later calls return the same promise. Until it
- * resolves, command text is reported as unreadable and blocks. A failed load rejects, and the next
- * call tries again.
+ * Loads the shell grammar (tree-sitter-bash, from core's vendor/ folder) once; later calls return the
+ * same promise. Until it resolves, command text is reported as unreadable and blocks. A failed load
+ * (a missing grammar file included) rejects, and the next call tries again.
  * @example
  * await initShellParser();
  */
 export function initShellParser(): Promise<void> {
   pending ??= (async () => {
     await Parser.init();
-    const wasm = createRequire(import.meta.url).resolve('tree-sitter-bash/tree-sitter-bash.wasm');
-    const language = await Language.load(wasm);
+    // The grammar ships in core's vendor/ folder; a missing file rejects, and the layer denies.
+    const language = await Language.load(vendorFilePath('tree-sitter-bash'));
     const p = new Parser();
     p.setLanguage(language);
     parser = p;

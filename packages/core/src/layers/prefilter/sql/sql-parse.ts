@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { type VendorFile, vendorFilePath } from '../../../vendor-files.js';
 import { isNode, type SqlNode, typeOf } from './sql-node.js';
 
 /** The dialects tried, most common first; a statement counts if any dialect reads it that way. */
@@ -35,14 +36,15 @@ interface AstParser {
 
 // Each dialect is its own build of the parser (a few hundred KiB, ~50–130 ms to load): loaded on
 // first use only, so a process that never sees SQL never pays for it, and one that does pays only
-// for the dialects its text needs.
+// for the dialects its text needs. The builds ship in core's vendor/ folder (see vendor-files.ts); a
+// missing one throws, and the pre-filter layer then denies (fail-closed).
 const require = createRequire(import.meta.url);
-const LOADERS: Readonly<Record<SqlDialect, () => unknown>> = {
-  postgresql: () => require('node-sql-parser/build/postgresql.js'),
-  mysql: () => require('node-sql-parser/build/mysql.js'),
-  sqlite: () => require('node-sql-parser/build/sqlite.js'),
-  transactsql: () => require('node-sql-parser/build/transactsql.js'),
-  bigquery: () => require('node-sql-parser/build/bigquery.js'),
+const FILES: Readonly<Record<SqlDialect, VendorFile>> = {
+  postgresql: 'sql-postgresql',
+  mysql: 'sql-mysql',
+  sqlite: 'sql-sqlite',
+  transactsql: 'sql-transactsql',
+  bigquery: 'sql-bigquery',
 };
 const DATABASE: Readonly<Record<SqlDialect, string>> = {
   postgresql: 'PostgresQL',
@@ -56,11 +58,19 @@ const parsers = new Map<SqlDialect, AstParser>();
 function parserOf(dialect: SqlDialect): AstParser {
   let parser = parsers.get(dialect);
   if (parser === undefined) {
-    const build = LOADERS[dialect]() as { Parser: new () => AstParser };
+    const build = require(vendorFilePath(FILES[dialect])) as { Parser: new () => AstParser };
     parser = new build.Parser();
     parsers.set(dialect, parser);
   }
   return parser;
+}
+
+/**
+ * Drops the loaded dialect parsers: the next parse loads them again. Exists so that tests can reach
+ * the missing-file path; the gate never calls it.
+ */
+export function unloadSqlParsers(): void {
+  parsers.clear();
 }
 
 // The words a statement of each type can start with. A reading counts only when every statement
