@@ -206,7 +206,7 @@ const HOSTILE_PATHS: Array<[path: string, rule: RegExp]> = [
   ['file:///home/u/.ssh/id_rsa', /credential/],
 ];
 
-/** Reads of secrets that came back verbatim (class 8, read side). */
+/** Reads of secrets that came back verbatim (the read side). */
 const HOSTILE_READS = [
   '~/.vault-token',
   '~/.cargo/credentials.toml',

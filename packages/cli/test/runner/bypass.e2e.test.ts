@@ -156,7 +156,7 @@ describe('message-layer bypass attempts through the runner', () => {
     expect(refused(res)).toBe(true);
   });
 
-  describe('what the upstream receives is what was decided (class 9)', () => {
+  describe('what the upstream receives is what was decided', () => {
     const smuggled: [string, Record<string, unknown>][] = [
       ['_meta.arguments.command', { _meta: { arguments: { command: 'forbidden' } } }],
       ['_meta.anything', { _meta: { anything: 'forbidden', progressToken: 'p1' } }],
@@ -186,7 +186,7 @@ describe('message-layer bypass attempts through the runner', () => {
     });
   });
 
-  describe('an oversized request frame is answered with its own id (class 11)', () => {
+  describe('an oversized request frame is answered with its own id', () => {
     const huge = 'x'.repeat(5 * 1024 * 1024);
     const lines: [string, (id: number) => string][] = [
       ['id first', (id) => `{"id":${id},"jsonrpc":"2.0","method":"tools/call","params":{"pad":"${huge}"}}`],
@@ -214,7 +214,7 @@ describe('message-layer bypass attempts through the runner', () => {
     });
     expect(ok).toMatchObject({ result: { content: [{ text: 'still fine' }] } });
     const calls = upstream.received().filter((r) => r.method === 'tools/call');
-    // warm-up, hang, the five trimmed calls of class 9 and the final call: nothing else reached the server.
+    // warm-up, hang, the five trimmed calls above and the final call: nothing else reached the server.
     expect(calls).toHaveLength(8);
     expect(JSON.stringify(calls)).not.toContain('forbidden');
     const methods = new Set(upstream.received().map((r) => r.method));

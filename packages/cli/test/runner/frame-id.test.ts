@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LineDecoder } from '../../src/runner/line-framing.js';
 
-// Class 11 (a): a request frame over the stdio frame limit is answered with its own id, found by a
+// A request frame over the stdio frame limit is answered with its own id, found by a
 // bounded scan of the line (never by parsing or buffering it whole), so the client is not left waiting.
 
 const MiB = 1024 * 1024;

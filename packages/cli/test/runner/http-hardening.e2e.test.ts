@@ -5,7 +5,7 @@ import { tokenDigest } from '../../src/config.js';
 import { type Runner, startRunner } from '../../src/runner/runner.js';
 import { fixtureUpstream, memoryLogger, recordingMediator } from './harness.js';
 
-// Class 11 over HTTP: one in-flight id per session (a reused id is refused, the first answer still
+// Message-layer attacks over HTTP: one in-flight id per session (a reused id is refused, the first answer still
 // flows), sessions bound to the token that opened them (not to a principal id two tokens may share),
 // no eviction of another token's sessions, batches refused like on stdio, oversized bodies answered
 // with their id.
@@ -80,7 +80,7 @@ function post(url: string, token: string, sessionId: string | undefined, body: s
 const callBody = (id: number, name: string, args: Record<string, unknown> = {}) =>
   JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } });
 
-describe('the HTTP listener under class-11 attacks', () => {
+describe('the HTTP listener under message-layer attacks', () => {
   it('refuses a second POST reusing an id in flight and still delivers the first answer', async () => {
     const { url, upstream } = await start({ upstreamTimeoutMs: 1500 });
     const { sessionId } = await connect(url, ALICE);

@@ -8,7 +8,7 @@ import { parseProxyConfig } from '../../src/config.js';
 import { type StartedProxy, startProxy } from '../../src/runner/start-proxy.js';
 import { FIXTURE_SERVER } from './harness.js';
 
-// Class 10: pins outlive the process. The proxy pins to `<audit>.pins.json` by default, so a tool whose
+// Pins outlive the process. The proxy pins to `<audit>.pins.json` by default, so a tool whose
 // definition changed while the proxy was down is refused after the restart until it is re-approved.
 
 async function run(dir: string, description: string, body: (client: Client) => Promise<void>) {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   createPipeline,
   createRateLimitLayer,
@@ -85,13 +85,14 @@ describe('rate-limit layer', () => {
     });
     const pipeline = createPipeline([createRateLimitLayer(s), slow]);
     const first = pipeline.evaluate(makeCall({}));
-    await new Promise((r) => setTimeout(r, 5));
+    // The first call holds its slot once it is waiting in the slow layer.
+    await vi.waitFor(() => expect(waiting).toHaveLength(1));
     const second = (await pipeline.evaluate(makeCall({}, { tool: { name: 'x' } }))).decision;
     expect(second.reasons[0]).toMatchObject({ code: LayerCode.ConcurrencyLimited });
     expect((second.reasons[0]!.data as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(0);
     const bob = pipeline.evaluate(makeCall({}, { principal: { id: 'bob' } }));
-    await new Promise((r) => setTimeout(r, 5));
-    expect(waiting).toHaveLength(2);
+    // Another principal is not held back by alice's slot: its call reaches the slow layer too.
+    await vi.waitFor(() => expect(waiting).toHaveLength(2));
     for (const r of waiting) r({ outcome: 'allow', reasons: [] });
     expect((await first).decision.outcome).toBe('allow');
     expect((await bob).decision.outcome).toBe('allow');
