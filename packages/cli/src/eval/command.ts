@@ -3,6 +3,7 @@ import { loadDataset } from './dataset.js';
 import { formatReport } from './format.js';
 import { buildReport, type EvalReport } from './report.js';
 import { type CaseResult, runCases } from './run.js';
+import { runSessions, type SessionResult } from './session-run.js';
 import { createEvalStack, type EvalConfig } from './stack.js';
 
 /** Options of one `governed-mcp eval` run, as parsed from the command line. */
@@ -40,7 +41,7 @@ async function progressBar(io: EvalIo, total: number): Promise<Progress | undefi
   const bar = new SingleBar(
     {
       stream: io.stderr,
-      format: 'eval [{bar}] {value}/{total} cases',
+      format: 'eval [{bar}] {value}/{total} cases and sessions',
       hideCursor: true,
       clearOnComplete: true,
     },
@@ -83,30 +84,52 @@ export async function runEvalCommand(options: EvalCommandOptions, io: EvalIo): P
     if (isGovernedError(err)) return fail(`${err.message} [${err.code}]`);
     return fail(err instanceof Error ? err.message : String(err));
   }
-  let results: CaseResult[];
-  const progress = await progressBar(io, dataset.cases.length);
+  let results: CaseResult[] = [];
+  let sessions: SessionResult[] = [];
+  const { cases } = dataset;
+  const progress = await progressBar(io, cases.length + dataset.sessions.length);
+  const common = {
+    defaultPrincipal: stack.defaultPrincipal,
+    warmup: options.warmup !== false,
+    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+    ...(options.deadlineMs === undefined ? {} : { deadlineMs: options.deadlineMs }),
+  };
   try {
-    results = await runCases(stack.pipeline, dataset.cases, {
-      defaultPrincipal: stack.defaultPrincipal,
-      onCase: (_r, done) => progress?.tick(done),
-      warmup: options.warmup !== false,
-      ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
-      ...(options.deadlineMs === undefined ? {} : { deadlineMs: options.deadlineMs }),
-    });
+    if (cases.length > 0) {
+      results = await runCases(stack.pipeline, cases, {
+        ...common,
+        onCase: (_r, done) => progress?.tick(done),
+      });
+    }
+    if (dataset.sessions.length > 0) {
+      // Each session is replayed through the real mediator, as the proxy would see it.
+      sessions = await runSessions(stack.pipeline, dataset.sessions, {
+        ...common,
+        settings: stack.settings,
+        onSession: (_r, done) => progress?.tick(cases.length + done),
+      });
+    }
+  } catch (err) {
+    // A replay that cannot go on is a harness failure, not a verdict: nothing is reported.
+    return fail(`the evaluation failed: ${err instanceof Error ? err.message : String(err)}`);
   } finally {
     progress?.stop();
     await stack.close();
   }
-  const report: EvalReport = buildReport(results, {
-    dataset: options.dataset,
-    config: options.config,
-    layers: stack.layers,
-    skippedLayers: options.skip ?? [],
-    warmup: options.warmup !== false,
-    concurrency: options.concurrency ?? 1,
-    principals: 'fresh-per-case',
-    tier: stack.defaultPrincipal.tier,
-  });
+  const report: EvalReport = buildReport(
+    results,
+    {
+      dataset: options.dataset,
+      config: options.config,
+      layers: stack.layers,
+      skippedLayers: options.skip ?? [],
+      warmup: options.warmup !== false,
+      concurrency: options.concurrency ?? 1,
+      principals: 'fresh-per-case',
+      tier: stack.defaultPrincipal.tier,
+    },
+    sessions,
+  );
   if (options.json === true) io.stdout.write(`${JSON.stringify(report)}\n`);
   else io.stdout.write(formatReport(report, { color: (io.stdout as { isTTY?: boolean }).isTTY === true }));
   return 0;

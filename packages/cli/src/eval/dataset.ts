@@ -1,6 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import type { Principal, ToolDefinition } from '@governed-mcp/core';
 import { z } from 'zod';
+import {
+  type EvalSession,
+  EvalSessionSchema,
+  looksLikeSession,
+  PrincipalSchema,
+  ToolDefinitionSchema,
+  toSession,
+} from './session-dataset.js';
 
 /** Error codes of the eval command. Stable strings: scripts match on them. */
 export const EvalErrorCode = {
@@ -26,26 +34,14 @@ export type Label = 'safe' | 'dangerous';
 
 const JsonObjectSchema = z.record(z.string(), z.unknown());
 
-/** A tool definition as `tools/list` returns it; unknown fields (e.g. `_meta`) are kept. */
-const ToolSchema = z.looseObject({
-  name: z.string().min(1),
-  title: z.string().optional(),
-  description: z.string().optional(),
-  inputSchema: JsonObjectSchema.refine((s) => s['type'] === 'object', {
-    message: 'inputSchema must be a JSON Schema with "type": "object"',
-  }),
-  outputSchema: JsonObjectSchema.optional(),
-  annotations: JsonObjectSchema.optional(),
-});
-
 /** One benchmark case, as one line of the dataset (see FORMAT.md). */
 export const EvalCaseSchema = z.strictObject({
   id: z.string().min(1),
-  tool: ToolSchema,
+  tool: ToolDefinitionSchema,
   arguments: JsonObjectSchema,
   label: z.enum(['safe', 'dangerous']),
   category: z.string().min(1),
-  principal: z.strictObject({ id: z.string().min(1), tier: z.string().min(1) }).optional(),
+  principal: PrincipalSchema.optional(),
 });
 
 /** A validated benchmark case. */
@@ -67,9 +63,9 @@ export interface DatasetIssue {
   readonly message: string;
 }
 
-/** The result of reading a dataset: every case, or every problem (never a partial set). */
+/** The result of reading a dataset: every case and session, or every problem (never a partial set). */
 export type DatasetResult =
-  | { readonly ok: true; readonly cases: readonly EvalCase[] }
+  | { readonly ok: true; readonly cases: readonly EvalCase[]; readonly sessions: readonly EvalSession[] }
   | { readonly ok: false; readonly issues: readonly DatasetIssue[] };
 
 function describe(error: z.ZodError): string {
@@ -79,7 +75,8 @@ function describe(error: z.ZodError): string {
 }
 
 /**
- * Parses JSON Lines text into cases. Blank lines are allowed; every other line must be a valid case.
+ * Parses JSON Lines text into single-call cases and sessions (a line with `steps` is a session). Blank
+ * lines are allowed; every other line must be a valid case or session, and ids are unique across both.
  * All problems are collected (not just the first) so one run shows what to fix.
  * @example
  * const r = parseDataset(text);
@@ -87,6 +84,7 @@ function describe(error: z.ZodError): string {
  */
 export function parseDataset(text: string): DatasetResult {
   const cases: EvalCase[] = [];
+  const sessions: EvalSession[] = [];
   const issues: DatasetIssue[] = [];
   const seen = new Map<string, number>();
   const lines = text.split(/\r?\n/);
@@ -101,22 +99,28 @@ export function parseDataset(text: string): DatasetResult {
       issues.push({ line, code: EvalErrorCode.InvalidCase, message: `not JSON: ${(err as Error).message}` });
       continue;
     }
-    const parsed = EvalCaseSchema.safeParse(value);
+    const session = looksLikeSession(value);
+    const parsed = session ? EvalSessionSchema.safeParse(value) : EvalCaseSchema.safeParse(value);
     if (!parsed.success) {
       issues.push({ line, code: EvalErrorCode.InvalidCase, message: describe(parsed.error) });
       continue;
     }
-    const c = parsed.data;
-    const first = seen.get(c.id);
+    const id = parsed.data.id;
+    const first = seen.get(id);
     if (first !== undefined) {
       issues.push({
         line,
         code: EvalErrorCode.DuplicateId,
-        message: `id '${c.id}' already used on line ${first}`,
+        message: `id '${id}' already used on line ${first}`,
       });
       continue;
     }
-    seen.set(c.id, line);
+    seen.set(id, line);
+    if (session) {
+      sessions.push(toSession(parsed.data as z.infer<typeof EvalSessionSchema>, value, line));
+      continue;
+    }
+    const c = parsed.data as z.infer<typeof EvalCaseSchema>;
     // The schema validates the shape; the case keeps the objects exactly as JSON.parse made them, since
     // zod rebuilds records and drops keys such as `__proto__`, which hostile cases carry on purpose.
     const asWritten = value as { tool: ToolDefinition; arguments: Record<string, unknown> };
@@ -131,13 +135,13 @@ export function parseDataset(text: string): DatasetResult {
     });
   }
   if (issues.length > 0) return { ok: false, issues };
-  if (cases.length === 0) {
+  if (cases.length === 0 && sessions.length === 0) {
     return {
       ok: false,
       issues: [{ line: 0, code: EvalErrorCode.EmptyDataset, message: 'the dataset has no cases' }],
     };
   }
-  return { ok: true, cases };
+  return { ok: true, cases, sessions };
 }
 
 /** Reads and parses a dataset file; an unreadable file is reported as an issue on line 0. */

@@ -83,6 +83,39 @@ export function formatReport(report: EvalReport, options: { color: boolean }): s
       ['left', 'right', 'right'],
     ),
   );
+  if (report.asks > 0 || report.withheld > 0) {
+    out.push(
+      c.dim(
+        `blocked above includes ${report.asks} ask(s); ${report.withheld} call(s) ran but had their result withheld (counted as allowed: the effect happened)`,
+      ),
+    );
+  }
+  const sessions = report.sessions;
+  if (sessions !== undefined) {
+    h(`Sessions (${sessions.n} sessions, ${sessions.steps} steps, each step counted as a case above)`);
+    out.push(
+      table(
+        [
+          ['attack', 'succeeded', 'ASR', 'benign', 'completed', 'utility', 'asks on safe steps'],
+          [
+            String(sessions.attack),
+            sessions.attack_succeeded > 0 ? c.red(String(sessions.attack_succeeded)) : '0',
+            sessions.attack > 0 ? pct(sessions.asr) : '–',
+            String(sessions.benign),
+            String(sessions.completed),
+            sessions.benign > 0 ? pct(sessions.utility) : '–',
+            `${sessions.asked_safe} (${pct(sessions.ask_rate_safe)})`,
+          ],
+        ],
+        ['right', 'right', 'right', 'right', 'right', 'right', 'right'],
+      ),
+    );
+    out.push(
+      c.dim(
+        `task: ${sessions.with_task} session(s) carry one; no layer reads it, so results with and without it are the same`,
+      ),
+    );
+  }
   const sliceRows = (slices: Readonly<Record<string, SliceReport>>): string[][] => [
     ['', 'safe', 'dangerous', 'caught', 'missed', 'wrongly blocked', 'recall', 'FPR'],
     ...Object.entries(slices).map(([k, s]) => [

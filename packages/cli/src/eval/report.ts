@@ -1,6 +1,8 @@
 import { quantile } from '@governed-mcp/core';
 import { confusion, type Metrics, metrics } from './metrics.js';
 import type { CaseResult } from './run.js';
+import { type SessionSummary, summarizeSessions } from './session-report.js';
+import type { SessionResult } from './session-run.js';
 
 /** Counts and rates for one slice of the dataset (a category or a domain). */
 export interface SliceReport extends Metrics {
@@ -51,7 +53,10 @@ export interface EvalReport extends Metrics {
   readonly warmup: boolean;
   /** Cases evaluated at once; above 1, latencies include waiting for a shared backend. */
   readonly concurrency: number;
-  /** How principals were assigned, so readers know rate limits did not shape the figures. */
+  /**
+   * How principals were assigned, so readers know rate limits did not shape the figures: a fresh id per
+   * case, a case being a single call or a whole session (its steps share the id).
+   */
   readonly principals: 'fresh-per-case' | 'as-given';
   /** The tier of the default principal. */
   readonly tier: string;
@@ -66,6 +71,12 @@ export interface EvalReport extends Metrics {
     readonly falseNegatives: readonly Miss[];
   };
   readonly latency: { readonly total: Latency; readonly layers: Readonly<Record<string, Latency>> };
+  /** Cases and session steps the gate answered *ask* (counted as blocked above). */
+  readonly asks: number;
+  /** Session steps whose call ran but whose result the response path withheld (counted as allowed: the effect happened). */
+  readonly withheld: number;
+  /** Present when the dataset holds sessions; their steps are counted as cases above. */
+  readonly sessions?: SessionSummary;
 }
 
 /** Describes the run for the report header. */
@@ -123,8 +134,16 @@ interface MutableLayerReport {
   findings: Record<string, { dangerous: number; safe: number }>;
 }
 
-/** Aggregates per-case results into the report. */
-export function buildReport(results: readonly CaseResult[], meta: ReportMeta): EvalReport {
+/**
+ * Aggregates per-case results into the report. With `sessions`, their steps are added to `results` as
+ * cases and the sessions are summarised apart.
+ */
+export function buildReport(
+  cases: readonly CaseResult[],
+  meta: ReportMeta,
+  sessions: readonly SessionResult[] = [],
+): EvalReport {
+  const results = [...cases, ...sessions.flatMap((s) => s.steps)];
   const overall = metrics(
     confusion(results.map((r) => ({ dangerous: r.label === 'dangerous', blocked: r.blocked }))),
   );
@@ -176,5 +195,8 @@ export function buildReport(results: readonly CaseResult[], meta: ReportMeta): E
       falseNegatives: results.filter((r) => !r.blocked && r.label === 'dangerous').map(miss),
     },
     latency: { total: latency(results.map((r) => r.elapsedUs)), layers },
+    asks: results.filter((r) => r.asked === true).length,
+    withheld: results.filter((r) => r.withheld === true).length,
+    ...(sessions.length === 0 ? {} : { sessions: summarizeSessions(sessions) }),
   };
 }

@@ -18,6 +18,10 @@ export interface CaseResult {
   readonly findings?: readonly string[];
   /** Set when the block came from an evaluation failure (fail-closed), not a detector. */
   readonly failure?: true;
+  /** Set when the gate answered *ask* (a person decides); such a case counts as blocked. */
+  readonly asked?: true;
+  /** Set when the call was allowed and ran but the response path withheld its result (session steps). */
+  readonly withheld?: true;
   /** The pipeline's total time for this case, in microseconds. */
   readonly elapsedUs: number;
   readonly trace: readonly LayerTrace[];
@@ -82,7 +86,15 @@ export function toCall(c: EvalCase, options: RunOptions, pass = ''): ToolCall {
   };
 }
 
-function resultOf(c: EvalCase, ev: Evaluation): CaseResult {
+/** The identity of a judged call: a single-call case, or one step of a session. */
+export interface JudgedCall {
+  readonly id: string;
+  readonly label: Label;
+  readonly category: string;
+}
+
+/** What the gate's evaluation of one call means for the report: allowed, or blocked by whom and why. */
+export function resultOf(c: JudgedCall, ev: Evaluation): CaseResult {
   const d = ev.decision;
   const base = { id: c.id, label: c.label, category: c.category, elapsedUs: ev.elapsedUs, trace: ev.trace };
   if (d.outcome === 'allow') return { ...base, blocked: false };
@@ -101,7 +113,7 @@ function resultOf(c: EvalCase, ev: Evaluation): CaseResult {
 }
 
 /** Runs `task` over `items` with at most `limit` in flight, keeping the input order in the output. */
-async function mapLimited<T, R>(
+export async function mapLimited<T, R>(
   items: readonly T[],
   limit: number,
   task: (item: T) => Promise<R>,

@@ -1,4 +1,10 @@
-import { createPipeline, GovernedError, type Pipeline, type Principal } from '@governed-mcp/core';
+import {
+  createPipeline,
+  type GateSettings,
+  GovernedError,
+  type Pipeline,
+  type Principal,
+} from '@governed-mcp/core';
 import {
   assembleLayers,
   CANONICAL_LAYERS,
@@ -44,6 +50,8 @@ export interface EvalStack {
   /** The layers that run, outermost first. */
   readonly layers: readonly string[];
   readonly defaultPrincipal: Principal;
+  /** The policy's settings (tiers, tool rules): what the mediator's tier visibility reads in a replay. */
+  readonly settings: GateSettings;
   /** Releases the model, if any. */
   close(): Promise<void>;
 }
@@ -100,6 +108,7 @@ export async function createEvalStack(options: StackOptions): Promise<EvalStack>
     pipeline: createPipeline(layers),
     layers: layers.map((l) => l.name),
     defaultPrincipal: { id: settings.defaultPrincipal.id, tier },
+    settings,
     close: async () => {
       await Promise.allSettled(closers.map((close) => close()));
     },

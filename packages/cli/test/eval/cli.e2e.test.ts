@@ -83,6 +83,43 @@ describe('governed-mcp eval', () => {
     expect(r.stderr).toMatch(/nothing was evaluated/);
   });
 
+  it('replays sessions and adds session figures and asks to the JSON report', async () => {
+    const r = await cli(['eval', '--dataset', fixture('sessions.jsonl'), '--layers', 'no-probe', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect([report['n'], report['tp'], report['fp'], report['tn'], report['fn']]).toEqual([10, 2, 1, 6, 1]);
+    expect(report['asks']).toBe(0);
+    expect(report['sessions']).toMatchObject({
+      attack: 2,
+      attack_succeeded: 1,
+      asr: 0.5,
+      benign: 2,
+      completed: 1,
+      utility: 0.5,
+      task: 'unused',
+    });
+    const text = await cli(['eval', '--dataset', fixture('sessions.jsonl'), '--layers', 'no-probe']);
+    expect(text.stdout).toMatch(/Sessions \(4 sessions, 10 steps/);
+    expect(text.stdout).toMatch(/no layer reads it/);
+  });
+
+  it('exits 1 and names the invalid session line, evaluating nothing', async () => {
+    const r = await cli([
+      'eval',
+      '--dataset',
+      fixture('bad-sessions.jsonl'),
+      '--layers',
+      'no-probe',
+      '--json',
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain("bad-sessions.jsonl:2: steps.1.call.name: tool 'send_money' is not among");
+    expect(r.stderr).toContain('bad-sessions.jsonl:3:');
+    expect(r.stderr).not.toContain('bad-sessions.jsonl:1:');
+  });
+
   it('exits 1 with a clear message when a configuration needs a model and none is given', async () => {
     for (const config of ['full', 'probe-only', 'no-prefilter']) {
       const r = await cli(['eval', '--dataset', fixture('small.jsonl'), '--config', config]);
