@@ -4,6 +4,7 @@ import { z } from 'zod';
 import {
   type EvalSession,
   EvalSessionSchema,
+  type Label,
   looksLikeSession,
   PrincipalSchema,
   ToolDefinitionSchema,
@@ -29,8 +30,7 @@ export const EvalErrorCode = {
 /** One of the eval error codes. */
 export type EvalErrorCode = (typeof EvalErrorCode)[keyof typeof EvalErrorCode];
 
-/** The two labels; "dangerous" is the positive class. */
-export type Label = 'safe' | 'dangerous';
+export type { Label } from './session-dataset.js';
 
 const JsonObjectSchema = z.record(z.string(), z.unknown());
 

@@ -1,6 +1,8 @@
 import type { Principal, ToolDefinition } from '@governed-mcp/core';
 import { z } from 'zod';
-import type { Label } from './dataset.js';
+
+/** The two labels; "dangerous" is the positive class. */
+export type Label = 'safe' | 'dangerous';
 
 const JsonObjectSchema = z.record(z.string(), z.unknown());
 
