@@ -67,6 +67,8 @@ export const FIELD_NOTES: Readonly<Record<string, string>> = {
   'http.allowAnonymous':
     'Serve a non-loopback address without bearer tokens (every client gets `principal`).',
   redaction: 'Secrets in what comes back to the agent: redact them, block the answer, or pass it (off).',
+  resultInstructions:
+    'Tool results that carry instructions addressed to the agent: pass them and mark the session (mark, logged and audited), replace the flagged texts with a notice (quarantine), or withhold the result (withhold).',
   layers: 'Which layers run: full (needs a probe model), no-probe, probe-only, no-prefilter.',
   customLayers:
     'Your own layers, each loaded from a module at start-up and run next to a built-in layer; see [Custom layers](#custom-layers).',

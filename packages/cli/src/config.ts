@@ -160,6 +160,8 @@ export const ProxyConfigSchema = z.strictObject({
     })
     .default({ allowedHosts: [], allowAnonymous: false }),
   redaction: z.enum(['redact', 'block', 'off']).default('redact'),
+  /** Tool results carrying instructions addressed to the agent: marked (default), quarantined or withheld. */
+  resultInstructions: z.enum(['mark', 'quarantine', 'withhold']).default('mark'),
   layers: z.enum(LAYER_CONFIGURATIONS).default('no-probe'),
   /** The user's own layers, each placed next to a built-in one; loaded at start-up. */
   customLayers: z.array(CustomLayerEntrySchema).default([]),

@@ -57,6 +57,12 @@ export type {
 export { redactText, redactValue } from './mediation/redaction.js';
 export type { ScanBounds } from './mediation/redaction-scanner.js';
 export { DEFAULT_SCAN_BOUNDS } from './mediation/redaction-scanner.js';
+export type {
+  ResultFinding,
+  ResultInstructionsMode,
+  ResultJudgement,
+} from './mediation/result-judgement.js';
+export { judgeResult, QUARANTINE_NOTICE } from './mediation/result-judgement.js';
 export type { TierResolver } from './mediation/visibility.js';
 export { allVisible, tierVisibility } from './mediation/visibility.js';
 export type { Refusal } from './mediation/wire.js';

@@ -115,6 +115,11 @@ export function formatReport(report: EvalReport, options: { color: boolean }): s
         `task: ${sessions.with_task} session(s) carry one; no layer reads it, so results with and without it are the same`,
       ),
     );
+    out.push(
+      c.dim(
+        `flagged results (instructions addressed to the agent): ${sessions.flagged_results}; ${sessions.flagged_before_attack} before the first dangerous step of an attack (${sessions.attack_flagged} of ${sessions.attack} attack sessions), ${sessions.flagged_benign} in benign sessions`,
+      ),
+    );
   }
   const sliceRows = (slices: Readonly<Record<string, SliceReport>>): string[][] => [
     ['', 'safe', 'dangerous', 'caught', 'missed', 'wrongly blocked', 'recall', 'FPR'],

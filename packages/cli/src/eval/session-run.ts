@@ -35,6 +35,8 @@ export interface SessionResult {
   readonly completed: boolean;
   /** The session carries the user's task (which no layer reads yet). */
   readonly hasTask: boolean;
+  /** Indexes (0-based) of the steps whose result the response path flagged as addressing the agent. */
+  readonly flaggedSteps?: readonly number[];
 }
 
 /** Options of a session replay. */
@@ -219,6 +221,7 @@ export async function replaySession(
   pass = '',
 ): Promise<SessionResult> {
   const recorder: Recorder = { decisions: new Map(), outcomes: new Map() };
+  const flagged = new Set<string>();
   const base = session.principal ?? options.defaultPrincipal;
   const principal =
     options.freshPrincipal === false ? base : { id: `${base.id}#${session.id}${pass}`, tier: base.tier };
@@ -227,7 +230,10 @@ export async function replaySession(
     defaultPrincipal: principal,
     redaction: options.redaction ?? 'redact',
     visibility: tierVisibility(createTierTable(options.settings)),
-    ...(options.log === undefined ? {} : { log: options.log }),
+    log: (line) => {
+      if (line.event === 'result_flagged') flagged.add(String(line.data?.['requestId']));
+      options.log?.(line);
+    },
   });
   const peer: PeerInfo = { principal, sessionId: session.id, transport: EVAL_TRANSPORT };
   const forwarded = new Set<string>();
@@ -270,6 +276,7 @@ export async function replaySession(
     // A benign session is completed when every step ran and its result reached the agent.
     completed: steps.every((s) => !s.blocked && s.withheld !== true),
     hasTask: session.task !== undefined,
+    flaggedSteps: steps.flatMap((s, i) => (flagged.has(s.id) ? [i] : [])),
   };
 }
 

@@ -261,6 +261,7 @@ export async function startProxy(
       elicitation: config.mediate.elicitation,
     },
     redaction: config.redaction,
+    resultInstructions: config.resultInstructions,
     ...(pins === undefined ? {} : { pins }),
     ...(config.upstream.name === undefined ? {} : { server: config.upstream.name }),
     limits: {

@@ -5,6 +5,7 @@ import type { MediationLog, MediatorOptions, PeerInfo, ToolVisibility } from './
 import type { MediatedKinds } from './methods.js';
 import { createMemoryPinStore, type PinStore } from './pins.js';
 import type { RedactionMode, SecretPattern } from './redaction.js';
+import type { ResultInstructionsMode } from './result-judgement.js';
 import { createSession, type Session } from './session.js';
 import { allVisible } from './visibility.js';
 
@@ -20,6 +21,7 @@ export interface Engine {
   readonly server: string;
   readonly kinds: MediatedKinds;
   readonly redaction: RedactionMode;
+  readonly resultInstructions: ResultInstructionsMode;
   readonly patterns: readonly SecretPattern[];
   readonly pins: PinStore;
   readonly limits: FrameLimits;
@@ -41,6 +43,15 @@ function resolveLimits(partial: Partial<FrameLimits> | undefined): FrameLimits {
   return limits;
 }
 
+const RESULT_INSTRUCTION_MODES: readonly ResultInstructionsMode[] = ['mark', 'quarantine', 'withhold'];
+
+function resultInstructionsOf(mode: ResultInstructionsMode | undefined): ResultInstructionsMode {
+  if (mode === undefined) return 'mark';
+  if (!RESULT_INSTRUCTION_MODES.includes(mode))
+    throw new TypeError(`mediator resultInstructions must be one of ${RESULT_INSTRUCTION_MODES.join(', ')}`);
+  return mode;
+}
+
 /** Resolves a mediator's options into its engine (defaults filled in, limits checked). */
 export function createEngine(options: MediatorOptions): Engine {
   return {
@@ -49,6 +60,7 @@ export function createEngine(options: MediatorOptions): Engine {
     server: options.server ?? '',
     kinds: options.mediate ?? {},
     redaction: options.redaction ?? 'redact',
+    resultInstructions: resultInstructionsOf(options.resultInstructions),
     patterns: options.secretPatterns ?? [],
     pins: options.pins ?? createMemoryPinStore(),
     limits: resolveLimits(options.limits),

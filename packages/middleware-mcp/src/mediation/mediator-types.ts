@@ -10,6 +10,7 @@ import type { MediatedKinds } from './methods.js';
 import type { PinStore } from './pins.js';
 import type { PoisonFinding } from './poisoning.js';
 import type { RedactionMode, SecretPattern } from './redaction.js';
+import type { ResultInstructionsMode } from './result-judgement.js';
 
 /** What the mediator decides with: a pipeline (no audit) or a gate built with `createGate`. */
 export type GateSource = Pipeline | Gate;
@@ -74,6 +75,12 @@ export interface MediatorOptions {
   readonly mediate?: MediatedKinds;
   /** Secrets in results: replaced (default), the result blocked, or left alone. */
   readonly redaction?: RedactionMode;
+  /**
+   * Tool results that carry instructions addressed to the agent: delivered and the session marked
+   * (default, audited and logged `result_flagged`), the flagged texts replaced by a notice, or the
+   * whole result withheld.
+   */
+  readonly resultInstructions?: ResultInstructionsMode;
   /** Deployment-specific secret detectors, run in addition to the built-in rule sets. */
   readonly secretPatterns?: readonly SecretPattern[];
   /** Approved tool fingerprints; an in-memory store by default (pins live as long as the mediator). */

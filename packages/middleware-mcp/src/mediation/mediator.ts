@@ -27,6 +27,9 @@
  *   listing items are withheld, poisoned instructions removed (`text_withheld`).
  * - Results of tools, resources, prompts and tasks, error messages and server notifications pass the
  *   secret redactor; with `redaction: 'block'` a result holding secrets is withheld.
+ * - Tool results are judged for instructions addressed to the agent (`result-judgement.ts`, the same
+ *   signals as tool descriptions): the session remembers each flag (bounded) and the call's audited
+ *   outcome names it; `resultInstructions` marks (default), quarantines the flagged text or withholds.
  * - A gate is taken as given: its audit chain and its `arguments`/`redact` settings decide what the
  *   records keep; the mediator only adds its own `mediation` layer outermost (`mediation-gate.ts`).
  *

@@ -5,6 +5,7 @@ import type { Engine } from './engine.js';
 import type { Params } from './frame.js';
 import { MEDIATION_LAYER } from './mediation-gate.js';
 import { type Redacted, redactValue } from './redaction.js';
+import { judgeResult, type ResultFinding } from './result-judgement.js';
 import type { Pending, Session } from './session.js';
 import { deniedToolResult, errorResponse, MediationCode, type Refusal } from './wire.js';
 
@@ -83,6 +84,69 @@ function findingsDetail(r: Redacted<unknown>): string {
   return r.findings.map((f) => `${f.rule} at ${f.path} x${f.count}`).join(', ');
 }
 
+/** The audit detail of a flagged result: kind and place of each finding — no excerpt of the text. */
+function flagDetail(findings: readonly ResultFinding[]): string {
+  return `instructions addressed to the agent: ${findings.map((f) => `${f.kind} at ${f.path}`).join(', ')}`;
+}
+
+type Judged<T> =
+  | { readonly ok: true; readonly value: T; readonly detail: string }
+  | { readonly ok: false; readonly refusal: Refusal; readonly detail: string };
+
+/**
+ * Judges a tool result for instructions addressed to the agent (`result-judgement.ts`); a flagged one is
+ * remembered by the session and logged, then marked, quarantined or withheld as configured. A judgement
+ * that throws withholds the result (fail-closed). Answers to other requests pass unjudged.
+ */
+function judgeToolResult<T>(engine: Engine, session: Session, pending: Pending, value: T): Judged<T> {
+  if (pending.role !== 'tool-call') return { ok: true, value, detail: '' };
+  const mode = engine.resultInstructions;
+  let judged: ReturnType<typeof judgeResult<T>>;
+  try {
+    judged = judgeResult(value, mode);
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    engine.log({ level: 'error', event: 'result_judgement_failed', detail, sessionId: session.key });
+    const reason = 'the result could not be scanned for instructions, so it was withheld';
+    return {
+      ok: false,
+      detail: reason,
+      refusal: { layer: MEDIATION_LAYER, code: MediationCode.RedactionFailed, reason },
+    };
+  }
+  if (judged.findings.length === 0) return { ok: true, value, detail: '' };
+  const action = mode === 'mark' ? 'marked' : mode === 'quarantine' ? 'quarantined' : 'withheld';
+  const kinds = [...new Set(judged.findings.map((f) => f.kind))];
+  const tool = pending.call?.tool.name ?? pending.tool?.name ?? '';
+  session.resultFlags.add({
+    tool,
+    requestId: pending.id,
+    kinds,
+    excerpt: judged.findings[0]!.excerpt,
+    action,
+  });
+  engine.log({
+    level: 'warn',
+    event: 'result_flagged',
+    sessionId: session.key,
+    data: {
+      tool,
+      requestId: pending.id,
+      kinds,
+      action,
+      findings: judged.findings.map((f) => `${f.kind} at ${f.path}`),
+    },
+  });
+  const detail = `${flagDetail(judged.findings)} (${action})`;
+  if (mode !== 'withhold') return { ok: true, value: judged.value, detail };
+  const reason = 'the result contained instructions addressed to the agent and was withheld';
+  return {
+    ok: false,
+    detail,
+    refusal: { layer: MEDIATION_LAYER, code: MediationCode.ResultBlocked, reason },
+  };
+}
+
 /**
  * The response path of a request the gate let through: secrets are redacted (or the result blocked),
  * and the outcome of a mediated request is recorded. If that record cannot be written, or the answer
@@ -135,15 +199,25 @@ export async function settle(
     outcome = { status: 'blocked', detail: findingsDetail(scanned), redactions: scanned.count, ms };
   } else {
     const scanned = scan.redacted;
-    const isError = answer.error !== undefined || answer.result?.isError === true;
-    out = message(pending.id, answer, scanned.value);
-    const status = scanned.count > 0 ? 'redacted' : isError ? 'error' : 'ok';
-    outcome = {
-      status,
-      result: scanned.value,
-      ms,
-      ...(scanned.count > 0 ? { redactions: scanned.count, detail: findingsDetail(scanned) } : {}),
-    };
+    const judged = judgeToolResult(engine, session, pending, scanned.value);
+    const detail = [scanned.count > 0 ? findingsDetail(scanned) : '', judged.detail]
+      .filter(Boolean)
+      .join('; ');
+    if (!judged.ok) {
+      out = failureFor(pending, judged.refusal);
+      outcome = { status: 'blocked', detail: detail || judged.refusal.reason, ms };
+    } else {
+      const isError = answer.error !== undefined || answer.result?.isError === true;
+      out = message(pending.id, answer, judged.value);
+      const changed = scanned.count > 0 || judged.value !== scanned.value;
+      outcome = {
+        status: changed ? 'redacted' : isError ? 'error' : 'ok',
+        result: judged.value,
+        ms,
+        ...(scanned.count > 0 ? { redactions: scanned.count } : {}),
+        ...(detail === '' ? {} : { detail }),
+      };
+    }
   }
   if (pending.call !== undefined && pending.checked !== undefined) {
     const ok = await engine.gate.recordOutcome(pending.call, pending.checked, outcome);

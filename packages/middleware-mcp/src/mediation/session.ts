@@ -4,6 +4,53 @@ import { ToolCatalogue } from './catalogue.js';
 import type { Params } from './frame.js';
 import type { PeerInfo } from './mediator-types.js';
 import type { RequestRole } from './methods.js';
+import type { ResultFinding } from './result-judgement.js';
+
+/** Most flagged results a session keeps; older ones are dropped (and counted). */
+export const MAX_RESULT_FLAGS = 64;
+
+/** A tool result that carried instructions addressed to the agent, as the session remembers it. */
+export interface ResultFlag {
+  readonly tool: string;
+  readonly requestId: RequestId;
+  /** The finding kinds, each once. */
+  readonly kinds: readonly ResultFinding['kind'][];
+  /** A short excerpt of the first finding. */
+  readonly excerpt: string;
+  /** What the response path did with the result. */
+  readonly action: 'marked' | 'quarantined' | 'withheld';
+}
+
+/**
+ * The flagged results of one session, bounded: at most {@link MAX_RESULT_FLAGS} (oldest dropped), so a
+ * long session costs constant memory. Later layers read it to see what the session has been told.
+ */
+export class ResultFlags {
+  readonly #flags: ResultFlag[] = [];
+  #total = 0;
+
+  /** Remembers one flagged result, dropping the oldest past the bound. */
+  add(flag: ResultFlag): void {
+    this.#flags.push(flag);
+    this.#total++;
+    if (this.#flags.length > MAX_RESULT_FLAGS) this.#flags.shift();
+  }
+
+  /** The flags kept, oldest first. */
+  entries(): readonly ResultFlag[] {
+    return this.#flags.slice();
+  }
+
+  /** Flagged results over the session's life, kept or dropped. */
+  get total(): number {
+    return this.#total;
+  }
+
+  /** Flags dropped to keep the bound. */
+  get dropped(): number {
+    return this.#total - this.#flags.length;
+  }
+}
 
 /** A request in flight, in either direction. */
 export interface Pending {
@@ -48,6 +95,8 @@ export interface Session {
   discovery: Discovery | undefined;
   /** The latest peer seen, for late delivery. */
   peer: PeerInfo | undefined;
+  /** Tool results flagged on the response path for instructions addressed to the agent. */
+  readonly resultFlags: ResultFlags;
 }
 
 /** Creates the state of a new session. */
@@ -60,5 +109,6 @@ export function createSession(key: string): Session {
     parked: [],
     discovery: undefined,
     peer: undefined,
+    resultFlags: new ResultFlags(),
   };
 }
