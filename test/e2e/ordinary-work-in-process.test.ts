@@ -1,11 +1,4 @@
-import { createGate, createPipeline, createTierTable } from '@governed-mcp/core';
-import {
-  assembleLayers,
-  connectGoverned,
-  resolveDefaultPrincipal,
-  tierVisibility,
-} from '@governed-mcp/middleware-mcp';
-import { loadPolicy } from '@governed-mcp/policy-dsl';
+import { governServer, LOCAL_USER_TIER } from '@governed-mcp/middleware-mcp';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -76,30 +69,19 @@ let client: Client;
 let closeAll: () => Promise<void>;
 
 beforeAll(async () => {
-  const policy = await loadPolicy(undefined);
-  const settings = policy.settings;
   // The workstation server runs as a developer account, whatever account runs this test.
-  const paths = { env: { home: '/home/dev', cwd: '/home/dev/project' } };
-  const layers = await assembleLayers({ configuration: 'no-probe', policy, paths });
-  const gate = createGate({ pipeline: createPipeline(layers) });
-  const { principal } = resolveDefaultPrincipal({
-    config: {},
-    settings,
-    policyFile: false,
-    transport: 'stdio',
-    user: 'dev',
-  });
+  // The one-line wrapper, as a user writes it: the proxy's layers, the local user over stdio.
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  const mediator = await connectGoverned(workstation(ran), serverSide, {
-    gate,
-    visibility: tierVisibility(createTierTable(settings)),
-    peer: { principal },
+  const governed = await governServer(workstation(ran), serverSide, {
+    audit: false,
+    principal: { id: 'local:dev', tier: LOCAL_USER_TIER },
+    paths: { env: { home: '/home/dev', cwd: '/home/dev/project' }, resolveOnDisk: false },
   });
   client = new Client({ name: 'ordinary-work', version: '1.0.0' });
   await client.connect(clientSide);
   closeAll = async () => {
     await client.close();
-    await mediator.close();
+    await governed.close();
   };
 });
 

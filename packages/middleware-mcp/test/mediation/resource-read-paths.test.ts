@@ -1,11 +1,8 @@
-import { createGate, createPipeline, createTierTable } from '@governed-mcp/core';
-import { loadPolicy } from '@governed-mcp/policy-dsl';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveDefaultPrincipal } from '../../src/default-principal.js';
-import { assembleLayers, connectGoverned, tierVisibility } from '../../src/index.js';
+import { governServer, LOCAL_USER_TIER } from '../../src/index.js';
 
 /**
  * `resources/read` through the whole default stack (default constitution, no probe, the stdio local
@@ -33,29 +30,18 @@ function fileServer(): McpServer {
 }
 
 beforeAll(async () => {
-  const policy = await loadPolicy(undefined);
-  const settings = policy.settings;
-  const paths = { env: { home: '/home/u', cwd: '/home/u/project' } };
-  const layers = await assembleLayers({ configuration: 'no-probe', policy, paths });
-  const gate = createGate({ pipeline: createPipeline(layers) });
-  const { principal } = resolveDefaultPrincipal({
-    config: {},
-    settings,
-    policyFile: false,
-    transport: 'stdio',
-    user: 'u',
-  });
+  // The one-line wrapper, as a user writes it: the proxy's layers, the local user over stdio.
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  const mediator = await connectGoverned(fileServer(), serverSide, {
-    gate,
-    visibility: tierVisibility(createTierTable(settings)),
-    peer: { principal },
+  const governed = await governServer(fileServer(), serverSide, {
+    audit: false,
+    principal: { id: 'local:u', tier: LOCAL_USER_TIER },
+    paths: { env: { home: '/home/u', cwd: '/home/u/project' }, resolveOnDisk: false },
   });
   client = new Client({ name: 'resource-read-paths', version: '1.0.0' });
   await client.connect(clientSide);
   closeAll = async () => {
     await client.close();
-    await mediator.close();
+    await governed.close();
   };
 });
 
