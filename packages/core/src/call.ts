@@ -1,4 +1,5 @@
 import type { JsonObject } from './json.js';
+import type { CapabilityClass, SessionFacts } from './session-facts.js';
 
 /** MCP tool annotations: hints a server gives about a tool's behaviour (untrusted unless the server is). */
 export interface ToolAnnotations {
@@ -48,4 +49,11 @@ export interface ToolCall {
   readonly sessionId?: string;
   readonly requestId?: string | number;
   readonly transport?: TransportFacts;
+  /**
+   * What the tool can do, inferred once from its definition (`classifyTool`) by whoever listed it.
+   * Absent when nobody inferred it: layers that need classes infer them from `tool` themselves.
+   */
+  readonly capabilities?: readonly CapabilityClass[];
+  /** What the session showed before this call (flagged results, value provenance); absent outside one. */
+  readonly session?: SessionFacts;
 }

@@ -14,7 +14,9 @@ const never: Clock = () => 0;
  * A layer that throws, rejects, resolves to a non-decision, calls `next()` twice, resolves before its
  * downstream settled, or outlives its `timeoutMs` yields a deny with `failure: true` and a distinct code,
  * unless it is marked `failMode: 'open'`, in which case the rest of the pipeline decides and the failure
- * is appended as a reason. With `timed` false, traces carry verdicts but no times.
+ * is appended as a reason. With `timed` false, traces carry verdicts but no times. A layer may return an
+ * ask like a deny (without `next()`) or after `next()` (escalating an allow); an allow returned over a
+ * downstream ask keeps the ask (deny > ask > allow).
  * @example
  * const run = compose([schemaLayer, policyLayer], allow());
  * const decision = await run(ctx, new RunState(2));

@@ -23,11 +23,24 @@ export interface DenyDecision {
   readonly failure?: true;
 }
 
+/**
+ * The call may proceed only if a person approves it. `question` is what the person is asked. Where
+ * nobody can be asked (a client without elicitation, a batch run), an ask is refused like a deny.
+ * Across layers, a deny outranks an ask and an ask outranks an allow.
+ */
+export interface AskDecision {
+  readonly outcome: 'ask';
+  readonly reasons: readonly Reason[];
+  readonly question: string;
+  /** As for an allow: replaces the call's arguments if the person approves. */
+  readonly arguments?: Readonly<Record<string, unknown>>;
+}
+
 /** What a layer returns. */
-export type Decision = AllowDecision | DenyDecision;
+export type Decision = AllowDecision | DenyDecision | AskDecision;
 
 /** How one layer took part in one call. */
-export type LayerVerdict = 'pass' | 'allow' | 'deny' | 'error' | 'timeout';
+export type LayerVerdict = 'pass' | 'allow' | 'deny' | 'ask' | 'error' | 'timeout';
 
 /** One layer's part in one call, with its own time (downstream time excluded), in microseconds. */
 export interface LayerTrace {
@@ -61,6 +74,23 @@ export function deny(layer: string, code: string, detail?: string, data?: JsonOb
   return { outcome: 'deny', reasons: [reason] };
 }
 
+/** An ask from `layer`: the call proceeds only if a person answers yes to `question`. */
+export function ask(
+  layer: string,
+  code: string,
+  question: string,
+  detail?: string,
+  data?: JsonObject,
+): AskDecision {
+  const reason: Reason =
+    detail === undefined
+      ? { layer, code }
+      : data === undefined
+        ? { layer, code, detail }
+        : { layer, code, detail, data };
+  return { outcome: 'ask', reasons: [reason], question };
+}
+
 /** The same decision with one more reason appended (decisions are immutable). */
 export function withReason<D extends Decision>(decision: D, reason: Reason): D {
   return { ...decision, reasons: [...decision.reasons, reason] };
@@ -69,6 +99,8 @@ export function withReason<D extends Decision>(decision: D, reason: Reason): D {
 /** True when `value` has the shape of a Decision. Used to catch layers that return garbage. */
 export function isDecision(value: unknown): value is Decision {
   if (typeof value !== 'object' || value === null) return false;
-  const v = value as { outcome?: unknown; reasons?: unknown };
-  return (v.outcome === 'allow' || v.outcome === 'deny') && Array.isArray(v.reasons);
+  const v = value as { outcome?: unknown; reasons?: unknown; question?: unknown };
+  if (!Array.isArray(v.reasons)) return false;
+  if (v.outcome === 'ask') return typeof v.question === 'string' && v.question.length > 0;
+  return v.outcome === 'allow' || v.outcome === 'deny';
 }

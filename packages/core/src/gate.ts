@@ -37,6 +37,25 @@ export interface CallOutcome {
   readonly ms?: number;
 }
 
+/** How a person answered an ask: approved, declined, cancelled, or no answer to be had. */
+export type AskVerdict = 'approved' | 'declined' | 'cancelled' | 'unavailable' | 'timeout' | 'invalid';
+
+/** A person's answer to an ask, as the `answer` audit record keeps it. */
+export interface AskAnswer {
+  readonly verdict: AskVerdict;
+  /** Who answered: the principal of the client connection, and the client's name and version if known. */
+  readonly by: {
+    readonly principal: string;
+    readonly client?: { readonly name?: string; readonly version?: string };
+  };
+  /** How the person was asked. */
+  readonly how: 'elicitation';
+  /** Time from the question to the answer, in ms. */
+  readonly ms?: number;
+  /** Why there was no usable answer (unavailable, timeout, invalid), for people. */
+  readonly detail?: string;
+}
+
 /** A pipeline bound to an audit chain: every decision is recorded before the call may proceed. */
 export interface Gate {
   readonly pipeline: Pipeline;
@@ -50,6 +69,15 @@ export interface Gate {
     outcome: CallOutcome,
   ): Promise<AuditPosition | undefined>;
   /**
+   * Records a person's answer to an ask decision (record `answer`, `ref` = the decision's seq). Rejects
+   * when the record cannot be written: the caller then refuses the call (fail-closed).
+   */
+  recordAnswer(
+    call: ToolCall,
+    checked: RecordedDecision,
+    answer: AskAnswer,
+  ): Promise<AuditPosition | undefined>;
+  /**
    * A gate with every option of this one (audit chain, `arguments`, `redact`) deciding with `pipeline`
    * instead: how a wrapper adds its own layer without dropping how records are kept.
    * @example
@@ -60,7 +88,7 @@ export interface Gate {
 
 function decisionData(call: ToolCall, ev: Evaluation, options: GateOptions): object {
   const d = ev.decision;
-  const args = d.outcome === 'allow' && d.arguments !== undefined ? d.arguments : call.arguments;
+  const args = d.outcome !== 'deny' && d.arguments !== undefined ? d.arguments : call.arguments;
   return {
     call: {
       method: call.method,
@@ -77,6 +105,7 @@ function decisionData(call: ToolCall, ev: Evaluation, options: GateOptions): obj
     decision: {
       outcome: d.outcome,
       failure: d.outcome === 'deny' ? d.failure : undefined,
+      question: d.outcome === 'ask' ? d.question : undefined,
       reasons: d.reasons,
     },
     layers: ev.trace,
@@ -131,6 +160,21 @@ export function createGate(options: GateOptions): Gate {
         resultDigest: outcome.result === undefined ? undefined : digestOf(outcome.result),
         redactions: outcome.redactions,
         ms: outcome.ms,
+      });
+    },
+    async recordAnswer(call, checked, answer) {
+      if (audit === undefined) return undefined;
+      const d = checked.decision;
+      return audit.append('answer', {
+        ref: checked.audit?.seq,
+        tool: call.tool.name,
+        requestId: call.requestId,
+        question: d.outcome === 'ask' ? d.question : undefined,
+        verdict: answer.verdict,
+        by: answer.by,
+        how: answer.how,
+        detail: answer.detail,
+        ms: answer.ms === undefined ? undefined : Math.round(answer.ms),
       });
     },
   };

@@ -13,6 +13,7 @@ export { ChainVerifier } from './audit/verify.js';
 export type { Principal, ToolAnnotations, ToolCall, ToolDefinition, TransportFacts } from './call.js';
 export type {
   AllowDecision,
+  AskDecision,
   Decision,
   DenyDecision,
   Evaluation,
@@ -20,9 +21,9 @@ export type {
   LayerVerdict,
   Reason,
 } from './decision.js';
-export { allow, deny, isDecision, withReason } from './decision.js';
+export { allow, ask, deny, isDecision, withReason } from './decision.js';
 export { ErrorCode, GovernedError, isGovernedError } from './errors.js';
-export type { CallOutcome, Gate, GateOptions, RecordedDecision } from './gate.js';
+export type { AskAnswer, AskVerdict, CallOutcome, Gate, GateOptions, RecordedDecision } from './gate.js';
 export { AUDIT_LAYER, createGate } from './gate.js';
 export type { JsonObject, JsonPrimitive, JsonValue } from './json.js';
 export type { CallContext, FactKey, FailMode, Interceptor, Layer, Next } from './layer.js';
@@ -31,6 +32,7 @@ export type { LayerPosition } from './layer-position.js';
 // Layers
 export type { ArgumentLimits, ArgumentProblem } from './layers/argument-walk.js';
 export { checkArguments, DEFAULT_ARGUMENT_LIMITS } from './layers/argument-walk.js';
+export { CLASS_RANKS } from './layers/class-ranks.js';
 export { LayerCode } from './layers/codes.js';
 export type {
   CallFacts,
@@ -115,6 +117,20 @@ export { quantile } from './quantile.js';
 // Secrets: what is a stand-in rather than a secret (shared by the pre-filter and the redactor)
 export type { StandIn } from './secrets/placeholder.js';
 export { entropy, isPlaceholder, isSampleJwt, looksGenerated, standInOf } from './secrets/placeholder.js';
+// Session: what a tool can do, the values a text carries, where a call's values came from
+export { classifyTool } from './session/capabilities.js';
+export type { ProvenanceLimits, ResultSource } from './session/provenance.js';
+export { DEFAULT_PROVENANCE_LIMITS, ProvenanceLedger } from './session/provenance.js';
+export type { FoundValue } from './session/values.js';
+export { findValues } from './session/values.js';
+export type {
+  CapabilityClass,
+  FlaggedResultFact,
+  SessionFacts,
+  ValueKind,
+  ValueOrigin,
+} from './session-facts.js';
+export { CAPABILITY_CLASSES, VALUE_KINDS } from './session-facts.js';
 export type {
   Bucket,
   GateSettings,
@@ -127,6 +143,7 @@ export type {
 } from './settings.js';
 export {
   BucketSchema,
+  CapabilityClassSchema,
   DEFAULT_SETTINGS,
   GateSettingsSchema,
   NetworkAllowSchema,

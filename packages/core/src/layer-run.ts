@@ -82,8 +82,13 @@ export class LayerRun {
     if (!isDecision(result)) {
       return this.fail(ErrorCode.LayerInvalidDecision, `layer '${layer.name}' returned ${describe(result)}`);
     }
-    if (result.outcome === 'deny' && result.reasons.length === 0) {
-      return this.#settle({ ...result, reasons: [{ layer: layer.name, code: 'denied' }] }, 'deny');
+    if (result.outcome !== 'allow' && result.reasons.length === 0) {
+      const code = result.outcome === 'deny' ? 'denied' : 'asked';
+      return this.#settle({ ...result, reasons: [{ layer: layer.name, code }] }, result.outcome);
+    }
+    // An ask outranks an allow: a layer cannot wave through a call a layer inside it wants a person to approve.
+    if (this.#calls === 1 && result.outcome === 'allow' && this.#state.outcomes[index + 1] === 'ask') {
+      return this.#keepAsk(result);
     }
     const passed = this.#calls === 1 && result.outcome === this.#state.outcomes[index + 1];
     return this.#settle(result, passed ? 'pass' : result.outcome);
@@ -101,6 +106,13 @@ export class LayerRun {
     const d = await this.#downstream;
     const reason = { layer: layer.name, code, detail: `${detail} (fail-open)` };
     return this.#settle({ ...d, reasons: [...d.reasons, reason] }, verdict);
+  }
+
+  /** The downstream's ask, with any reasons the layer's allow added, settled as a pass-through. */
+  async #keepAsk(result: Decision): Promise<Decision> {
+    const d = (await this.#downstream) as Decision;
+    const added = result.reasons.filter((r) => !d.reasons.includes(r));
+    return this.#settle(added.length === 0 ? d : { ...d, reasons: [...d.reasons, ...added] }, 'pass');
   }
 
   #settle(d: Decision, verdict: LayerVerdict): Decision {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ErrorCode, GovernedError } from './errors.js';
 import { classifyTarget } from './layers/prefilter/net/host-class.js';
+import { CAPABILITY_CLASSES, type CapabilityClass } from './session-facts.js';
 
 /**
  * The gate's settings: the tier table and the per-tool overrides that the trust-tier, rate-limit,
@@ -37,10 +38,19 @@ export const TierProfileSchema = z.strictObject({
   rateLimit: RateLimitSchema,
 });
 
-/** Settings for tools whose name matches `match` (a glob), optionally only on one server. */
+/** One capability class, as a settings file or a policy's `tool class …` block names it. */
+export const CapabilityClassSchema = z.enum(CAPABILITY_CLASSES as [CapabilityClass, ...CapabilityClass[]]);
+
+/**
+ * Settings for tools whose name matches `match` (a glob), optionally only on one server, and, when
+ * `classes` is given, only for tools that have at least one of those capability classes (a policy's
+ * `tool class moves-money … end` compiles to `{ match: '*', classes: ['moves-money'] }`).
+ */
 export const ToolRuleSchema = z.strictObject({
   match: z.string().min(1),
   server: z.string().optional(),
+  /** The rule applies only to tools with at least one of these classes (`call.capabilities`). */
+  classes: z.array(CapabilityClassSchema).min(1).readonly().optional(),
   /** The tier a principal needs to call the tool. */
   tier: z.string().optional(),
   rateLimit: RateLimitSchema.optional(),
@@ -93,7 +103,8 @@ export const GateSettingsSchema = z
       if (!names.has(tier)) ctx.addIssue({ code: 'custom', message: `${where}: unknown tier '${tier}'` });
     };
     known(s.defaultPrincipal.tier, 'defaultPrincipal');
-    for (const rule of s.tools) if (rule.tier !== undefined) known(rule.tier, `tool rule '${rule.match}'`);
+    for (const rule of s.tools)
+      if (rule.tier !== undefined) known(rule.tier, `tool rule '${ruleLabel(rule)}'`);
     for (const a of s.network?.allow ?? []) {
       known(a.minTier, `network allowance for '${a.hosts.join(', ')}'`);
       for (const h of a.hosts) {
@@ -106,6 +117,14 @@ export const GateSettingsSchema = z
       }
     }
   });
+
+/** How a tool rule is named in messages: its glob, and its classes when it has them. */
+function ruleLabel(rule: {
+  readonly match: string;
+  readonly classes?: readonly string[] | undefined;
+}): string {
+  return rule.classes === undefined ? rule.match : `${rule.match}' class '${rule.classes.join(', ')}`;
+}
 
 /** Token bucket parameters. */
 export type Bucket = z.infer<typeof BucketSchema>;

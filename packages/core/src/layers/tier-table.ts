@@ -1,14 +1,17 @@
 import type { ToolAnnotations, ToolCall } from '../call.js';
 import type { JsonObject } from '../json.js';
 import { compileToolGlob } from '../names/tool-name.js';
+import { classifyTool } from '../session/capabilities.js';
 import type { GateSettings, ProbeStrictness, RateLimitSpec, TierProfile, ToolRule } from '../settings.js';
 import { BoundedCache } from './bounded-cache.js';
+import { classMask, classRank } from './class-ranks.js';
 import { LayerCode } from './codes.js';
 
 /**
  * The tier a tool requires when no rule in `settings.tools` names one, derived from its MCP
- * annotations. Values are ranks in the tier table (0 = least trusted), clamped to the table's top.
- * Annotations come from the server and are hints only: a rule in the settings always wins.
+ * annotations (raised by its capability classes: see `CLASS_RANKS`). Values are ranks in the tier
+ * table (0 = least trusted), clamped to the table's top. Annotations come from the server and are
+ * hints only: a rule in the settings always wins.
  *
  * | annotations                                    | rank | default table |
  * |------------------------------------------------|------|---------------|
@@ -60,8 +63,8 @@ export interface TierFact {
   readonly principalRank: number;
   readonly requiredTier: string;
   readonly requiredRank: number;
-  /** Where the requirement came from: a rule in the settings or the tool's annotations. */
-  readonly source: 'rule' | 'annotations';
+  /** Where the requirement came from: a rule in the settings, the tool's annotations or its classes. */
+  readonly source: 'rule' | 'annotations' | 'classes';
   readonly profile: StrictnessProfile;
 }
 
@@ -81,6 +84,8 @@ interface CompiledRule {
   readonly rule: ToolRule;
   readonly name: (s: string) => boolean;
   readonly server: ((s: string) => boolean) | undefined;
+  /** The rule's classes as a bit mask (bit i: `CAPABILITY_CLASSES[i]`); 0 when it names none. */
+  readonly classes: number;
 }
 
 function annotationRank(a: ToolAnnotations | undefined): number {
@@ -142,6 +147,11 @@ function ratePlan(
  * Builds the tier table of `settings` (already parsed with `parseSettings`). Globs are compiled once
  * here (with `compileToolGlob`, so `Run-Shell` meets a rule for `run_shell`); a call costs one cache
  * lookup once its tool has been seen. Throws when a glob cannot compile.
+ *
+ * A rule applies to a call when its glob matches the tool's name, its server (if any) the call's, and
+ * its classes (if any) share one with the tool's (`call.capabilities`, else `classifyTool(call.tool)`).
+ * Applying rules are read top to bottom, field by field: the first that sets a field decides it. A
+ * class rule has no precedence of its own: it stands where it was written, like a `*` glob rule.
  */
 export function createTierTable(settings: GateSettings, options: { cacheSize?: number } = {}): TierTable {
   const rows = settings.tiers;
@@ -152,10 +162,11 @@ export function createTierTable(settings: GateSettings, options: { cacheSize?: n
     // The same engine and name rule as the policy's `tool glob`: case, separators and lookalikes aside.
     name: compileToolGlob(rule.match),
     server: rule.server === undefined ? undefined : compileToolGlob(rule.server),
+    classes: rule.classes === undefined ? 0 : classMask(rule.classes),
   }));
   const cache = new BoundedCache<string, TierResolution>(options.cacheSize ?? 4096);
 
-  function compute(call: ToolCall): TierResolution {
+  function compute(call: ToolCall, classes: number): TierResolution {
     const principalTier = call.principal.tier;
     const principalRank = rank.get(principalTier);
     if (principalRank === undefined) {
@@ -169,13 +180,17 @@ export function createTierTable(settings: GateSettings, options: { cacheSize?: n
     const server = call.server ?? '';
     const matching = rules.filter(
       (r) =>
-        r.name(call.tool.name) && (r.server === undefined || (call.server !== undefined && r.server(server))),
+        r.name(call.tool.name) &&
+        (r.server === undefined || (call.server !== undefined && r.server(server))) &&
+        (r.classes === 0 || (r.classes & classes) !== 0),
     );
     const ruleTier = firstSet(matching, 'tier');
+    const byAnnotations = annotationRank(call.tool.annotations);
+    const byClasses = classRank(classes);
     const requiredRank =
       ruleTier !== undefined
         ? (rank.get(ruleTier) as number)
-        : Math.min(annotationRank(call.tool.annotations), rows.length - 1);
+        : Math.min(Math.max(byAnnotations, byClasses), rows.length - 1);
     const toolRow = rows[requiredRank] as TierProfile;
     const probeOverride = firstSet(matching, 'probe');
     const profile: StrictnessProfile = {
@@ -198,21 +213,23 @@ export function createTierTable(settings: GateSettings, options: { cacheSize?: n
         principalRank,
         requiredTier: toolRow.name,
         requiredRank,
-        source: ruleTier !== undefined ? 'rule' : 'annotations',
+        source: ruleTier !== undefined ? 'rule' : byClasses > byAnnotations ? 'classes' : 'annotations',
         profile,
       },
     };
   }
 
   // Fast path: tool definitions are long-lived objects (one per tools/list), so a call usually costs
-  // a WeakMap lookup and two small Map lookups, without building a key string.
-  const byTool = new WeakMap<object, Map<string, Map<string, TierResolution>>>();
+  // a WeakMap lookup and three small Map lookups, without building a key string.
+  const byTool = new WeakMap<object, Map<string, Map<number, Map<string, TierResolution>>>>();
 
   function slow(call: ToolCall): TierResolution {
-    const key = `${call.server ?? ''}\u0000${call.tool.name}\u0000${hintKey(call.tool.annotations)}\u0000${call.principal.tier}`;
+    // Classes come from the whole definition (description, schema), so they are part of the key.
+    const classes = classMask(call.capabilities ?? classifyTool(call.tool));
+    const key = `${call.server ?? ''}\u0000${call.tool.name}\u0000${hintKey(call.tool.annotations)}\u0000${classes}\u0000${call.principal.tier}`;
     let hit = cache.get(key);
     if (hit === undefined) {
-      hit = compute(call);
+      hit = compute(call, classes);
       cache.set(key, hit);
     }
     return hit;
@@ -227,11 +244,18 @@ export function createTierTable(settings: GateSettings, options: { cacheSize?: n
         byTool.set(call.tool, servers);
       }
       const server = call.server ?? '';
-      let tiers = servers.get(server);
-      if (tiers === undefined) {
+      let masks = servers.get(server);
+      if (masks === undefined) {
         if (servers.size >= 64) servers.clear();
+        masks = new Map();
+        servers.set(server, masks);
+      }
+      // A definition's inferred classes are fixed (-1); classes a caller passes may differ per call.
+      const mask = call.capabilities === undefined ? -1 : classMask(call.capabilities);
+      let tiers = masks.get(mask);
+      if (tiers === undefined) {
         tiers = new Map();
-        servers.set(server, tiers);
+        masks.set(mask, tiers);
       }
       let hit = tiers.get(call.principal.tier);
       if (hit === undefined) {

@@ -3,12 +3,16 @@ import { createTierTable, DEFAULT_SETTINGS, parseSettings, type ToolRule } from 
 import { callFacts } from '../../src/layers/prefilter/scan.js';
 import { makeCall } from '../layers/call-builder.js';
 
-/** The tier a `standard` principal's call to `name` (on `server`) requires under `rules`. */
+/**
+ * The tier a `standard` principal's call to `name` (on `server`) requires under `rules`. The call says
+ * its tool has no capability classes, so only the name decides which rules apply.
+ */
 function requiredTier(rules: ToolRule[], name: string, server?: string): string {
   const table = createTierTable(parseSettings({ ...DEFAULT_SETTINGS, tools: rules }));
-  const r = table.resolve(
-    makeCall({}, server === undefined ? { tool: { name } } : { tool: { name }, server }),
-  );
+  const r = table.resolve({
+    ...makeCall({}, server === undefined ? { tool: { name } } : { tool: { name }, server }),
+    capabilities: [],
+  });
   if (!r.ok) throw new Error(r.detail);
   return r.fact.requiredTier;
 }
