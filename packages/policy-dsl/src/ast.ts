@@ -3,6 +3,8 @@
  * passes (type checks, unreachable-rule analysis) can point at file:line:column.
  */
 
+import type { CapabilityClass } from '@governed-mcp/core';
+
 /** Where a node starts in its file: 1-based line and column, and how many characters it covers. */
 export interface Span {
   readonly line: number;
@@ -10,14 +12,33 @@ export interface Span {
   readonly length: number;
 }
 
-/** What a rule or the file-level default does to a call. */
+/** What the file-level default does to a call. */
 export type Effect = 'allow' | 'deny';
+
+/** What a rule does to a call: `ask` lets it through only if a person approves it. */
+export type RuleEffect = Effect | 'ask';
+
+/**
+ * A fact the gate gathered about the call's session and tool, rather than a part of the call itself:
+ * the tool's capability classes, what earlier results showed, where argument values came from.
+ */
+export type FactName =
+  | 'tool.class'
+  | 'session.flagged'
+  | 'session.step'
+  | 'session.called'
+  | 'origin.instructed'
+  | 'origin.flagged'
+  | 'origin.sensitive'
+  | 'origin.kind'
+  | 'origin.tool';
 
 /** The part of a call a predicate reads. */
 export type Subject =
   | { readonly kind: 'tool' | 'server' | 'principal' | 'tier' | 'method' }
   | { readonly kind: 'arg'; readonly path: readonly string[] }
-  | { readonly kind: 'any-string' };
+  | { readonly kind: 'any-string' }
+  | { readonly kind: 'fact'; readonly name: FactName };
 
 /** A comparison operator. `!=` and `not-in` are the negations of `==` and `in`. */
 export type Operator =
@@ -128,18 +149,23 @@ export interface TierBlock {
 /** `tool "glob" [server "name"] … end`: settings for the tools whose name matches. */
 export interface ToolBlock {
   readonly kind: 'tool';
+  /** The tool-name glob; `*` for a `tool class …` block. */
   readonly match: string;
+  /** `tool class …`: the block applies only to tools with at least one of these classes. */
+  readonly classes?: readonly CapabilityClass[];
   readonly server?: string;
   readonly settings: readonly Setting[];
   readonly span: Span;
 }
 
-/** `allow|deny NAME … end`: a named rule with a reason and an optional condition. */
+/** `allow|deny|ask NAME … end`: a named rule with a reason and an optional condition. */
 export interface RuleStatement {
   readonly kind: 'rule';
-  readonly effect: Effect;
+  readonly effect: RuleEffect;
   readonly name: string;
   readonly reason: string;
+  /** What a person is asked (ask rules only); the reason when absent. */
+  readonly question?: string;
   /** Absent when the rule has no `when` line: it matches every call. */
   readonly when?: Condition;
   readonly span: Span;

@@ -10,6 +10,13 @@ import {
   type ToolCall,
 } from '@governed-mcp/core';
 import { normalizeText } from './normalize.js';
+import {
+  calledClassesOf,
+  type OriginFacts,
+  originFactsOf,
+  sessionCountOf,
+  toolClassesOf,
+} from './session-view.js';
 
 /** Limits on how much of a call's arguments the policy walks; past them the call is denied. */
 export const ARGUMENT_LIMITS = Object.freeze({ depth: 64, nodes: 100_000 });
@@ -32,6 +39,9 @@ export class CallView {
   #args: Map<string, readonly unknown[]> | undefined;
   #classes: readonly (readonly PathClass[])[] | undefined;
   readonly #paths: PathFact | undefined;
+  #toolClasses: ReadonlySet<string> | undefined;
+  #called: ReadonlySet<string> | undefined;
+  #origins: OriginFacts | undefined;
 
   /** `paths` is the path layer's fact: the call's paths normalised and resolved on disk. */
   constructor(call: ToolCall, paths?: PathFact) {
@@ -76,6 +86,29 @@ export class CallView {
   get tool(): string {
     if (this.#tool === undefined) this.#tool = canonicalToolName(this.call.tool.name);
     return this.#tool;
+  }
+
+  /** The tool's capability classes (`tool.class`): the mediator's, or inferred from its definition. */
+  get toolClasses(): ReadonlySet<string> {
+    if (this.#toolClasses === undefined) this.#toolClasses = toolClassesOf(this.call);
+    return this.#toolClasses;
+  }
+
+  /** The classes of the tools the session called before this call (`session.called`). */
+  get calledClasses(): ReadonlySet<string> {
+    if (this.#called === undefined) this.#called = calledClassesOf(this.call);
+    return this.#called;
+  }
+
+  /** What the origins of the call's argument values show (`origin.*`). */
+  get origins(): OriginFacts {
+    if (this.#origins === undefined) this.#origins = originFactsOf(this.call);
+    return this.#origins;
+  }
+
+  /** `session.flagged` or `session.step`; 0 when the call has no session facts. */
+  sessionCount(field: 'flagged' | 'step'): number {
+    return sessionCountOf(this.call, field);
   }
 
   /** The values found at an argument path, strings normalised; arrays on the way (and at the end) are spread. */

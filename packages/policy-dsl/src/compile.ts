@@ -1,5 +1,5 @@
 import type { GateSettings, PathFact, ToolCall } from '@governed-mcp/core';
-import type { Effect, PolicyDocument } from './ast.js';
+import type { Effect, PolicyDocument, RuleEffect } from './ast.js';
 import { CallView, UnreadableArgumentsError } from './call-view.js';
 import {
   type GatheredStatements,
@@ -13,22 +13,27 @@ import { type CallTest, compileCondition } from './predicate.js';
 import { type PlacedRule, reportUnreachable } from './reachability.js';
 import { err, ok, type Result } from './result.js';
 import { firstMatch, type IndexedRule, indexByTool, requiredTools } from './rule-index.js';
+import { UnreadableFactsError } from './session-view.js';
 import { compileSettings, type Reporter, tierNames } from './settings-compile.js';
 
 /** A rule as compiled, with where it was written. */
 export interface CompiledRule {
   readonly name: string;
-  readonly effect: Effect;
+  readonly effect: RuleEffect;
   readonly reason: string;
+  /** What a person is asked when this ask rule decides (its reason when the rule sets none). */
+  readonly question?: string;
   readonly file: string;
   readonly line: number;
 }
 
 /** Which rule decided a call. `default` means no rule matched and the file-level default applies. */
 export interface PolicyMatch {
-  readonly decision: 'allow' | 'deny' | 'default';
+  readonly decision: RuleEffect | 'default';
   readonly rule?: string;
   readonly reason?: string;
+  /** Set when an ask rule decided: what the person is asked. */
+  readonly question?: string;
   /** Set when the call could not be matched at all (e.g. cyclic arguments): the decision is deny. */
   readonly failure?: true;
 }
@@ -48,8 +53,9 @@ export interface CompiledPolicy {
   /** Problems that do not stop the policy from loading (unreachable rules). */
   readonly warnings: readonly PolicyDiagnostic[];
   /**
-   * Matches a call. Precedence: any matching deny rule wins; otherwise the first matching allow rule;
-   * otherwise `default`. Among rules of the same effect the first in file order is named.
+   * Matches a call. Precedence: any matching deny rule wins; otherwise the first matching ask rule;
+   * otherwise the first matching allow rule; otherwise `default`. Among rules of the same effect the
+   * first in file order is named. Evaluation errors deny (`failure`).
    */
   match(call: ToolCall, paths?: PathFact): PolicyMatch;
   /**
@@ -69,9 +75,10 @@ interface Entry extends IndexedRule {
   readonly rule: CompiledRule;
 }
 
-/** Rules compiled to tests, split by effect; `index` keeps policy order across the two. */
+/** Rules compiled to tests, split by effect; `index` keeps policy order across the three. */
 interface CompiledRules {
   readonly denies: readonly Entry[];
+  readonly asks: readonly Entry[];
   readonly allows: readonly Entry[];
 }
 
@@ -116,8 +123,7 @@ export function compilePolicy(
 
 /** Phase 2: compiles each rule's conditions to a test and reports rules whose name is taken. */
 function compileRules(placedRules: readonly PlacedRule[], tiers: readonly string[]): CompiledRules {
-  const denies: Entry[] = [];
-  const allows: Entry[] = [];
+  const byEffect: Record<RuleEffect, Entry[]> = { deny: [], ask: [], allow: [] };
   const seenNames = new Map<string, PlacedRule>();
   for (const [index, placed] of placedRules.entries()) {
     const r = placed.node;
@@ -130,13 +136,15 @@ function compileRules(placedRules: readonly PlacedRule[], tiers: readonly string
       );
     seenNames.set(r.name, placed);
     const ctx = { tiers, report: placed.report };
+    // An ask stops a call like a deny does, so it reads array arguments the same way (see compileCondition).
     const test: CallTest =
-      r.when === undefined ? () => true : compileCondition(r.when, r.effect === 'deny', ctx);
+      r.when === undefined ? () => true : compileCondition(r.when, r.effect !== 'allow', ctx);
     const file = placed.where.slice(0, placed.where.lastIndexOf(':'));
-    const rule: CompiledRule = { name: r.name, effect: r.effect, reason: r.reason, file, line: r.span.line };
-    (r.effect === 'deny' ? denies : allows).push({ index, rule, test, tools: requiredTools(r.when) });
+    const base: CompiledRule = { name: r.name, effect: r.effect, reason: r.reason, file, line: r.span.line };
+    const rule: CompiledRule = r.effect === 'ask' ? { ...base, question: r.question ?? r.reason } : base;
+    byEffect[r.effect].push({ index, rule, test, tools: requiredTools(r.when) });
   }
-  return { denies, allows };
+  return { denies: byEffect.deny, asks: byEffect.ask, allows: byEffect.allow };
 }
 
 /** Phase 3: builds the frozen policy, with `match` and `explain` over the rules indexed by tool. */
@@ -144,10 +152,11 @@ function buildPolicy(
   gathered: GatheredStatements,
   fallbackEffect: Effect,
   settings: GateSettings,
-  { denies, allows }: CompiledRules,
+  { denies, asks, allows }: CompiledRules,
   warnings: readonly PolicyDiagnostic[],
 ): CompiledPolicy {
   const denySet = indexByTool(denies);
+  const askSet = indexByTool(asks);
   const allowSet = indexByTool(allows);
   // `paths`: the path layer's fact, so rules see where the call's paths resolve on disk.
   const match = (call: ToolCall, paths?: PathFact): PolicyMatch => {
@@ -155,20 +164,39 @@ function buildPolicy(
     try {
       const d = firstMatch(denySet, view);
       if (d !== undefined) return { decision: 'deny', rule: d.rule.name, reason: d.rule.reason };
+      const q = firstMatch(askSet, view);
+      if (q !== undefined)
+        return {
+          decision: 'ask',
+          rule: q.rule.name,
+          reason: q.rule.reason,
+          question: q.rule.question ?? q.rule.reason,
+        };
       const a = firstMatch(allowSet, view);
       if (a !== undefined) return { decision: 'allow', rule: a.rule.name, reason: a.rule.reason };
     } catch (e) {
-      const why = e instanceof UnreadableArgumentsError ? e.message : `matching failed: ${String(e)}`;
+      const why =
+        e instanceof UnreadableArgumentsError || e instanceof UnreadableFactsError
+          ? e.message
+          : `matching failed: ${String(e)}`;
       return { decision: 'deny', reason: why, failure: true };
     }
     return { decision: 'default', reason: `no rule matched; the policy's default is ${fallbackEffect}` };
   };
-  const ordered = [...denies, ...allows].sort((a, b) => a.index - b.index);
+  const ordered = [...denies, ...asks, ...allows].sort((a, b) => a.index - b.index);
   const explain = (call: ToolCall) => {
     const result = match(call);
     if (result.failure === true) return { match: result, matched: [] };
     const view = new CallView(call);
-    return { match: result, matched: ordered.filter((e) => e.test(view)).map((e) => e.rule) };
+    // A rule that cannot be evaluated did not match; the match above already denied if it mattered.
+    const holds = (e: Entry): boolean => {
+      try {
+        return e.test(view);
+      } catch {
+        return false;
+      }
+    };
+    return { match: result, matched: ordered.filter(holds).map((e) => e.rule) };
   };
   return Object.freeze({
     hash: hashSources(gathered.visited.map((d) => d.source)),

@@ -129,7 +129,9 @@ end
 
 deny large-payments
   when tool glob ["*payment*", "*charge*", "*transfer*", "*payout*", "*refund*"]
-  when arg.amount > 1000000 or arg.value > 1000000 or arg.total > 1000000
+  # An amount written as an object ({ value, currency }) is compared by its value.
+  when (arg.amount.value missing and arg.amount > 1000000) or arg.amount.value > 1000000
+    or arg.value > 1000000 or arg.total > 1000000
   unless tier >= privileged
   reason "Amounts above 1,000,000 (large whether counted in the currency's unit or its smallest unit) need a privileged principal."
 end

@@ -1,13 +1,14 @@
 import { DEFAULT_SETTINGS, type TierProfile } from '@governed-mcp/core';
 import { type CompiledPolicy, compilePolicy } from './compile.js';
 import { BUSINESS_RULES } from './default-constitution-business.js';
+import { SESSION_RULES } from './default-constitution-session.js';
 import { formatDiagnostic } from './diagnostics.js';
 import { parsePolicy } from './parser.js';
 
 const HEAD = `# Governed MCP: the default constitution.
 #
-# How a call is decided: any matching deny rule wins; otherwise the first matching allow rule
-# decides; otherwise the default below. This file lets ordinary engineering work through and denies
+# How a call is decided: any matching deny rule wins; otherwise the first matching ask rule asks a
+# person; otherwise the first matching allow rule decides; otherwise the default below. This file lets ordinary engineering work through and denies
 # what is never acceptable. Tiers, rate limits, the pre-filter and the semantic gate do the rest.
 #
 # Glob notes: in argument globs '*' stays within one path segment and '**' crosses them; paths are
@@ -36,24 +37,14 @@ principle "Payments, refunds and transfers must match the amount, currency and r
 `;
 
 const RULES = String.raw`# ---------------------------------------------------------------- tools that need more care
-tool "*payment*"
+# Classes are inferred once per tool definition from its name, description, schema and annotations.
+tool class moves-money
   require tier trusted
   probe on threshold 0.3
   limit per-tool 5 refill 1/m
 end
 
-tool "*transfer*"
-  require tier trusted
-  probe on threshold 0.3
-  limit per-tool 5 refill 1/m
-end
-
-tool "*refund*"
-  require tier trusted
-  probe on threshold 0.3
-end
-
-tool "*delete*"
+tool class deletes
   probe threshold 0.35
 end
 
@@ -268,6 +259,7 @@ export const DEFAULT_CONSTITUTION: string = [
   '\n',
   RULES,
   BUSINESS_RULES,
+  SESSION_RULES,
 ].join('');
 
 /** The file name the default constitution reports in diagnostics. */

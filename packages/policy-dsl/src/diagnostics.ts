@@ -14,6 +14,8 @@ export const PolicyErrorCode = {
   UnknownField: 'unknown_field',
   /** A tier name that no `tier` block (or the default tier table) declares. */
   UnknownTier: 'unknown_tier',
+  /** A capability class or value kind the gate does not know (`tool class …`, `tool.class == …`). */
+  UnknownClass: 'unknown_class',
   /** An operator applied to a subject or value of the wrong type. */
   TypeMismatch: 'type_mismatch',
   /** A number outside its allowed range. */

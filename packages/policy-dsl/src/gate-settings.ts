@@ -17,9 +17,18 @@ function invalid(lines: readonly string[]): never {
   throw new GovernedError(ErrorCode.InvalidConfig, `invalid settings:\n  ${lines.join('\n  ')}`);
 }
 
-/** Whether two tool rules name the same tools: the same glob, on the same server (or both on any). */
+/**
+ * Whether two tool rules name the same tools: the same glob, on the same server (or both on any), and
+ * the same classes in any order (or both none).
+ */
 function sameTools(a: ToolRule, b: ToolRule): boolean {
-  return a.match === b.match && a.server === b.server;
+  return a.match === b.match && a.server === b.server && sameClasses(a.classes, b.classes);
+}
+
+function sameClasses(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  const set = new Set(a);
+  return new Set(b).size === set.size && b.every((c) => set.has(c));
 }
 
 /** The fields an override rule sets; a field given as `undefined` sets nothing, so it cannot erase one. */
@@ -28,8 +37,8 @@ function fieldsSet(rule: ToolRule): Partial<ToolRule> {
 }
 
 /**
- * The policy's tool rules with the overrides' merged in. A rule naming the same glob and server as a
- * policy rule is merged into it field by field (the override's fields win); any other rule is added
+ * The policy's tool rules with the overrides' merged in. A rule naming the same glob, server and
+ * classes as a policy rule is merged into it field by field (the override's fields win); any other rule is added
  * after the policy's, so it never shadows them (the tier table reads rules top to bottom, field by field).
  */
 function mergeToolRules(policyRules: readonly ToolRule[], overrides: unknown): ToolRule[] {
@@ -53,8 +62,8 @@ function mergeToolRules(policyRules: readonly ToolRule[], overrides: unknown): T
  * The same call gets the same settings wherever a policy is loaded (in process, proxy, eval, explain).
  *
  * Merge rules: `tiers`, `defaultPrincipal` and `network` replace the policy's when given. `tools` does
- * not replace the policy's tool rules: an override rule with the same `match` and `server` as a policy
- * rule changes that rule's fields (so lowering a tool's required tier means naming the policy's glob
+ * not replace the policy's tool rules: an override rule with the same `match`, `server` and `classes`
+ * (as a set) as a policy rule changes that rule's fields (so lowering a tool's required tier means naming the policy's glob
  * and setting `tier`), and every other override rule is added after the policy's rules, where it
  * cannot shadow them. A policy's `require tier` therefore holds unless an override names its rule.
  *

@@ -11,10 +11,11 @@
  *           "A quoted line below continues it."
  * tier NAME ... end                         # tiers, least trusted first; settings below
  * tool "GLOB" [server "NAME"] ... end       # per-tool settings; `require tier NAME` only here
- * allow|deny NAME                           # a rule: a name, a reason, conditions
+ * allow|deny|ask NAME                       # a rule: a name, a reason, conditions
  *   when CONDITION                          # several when lines are ANDed
  *   unless CONDITION                        # unless C is when not C
  *   reason "Why, for people and the audit log."
+ *   question "What a person is asked?"      # ask rules only; the reason when absent
  * end
  * ```
  *
@@ -29,8 +30,14 @@
  * `glob [...]`, `matches /RE2/flags` (flags i, s, m), `contains`, `startswith`, `endswith`, `<`,
  * `<=`, `>`, `>=` (numbers; tiers by rank), `exists`, `missing`.
  *
- * Precedence: any matching deny rule wins; otherwise the first matching allow rule; otherwise the
- * default. Strings are NFKC-normalised with invisible format characters removed; argument globs see
+ * Session subjects (facts the mediator gathered; a call without them reads 0, empty, false):
+ * `tool.class` and `session.called` (capability classes, bare words: `tool.class == moves-money`,
+ * `in [...]` for any), `session.flagged` and `session.step` (numbers), `origin.instructed`,
+ * `origin.flagged`, `origin.sensitive` (true or false; written alone they mean `== true`),
+ * `origin.kind` (value kinds) and `origin.tool` (source tool names). Malformed facts deny.
+ *
+ * Precedence: any matching deny rule wins; otherwise the first matching ask rule (the call proceeds
+ * only if a person approves); otherwise the first matching allow rule; otherwise the default. Strings are NFKC-normalised with invisible format characters removed; argument globs see
  * paths with `.` and `..` collapsed. An array argument is read in the direction that blocks: a deny
  * fires when any element matches, an allow only when every element does. Regular expressions and
  * globs run on RE2 (linear time).
@@ -67,11 +74,13 @@ export type {
   DefaultPrincipalStatement,
   DefaultStatement,
   Effect,
+  FactName,
   IncludeStatement,
   Operator,
   PolicyDocument,
   Predicate,
   PrincipleStatement,
+  RuleEffect,
   RuleStatement,
   Setting,
   Span,
@@ -96,5 +105,6 @@ export { normalizeText, pathForms } from './normalize.js';
 export { parsePolicy } from './parser.js';
 export { MAX_REGEX_PROGRAM } from './policy-regex.js';
 export type { Result } from './result.js';
+export { FACT_LIMITS } from './session-view.js';
 export type { WatchedPolicy, WatchOptions } from './watch.js';
 export { PolicyLoadError, watchPolicyFile } from './watch.js';

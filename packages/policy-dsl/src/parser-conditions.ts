@@ -1,10 +1,18 @@
-import type { Condition, Operator, Predicate, Span, Subject, Value } from './ast.js';
+import type { Condition, FactName, Operator, Predicate, Span, Subject, Value } from './ast.js';
 import { didYouMean, PolicyErrorCode } from './diagnostics.js';
 import type { Token } from './lexer.js';
 import type { TokenStream } from './token-stream.js';
 
 const SIMPLE_SUBJECTS = ['tool', 'server', 'principal', 'tier', 'method'] as const;
-const SUBJECT_WORDS = [...SIMPLE_SUBJECTS, 'arg', 'any'];
+const SUBJECT_WORDS = [...SIMPLE_SUBJECTS, 'arg', 'any', 'session', 'origin'];
+/** The fields of the fact subjects, by the word before the dot. */
+const FACT_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  tool: ['class'],
+  session: ['flagged', 'step', 'called'],
+  origin: ['instructed', 'flagged', 'sensitive', 'kind', 'tool'],
+};
+/** Fact subjects that are true or false: written alone, they mean `== true`. */
+const BOOL_FACTS: readonly FactName[] = ['origin.instructed', 'origin.flagged', 'origin.sensitive'];
 const WORD_OPERATORS = [
   'in',
   'glob',
@@ -69,10 +77,12 @@ function parseSubject(s: TokenStream): Subject | undefined {
     s.error(
       t,
       PolicyErrorCode.UnexpectedToken,
-      `expected a condition (${SUBJECT_WORDS.join(', ')}), found ${s.describe(t)}`,
+      `expected a condition (${SUBJECT_WORDS.join(', ')}, tool.class), found ${s.describe(t)}`,
     );
     return undefined;
   }
+  if (t.text === 'session' || t.text === 'origin' || (t.text === 'tool' && s.peekPunct('.')))
+    return parseFact(s, t);
   if ((SIMPLE_SUBJECTS as readonly string[]).includes(t.text))
     return { kind: t.text as (typeof SIMPLE_SUBJECTS)[number] };
   if (t.text === 'any') return s.expectWord('string') ? { kind: 'any-string' } : undefined;
@@ -109,10 +119,40 @@ function parseSubject(s: TokenStream): Subject | undefined {
   return undefined;
 }
 
+/** `tool.class`, `session.FIELD` or `origin.FIELD`, after its first word. */
+function parseFact(s: TokenStream, head: Token): Subject | undefined {
+  const fields = FACT_FIELDS[head.text] ?? [];
+  const choices = fields.map((f) => `${head.text}.${f}`).join(', ');
+  if (!s.expectPunct('.')) return undefined;
+  const field = s.next();
+  if (field.kind !== 'ident' || !fields.includes(field.text)) {
+    const word = field.kind === 'ident' ? field.text : '';
+    s.error(
+      field,
+      PolicyErrorCode.UnknownField,
+      `unknown field ${s.describe(field)} of ${head.text} (${choices})${didYouMean(word, fields)}`,
+    );
+    return undefined;
+  }
+  return { kind: 'fact', name: `${head.text}.${field.text}` as FactName };
+}
+
+/** Where a condition may end: a true-or-false fact written alone stops here. */
+function atConditionEnd(s: TokenStream): boolean {
+  const t = s.peek();
+  if (t.kind === 'newline' || t.kind === 'eof') return true;
+  if (t.kind === 'punct') return t.text === ')';
+  return t.kind === 'ident' && (t.text === 'and' || t.text === 'or');
+}
+
 function parsePredicate(s: TokenStream): Predicate | undefined {
   const start = s.peek();
   const subject = parseSubject(s);
   if (subject === undefined) return undefined;
+  if (subject.kind === 'fact' && BOOL_FACTS.includes(subject.name) && atConditionEnd(s)) {
+    const span = s.spanFrom(start);
+    return { kind: 'predicate', subject, op: '==', value: { kind: 'bool', value: true, span }, span };
+  }
   const t = s.next();
   let op: Operator;
   if (t.kind === 'punct' && ['==', '!=', '<', '<=', '>', '>='].includes(t.text)) op = t.text as Operator;

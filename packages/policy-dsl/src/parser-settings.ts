@@ -1,3 +1,4 @@
+import { CAPABILITY_CLASSES, type CapabilityClass } from '@governed-mcp/core';
 import type { Setting } from './ast.js';
 import { didYouMean, PolicyErrorCode } from './diagnostics.js';
 import type { TokenStream } from './token-stream.js';
@@ -5,6 +6,46 @@ import type { TokenStream } from './token-stream.js';
 const TIER_SETTINGS = ['prefilter', 'probe', 'limit'] as const;
 const TOOL_SETTINGS = [...TIER_SETTINGS, 'require'] as const;
 const PER_UNIT: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600 };
+
+/** What a `tool` block applies to: tools matching a glob, or (`tool class …`) tools of some classes. */
+export interface ToolHead {
+  readonly match: string;
+  readonly classes?: readonly CapabilityClass[];
+}
+
+/**
+ * Parses the head of a `tool` block after the keyword: a quoted glob (`tool "*payment*"`), or
+ * `class NAME` / `class [NAME, …]` (`tool class [moves-money, deletes]`), which applies to every tool
+ * with at least one of the classes. An unknown class is an `unknown_class` error with a suggestion.
+ */
+export function parseToolHead(s: TokenStream): ToolHead | undefined {
+  if (!s.peekWord('class')) {
+    const glob = s.expectString('a tool name or glob in quotes, or class NAME');
+    return glob === undefined ? undefined : { match: glob.text };
+  }
+  s.next();
+  const listed = s.peekPunct('[');
+  if (listed) s.next();
+  const classes: CapabilityClass[] = [];
+  for (;;) {
+    const t = s.expectIdent('a capability class such as moves-money');
+    if (t === undefined) return undefined;
+    const known = CAPABILITY_CLASSES.find((c) => c === t.text);
+    if (known === undefined) {
+      s.error(
+        t,
+        PolicyErrorCode.UnknownClass,
+        `unknown capability class '${t.text}'${didYouMean(t.text, CAPABILITY_CLASSES)}; classes are ${CAPABILITY_CLASSES.join(', ')}`,
+      );
+      return undefined;
+    }
+    if (!classes.includes(known)) classes.push(known);
+    if (!listed || !s.peekPunct(',')) break;
+    s.next();
+  }
+  if (listed && !s.expectPunct(']')) return undefined;
+  return { match: '*', classes };
+}
 
 /**
  * Parses one setting line of a `tier` or `tool` block:

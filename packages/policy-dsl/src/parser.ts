@@ -1,13 +1,14 @@
-import type { Condition, Effect, PolicyDocument, Statement } from './ast.js';
+import type { Condition, PolicyDocument, RuleEffect, Statement } from './ast.js';
 import { didYouMean, type PolicyDiagnostic, PolicyErrorCode, sortDiagnostics } from './diagnostics.js';
 import { type Token, tokenize } from './lexer.js';
 import { parseCondition } from './parser-conditions.js';
-import { parseSetting } from './parser-settings.js';
+import { parseSetting, parseToolHead } from './parser-settings.js';
 import { err, ok, type Result } from './result.js';
 import { TokenStream } from './token-stream.js';
 
-const STATEMENTS = ['default', 'include', 'principle', 'tier', 'tool', 'allow', 'deny'] as const;
-const RULE_LINES = ['when', 'unless', 'reason', 'end'];
+const STATEMENTS = ['default', 'include', 'principle', 'tier', 'tool', 'allow', 'deny', 'ask'] as const;
+const RULE_LINES = ['when', 'unless', 'reason', 'question', 'end'];
+const EFFECTS: readonly string[] = ['allow', 'deny', 'ask'];
 
 /**
  * Parses one policy file into its syntax tree. Includes are not followed here (see `loadPolicyFile`).
@@ -72,6 +73,7 @@ function parseStatement(s: TokenStream): Statement | undefined {
       return parseBlock(s, t);
     case 'allow':
     case 'deny':
+    case 'ask':
       return parseRule(s, t.text);
     default:
       s.error(
@@ -110,8 +112,9 @@ function parseDefault(s: TokenStream): Statement | undefined {
 function parseBlock(s: TokenStream, start: Token): Statement | undefined {
   s.next();
   const isTier = start.text === 'tier';
-  const head = isTier ? s.expectIdent('a tier name') : s.expectString('a tool name or glob in quotes');
-  if (head === undefined) return undefined;
+  const head = isTier ? s.expectIdent('a tier name') : undefined;
+  const tool = isTier ? undefined : parseToolHead(s);
+  if (head === undefined && tool === undefined) return undefined;
   let server: string | undefined;
   if (!isTier && s.peekWord('server')) {
     s.next();
@@ -135,24 +138,23 @@ function parseBlock(s: TokenStream, start: Token): Statement | undefined {
   }
   s.next();
   if (!s.endOfLine()) return undefined;
-  return isTier
-    ? { kind: 'tier', name: head.text, settings, span }
-    : server === undefined
-      ? { kind: 'tool', match: head.text, settings, span }
-      : { kind: 'tool', match: head.text, server, settings, span };
+  return tool === undefined
+    ? { kind: 'tier', name: head?.text ?? '', settings, span }
+    : { kind: 'tool', ...tool, ...(server === undefined ? {} : { server }), settings, span };
 }
 
-function parseRule(s: TokenStream, effect: Effect): Statement | undefined {
+function parseRule(s: TokenStream, effect: RuleEffect): Statement | undefined {
   const start = s.next();
   const name = s.expectIdent('a rule name (letters, digits, - and _)');
   if (name === undefined || !s.endOfLine()) return undefined;
   const span = s.spanFrom(start);
   const conditions: Condition[] = [];
   let reason: string | undefined;
+  let question: string | undefined;
   s.skipNewlines();
   while (!s.peekWord('end')) {
     const t = s.peek();
-    if (t.kind === 'eof' || (t.kind === 'ident' && (t.text === 'allow' || t.text === 'deny'))) {
+    if (t.kind === 'eof' || (t.kind === 'ident' && EFFECTS.includes(t.text))) {
       s.error(start, PolicyErrorCode.UnexpectedToken, `rule '${name.text}' is never closed by 'end'`);
       return undefined;
     }
@@ -165,12 +167,23 @@ function parseRule(s: TokenStream, effect: Effect): Statement | undefined {
       if (reason !== undefined) s.error(t, PolicyErrorCode.Duplicate, `rule '${name.text}' has two reasons`);
       reason = s.expectText('the reason as a quoted sentence');
       if (reason === undefined || !s.endOfLine()) return undefined;
+    } else if (t.kind === 'ident' && t.text === 'question') {
+      if (effect !== 'ask')
+        s.error(
+          t,
+          PolicyErrorCode.UnknownField,
+          `only ask rules ask a question; '${name.text}' is ${effect}`,
+        );
+      if (question !== undefined)
+        s.error(t, PolicyErrorCode.Duplicate, `rule '${name.text}' has two questions`);
+      question = s.expectText('the question as a quoted sentence');
+      if (question === undefined || !s.endOfLine()) return undefined;
     } else {
       const word = t.kind === 'ident' ? t.text : '';
       s.error(
         t,
         PolicyErrorCode.UnknownField,
-        `expected when, unless, reason or end in rule '${name.text}', found ${s.describe(t)}${didYouMean(word, RULE_LINES)}`,
+        `expected when, unless, reason, question or end in rule '${name.text}', found ${s.describe(t)}${didYouMean(word, RULE_LINES)}`,
       );
       return undefined;
     }
@@ -188,7 +201,7 @@ function parseRule(s: TokenStream, effect: Effect): Statement | undefined {
       : conditions.length === 1
         ? conditions[0]
         : { kind: 'and' as const, items: conditions, span };
-  return when === undefined
-    ? { kind: 'rule', effect, name: name.text, reason, span }
-    : { kind: 'rule', effect, name: name.text, reason, when, span };
+  const rule = { kind: 'rule' as const, effect, name: name.text, reason, span };
+  const asked = question === undefined ? rule : { ...rule, question };
+  return when === undefined ? asked : { ...asked, when };
 }

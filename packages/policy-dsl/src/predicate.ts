@@ -4,6 +4,7 @@ import type { CallView } from './call-view.js';
 import { PolicyErrorCode } from './diagnostics.js';
 import { normalizeText, pathForms, toNumber } from './normalize.js';
 import { compileRegex } from './policy-regex.js';
+import { compileFact } from './predicate-facts.js';
 import { compilePathClass } from './predicate-path-class.js';
 import type { CallTest, PredicateContext } from './predicate-types.js';
 
@@ -46,6 +47,8 @@ export function compileCondition(c: Condition, existential: boolean, ctx: Predic
 function compilePredicate(p: Predicate, existential: boolean, ctx: PredicateContext): CallTest {
   const never: CallTest = () => false;
   const subject = p.subject;
+  // Facts are always present (absent facts read as 0, empty, false), so they get their own checks.
+  if (subject.kind === 'fact') return compileFact({ ...p, subject }, ctx) ?? never;
   if (p.op === 'exists' || p.op === 'missing') {
     if (subject.kind !== 'arg' && subject.kind !== 'server' && subject.kind !== 'any-string') {
       ctx.report(
@@ -113,11 +116,15 @@ function values(p: Predicate): (v: CallView) => readonly unknown[] {
       const key = s.path.join('\u0000');
       return (v) => v.arg(s.path, key);
     }
+    case 'fact':
+      // Facts never reach here (compileFact reads them); nothing to read keeps the types whole.
+      return () => [];
   }
 }
 
 function describeSubject(p: Predicate): string {
   const s = p.subject;
+  if (s.kind === 'fact') return s.name;
   return s.kind === 'arg' ? `arg.${s.path.join('.')}` : s.kind === 'any-string' ? 'any string' : s.kind;
 }
 

@@ -1,5 +1,5 @@
 import { canonicalToolName } from '@governed-mcp/core';
-import type { Condition, Predicate, RuleStatement, Span, Value } from './ast.js';
+import type { Condition, Predicate, RuleEffect, RuleStatement, Span, Value } from './ast.js';
 import { PolicyErrorCode } from './diagnostics.js';
 import type { Located } from './settings-compile.js';
 
@@ -69,10 +69,13 @@ function subset(a: Set<string>, b: Set<string>): boolean {
   return true;
 }
 
+/** How effects rank when several rules match: the higher one decides. */
+const RANK: Readonly<Record<RuleEffect, number>> = { allow: 0, ask: 1, deny: 2 };
+
 /**
- * Reports rules that can never decide a call: rules whose conditions contradict each other, allow
- * rules that a deny rule always overrides (deny wins), and rules that an earlier rule of the same
- * effect always decides first. The analysis is syntactic: it finds the common mistakes, not all.
+ * Reports rules that can never decide a call: rules whose conditions contradict each other, rules
+ * that a rule of a higher effect always overrides (deny over ask and allow, ask over allow), and
+ * rules that an earlier rule of the same effect always decides first. The analysis is syntactic: it finds the common mistakes, not all.
  */
 export function reportUnreachable(rules: readonly PlacedRule[], tiers: readonly string[]): void {
   const sets = rules.map((r) => conjuncts(r.node.when));
@@ -98,12 +101,13 @@ export function reportUnreachable(rules: readonly PlacedRule[], tiers: readonly 
     for (const j of candidates) {
       const other = rules[j]!;
       if (j === i) continue;
-      const shadowsAllow = other.node.effect === 'deny' && rule.node.effect === 'allow';
+      // Deny outranks ask and allow; ask outranks allow.
+      const outranks = RANK[other.node.effect] > RANK[rule.node.effect];
       const earlierSame = j < i && other.node.effect === rule.node.effect;
-      if (!shadowsAllow && !earlierSame) continue;
+      if (!outranks && !earlierSame) continue;
       if (!subset(sets[j]!.keys, mine.keys)) continue;
-      const how = shadowsAllow
-        ? `deny rule '${other.node.name}' (${other.where}) matches every call it matches, and deny wins`
+      const how = outranks
+        ? `${other.node.effect} rule '${other.node.name}' (${other.where}) matches every call it matches, and ${other.node.effect} wins over ${rule.node.effect}`
         : `${other.node.effect} rule '${other.node.name}' (${other.where}) matches every call it matches and comes first`;
       warn(rule, rule.node.span, `rule '${rule.node.name}' can never decide: ${how}`);
       break;
@@ -115,8 +119,16 @@ function warn(rule: PlacedRule, span: Span, message: string): void {
   rule.report(span, PolicyErrorCode.UnreachableRule, message);
 }
 
+const SET_FACTS: ReadonlySet<string> = new Set([
+  'tool.class',
+  'session.called',
+  'origin.kind',
+  'origin.tool',
+]);
+
 function subjectKey(p: Predicate): string {
-  return p.subject.kind === 'arg' ? `arg.${p.subject.path.join('.')}` : p.subject.kind;
+  const s = p.subject;
+  return s.kind === 'arg' ? `arg.${s.path.join('.')}` : s.kind === 'fact' ? s.name : s.kind;
 }
 
 /** Why these conjuncts cannot all hold, when it is visible from the text. */
@@ -133,6 +145,8 @@ function contradiction(items: readonly Condition[], tiers: readonly string[]): s
     }
     // Only single-valued subjects: an array argument can equal "a" in one element and "b" in another.
     if (c.op !== '==' || c.subject.kind === 'any-string' || c.subject.kind === 'arg') continue;
+    // A set-valued fact (tool.class, session.called, origin.kind, origin.tool) can hold both values.
+    if (c.subject.kind === 'fact' && SET_FACTS.has(c.subject.name)) continue;
     const v = c.value;
     const literal =
       v.kind === 'string' || v.kind === 'number' || v.kind === 'bool' ? JSON.stringify(v.value) : undefined;

@@ -32,7 +32,8 @@ export function tierNames(tiers: readonly Located<TierBlock>[]): string[] {
 /**
  * Builds the gate's settings from `tier`, `tool` and `default principal` statements. A declared tier
  * starts from the default profile of the same name (or `standard`'s) and the block overrides it;
- * declaring any tier replaces the default table, in declaration order.
+ * declaring any tier replaces the default table, in declaration order. A `tool class …` block becomes
+ * a rule `{ match: '*', classes }`; tool rules keep the order of their blocks.
  */
 export function compileSettings(
   tiers: readonly Located<TierBlock>[],
@@ -95,6 +96,7 @@ export function compileSettings(
     rules.push({
       match: node.match,
       ...(node.server === undefined ? {} : { server: node.server }),
+      ...(node.classes === undefined ? {} : { classes: [...node.classes] }),
       ...(tier === undefined ? {} : { tier }),
       ...(applied.touchedRate ? { rateLimit: applied.rateLimit } : {}),
       ...(applied.touchedProbe ? { probe: applied.probePartial } : {}),

@@ -49,6 +49,7 @@ const benign: Case[] = [
   ['create_repository', { name: 'scratch', private: true }],
   ['create_payment', { amount: 2000, currency: 'usd', customer: 'cus_123' }, 'trusted'],
   ['create_refund', { amount: 500, charge: 'ch_1' }, 'trusted'],
+  ['create_transfer', { amount: { value: 12_000, currency: 'eur' }, destination: 'acct_9' }, 'trusted'],
 ];
 
 /** Calls the constitution exists to stop, with the rule expected to stop each. */
@@ -112,6 +113,8 @@ const hostile: Array<[rule: string, ...Case]> = [
   ['payments-below-trusted', 'create_payment', { amount: 100, currency: 'usd' }],
   ['large-payments', 'create_payment', { amount: 5_000_000, currency: 'usd' }, 'trusted'],
   ['large-payments', 'create_transfer', { amount: '1e7', destination: 'acct_9' }, 'trusted'],
+  ['large-payments', 'create_transfer', { amount: { value: 2_000_000, currency: 'eur' } }, 'trusted'],
+  ['large-payments', 'create_transfer', { amount: { value: 'a lot', currency: 'eur' } }, 'trusted'],
   ['change-payout-destination', 'update_payout_method', { iban: 'XX00' }, 'trusted'],
 ];
 
@@ -122,7 +125,10 @@ describe('the default constitution', () => {
     expect(policy.settings.tiers).toEqual(DEFAULT_SETTINGS.tiers);
     expect(policy.settings.defaultPrincipal).toEqual(DEFAULT_SETTINGS.defaultPrincipal);
     expect(policy.principles.length).toBeGreaterThanOrEqual(6);
-    expect(policy.settings.tools.find((t) => t.match === '*payment*')).toMatchObject({ tier: 'trusted' });
+    expect(policy.settings.tools.find((t) => t.classes?.includes('moves-money'))).toMatchObject({
+      match: '*',
+      tier: 'trusted',
+    });
   });
 
   it('is the text that parsePolicy reads', () => {

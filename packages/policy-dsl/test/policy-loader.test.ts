@@ -65,7 +65,7 @@ describe('loadPolicy', () => {
     const policy = await loadPolicy();
     expect(policy.hash).toBe(defaultPolicy().hash);
     expect(policy.settings.tools).toContainEqual(
-      expect.objectContaining({ match: '*payment*', tier: 'trusted' }),
+      expect.objectContaining({ match: '*', classes: ['moves-money'], tier: 'trusted' }),
     );
     expect(await tierOutcome(gateSettingsOf(policy), callOf('make_payment', {}, 'standard'))).toBe('deny');
   });
