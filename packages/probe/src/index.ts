@@ -34,7 +34,7 @@ export type { KnownAnswerModel, LlamaShape, ModelOptions, RandomModelOptions } f
 export { writeKnownAnswerModel, writeRandomModel } from './gguf/models.js';
 export type { GgufContent, GgufTensor, GgufValue } from './gguf/writer.js';
 export { encodeGguf, writeGguf } from './gguf/writer.js';
-export type { ProbeLayerOptions } from './layer.js';
+export type { ProbeEvidenceInput, ProbeLayerOptions } from './layer.js';
 export {
   createProbeLayer,
   defaultStrictness,
@@ -42,9 +42,26 @@ export {
   ProbeDecisionCode,
   probeEvidence,
 } from './layer.js';
-export type { ClassifyOptions, Probe, ProbeOptions, ProbeResult } from './probe.js';
-export { clearCalibrationCache, createProbe } from './probe.js';
+export type {
+  ClassifyOptions,
+  Probe,
+  ProbeOptions,
+  ProbeQuestion,
+  ProbeResult,
+  QuestionScore,
+  TaskMode,
+} from './probe.js';
+export { clearCalibrationCache, createProbe, TASK_MODES } from './probe.js';
 export type { PromptTemplate, RenderedCall } from './prompt.js';
-export { DEFAULT_PRINCIPLES, DEFAULT_TEMPLATE, renderCall, renderPrefix } from './prompt.js';
+export {
+  DEFAULT_PRINCIPLES,
+  DEFAULT_TASK_VERBALIZER,
+  DEFAULT_TEMPLATE,
+  renderCall,
+  renderFacts,
+  renderPrefix,
+  renderTaskCall,
+  TASK_LIMIT,
+} from './prompt.js';
 export type { ResolvedVerbalizer, Verbalizer } from './verbalizer.js';
 export { DEFAULT_VERBALIZER } from './verbalizer.js';

@@ -11,14 +11,17 @@ import {
   withReason,
 } from '@governed-mcp/core';
 import { probeCodeOf } from './errors.js';
-import type { Probe, ProbeResult } from './probe.js';
+import type { Probe, ProbeResult, QuestionScore, TaskMode } from './probe.js';
 
 /** The layer's canonical name. */
 export const PROBE_LAYER = 'probe';
 
 /** Decision codes of the probe layer (failure codes are in `ProbeErrorCode`). */
 export const ProbeDecisionCode = {
+  /** The danger question decided: the call violates a principle. */
   Dangerous: 'probe_dangerous',
+  /** The task question decided: the call does not serve the user's task (or violates a principle). */
+  OffTask: 'probe_off_task',
   Safe: 'probe_safe',
 } as const;
 
@@ -35,6 +38,13 @@ export interface ProbeLayerOptions {
   readonly strictness?: (ctx: CallContext) => ProbeStrictness;
   /** Most time one probe may take, in ms; the call's remaining time caps it. Default 2000. */
   readonly timeoutMs?: number;
+  /**
+   * What to do with the user's task when a call carries one (`call.session.task`, set by hosts that
+   * embed the gate; the MCP proxy has none): `judge` (default) asks whether the call serves it, one
+   * forward pass; `both` also asks the danger question (two passes); `ignore` asks only the danger
+   * question. Calls without a task are unaffected.
+   */
+  readonly task?: TaskMode;
 }
 
 /**
@@ -52,9 +62,33 @@ export function defaultStrictness(ctx: CallContext): ProbeStrictness {
 /** A number the audit's canonical JSON can hold (non-finite becomes null). */
 const num = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
-/** The audit evidence of one probe. */
-export function probeEvidence(r: ProbeResult): JsonObject {
+function questionEvidence(q: QuestionScore): JsonObject {
   return {
+    question: q.question,
+    verdict: q.verdict,
+    pRaw: q.pRaw,
+    pCalibrated: q.pCalibrated,
+    pContentFree: q.pContentFree,
+    verbalizers: { safe: q.verbalizers.safe, dangerous: q.verbalizers.dangerous },
+  };
+}
+
+/** A probe result as `probeEvidence` takes it; without `question`, the danger question decided. */
+export type ProbeEvidenceInput = Omit<ProbeResult, 'question' | 'questions'> &
+  Partial<Pick<ProbeResult, 'question' | 'questions'>>;
+
+/**
+ * The audit evidence of one probe: the deciding question's scores under the old keys, the question's
+ * name, and when more than one question was asked, each question's scores.
+ */
+export function probeEvidence(r: ProbeEvidenceInput): JsonObject {
+  const more =
+    r.questions !== undefined && r.questions.length > 1
+      ? { questions: r.questions.map(questionEvidence) }
+      : {};
+  return {
+    question: r.question ?? 'danger',
+    ...more,
     verdict: r.verdict,
     pRaw: r.pRaw,
     pCalibrated: r.pCalibrated,
@@ -79,8 +113,8 @@ function failure(code: string, detail: string): Decision {
 
 /**
  * Creates the `probe` layer: classifies each call with one forward pass; denies `probe_dangerous`
- * when the calibrated danger probability reaches the threshold, otherwise passes on and annotates the
- * downstream decision with `probe_safe`. Every failure (timeout, invalid model, backend error, full
+ * when the calibrated danger probability reaches the threshold (`probe_off_task` when the task
+ * question decided), otherwise passes on and annotates the downstream decision with `probe_safe`. Every failure (timeout, invalid model, backend error, full
  * queue) denies with its own code and `failure: true`.
  */
 export function createProbeLayer(options: ProbeLayerOptions): Layer {
@@ -107,14 +141,27 @@ export function createProbeLayer(options: ProbeLayerOptions): Layer {
         threshold: s.threshold,
         signal: ctx.signal,
         timeoutMs,
+        ...(options.task === undefined ? {} : { task: options.task }),
       });
     } catch (err) {
       return failure(probeCodeOf(err), err instanceof Error ? err.message : String(err));
     }
     const data = probeEvidence(result);
     if (result.verdict === 'dangerous') {
-      const detail = `calibrated danger ${result.pCalibrated.toFixed(3)} ≥ threshold ${result.threshold}`;
-      return deny(PROBE_LAYER, ProbeDecisionCode.Dangerous, detail, data);
+      const p = result.pCalibrated.toFixed(3);
+      return result.question === 'task'
+        ? deny(
+            PROBE_LAYER,
+            ProbeDecisionCode.OffTask,
+            `calibrated probability that the call does not serve the user's task ${p} ≥ threshold ${result.threshold}`,
+            data,
+          )
+        : deny(
+            PROBE_LAYER,
+            ProbeDecisionCode.Dangerous,
+            `calibrated danger ${p} ≥ threshold ${result.threshold}`,
+            data,
+          );
     }
     return withReason(await next(), { layer: PROBE_LAYER, code: ProbeDecisionCode.Safe, data });
   });

@@ -1,24 +1,25 @@
 import type { ToolCall } from '@governed-mcp/core';
 import type { BackendInfo, PreparedPrefix, ProbeBackend } from './backend/types.js';
-import { calibrateLogprobs, contentFreeEstimate, type LabelPair, labelProbabilities } from './calibration.js';
+import { calibrateLogprobs, type LabelPair, labelProbabilities } from './calibration.js';
 import type { CanonicalLimits } from './canonical.js';
 import { ProbeErrorCode, probeCodeOf, probeError } from './errors.js';
 import {
-  contentFreeCall,
   DEFAULT_PRINCIPLES,
+  DEFAULT_TASK_VERBALIZER,
   DEFAULT_TEMPLATE,
   type PromptTemplate,
   renderCall,
   renderPrefix,
+  renderTaskCall,
   templateDigest,
 } from './prompt.js';
+import { type ProbeQuestion, type Question, raceDeadline, type Score, setUpQuestion } from './question.js';
 import { BoundedQueue } from './queue.js';
-import {
-  DEFAULT_VERBALIZER,
-  type ResolvedVerbalizer,
-  resolveVerbalizer,
-  type Verbalizer,
-} from './verbalizer.js';
+
+export type { ProbeQuestion } from './question.js';
+export { clearCalibrationCache } from './question.js';
+
+import { DEFAULT_VERBALIZER, type Verbalizer } from './verbalizer.js';
 
 /** Options of `createProbe`. */
 export interface ProbeOptions {
@@ -27,6 +28,13 @@ export interface ProbeOptions {
   readonly principles?: readonly string[];
   readonly template?: PromptTemplate;
   readonly verbalizer?: Verbalizer;
+  /** The words that answer the task question, `safe` meaning "serves the task". Default Yes / No. */
+  readonly taskVerbalizer?: Verbalizer;
+  /**
+   * Resolve and calibrate the task question while setting up (3 more scores) instead of on the first
+   * call that carries a task. Default false: a gate that never sees a task never pays for it.
+   */
+  readonly prepareTask?: boolean;
   /** Content-free markers for calibration. Default `['N/A', '', '[MASK]']`. */
   readonly contentFree?: readonly string[];
   /** Calls that may wait for the backend before new ones are refused. Default 64. */
@@ -36,6 +44,19 @@ export interface ProbeOptions {
   /** Limits of the arguments' rendering. */
   readonly limits?: CanonicalLimits;
 }
+
+/**
+ * What the probe does with the user's task (`call.session.task`) when a call carries one:
+ * - `ignore`: ask only the danger question;
+ * - `judge` (default): ask the task question instead, one forward pass: does the call serve the
+ *   user's task and violate none of the principles;
+ * - `both`: ask both (two forward passes); dangerous when either reaches the threshold.
+ * A call without a task is always asked the danger question alone.
+ */
+export type TaskMode = 'ignore' | 'judge' | 'both';
+
+/** Every task mode. */
+export const TASK_MODES: readonly TaskMode[] = Object.freeze(['ignore', 'judge', 'both']);
 
 /** Per-call strictness. */
 export interface ClassifyOptions {
@@ -47,11 +68,36 @@ export interface ClassifyOptions {
   readonly signal?: AbortSignal;
   /** Overrides the probe's default time budget for this call. */
   readonly timeoutMs?: number;
+  /** What to do with the user's task when the call carries one. Default `judge`. */
+  readonly task?: TaskMode;
 }
 
-/** Everything the probe measured about one call; all of it goes into the audit record. */
+/** One question's score. For the task question, "dangerous" means the call does not serve the task. */
+export interface QuestionScore {
+  readonly question: ProbeQuestion;
+  readonly verdict: 'safe' | 'dangerous';
+  /** Raw probability of the dangerous label (renormalized over the two labels). */
+  readonly pRaw: number;
+  /** Probability of the dangerous label after calibration with `alpha`. */
+  readonly pCalibrated: number;
+  /** The content-free probability of the dangerous label used for calibration. */
+  readonly pContentFree: number;
+  readonly verbalizers: { readonly safe: string; readonly dangerous: string };
+  /** Per-label log-probabilities `[safe, dangerous]` as the backend reported them. */
+  readonly logprobs: readonly [number, number];
+  readonly tokens: { readonly call: number; readonly labels: readonly [number, number] };
+  readonly truncated: boolean;
+}
+
+/**
+ * Everything the probe measured about one call; all of it goes into the audit record. The top-level
+ * scores are those of the deciding `question` (the higher calibrated score when two were asked).
+ */
 export interface ProbeResult {
   readonly verdict: 'safe' | 'dangerous';
+  readonly question: ProbeQuestion;
+  /** Every question asked, in order (danger first). */
+  readonly questions: readonly QuestionScore[];
   /** Raw probability of the dangerous label (renormalized over the two labels). */
   readonly pRaw: number;
   /** Probability of the dangerous label after calibration with `alpha`. */
@@ -81,13 +127,6 @@ export interface Probe {
   readonly contentFree: LabelPair;
   describe(): BackendInfo & { readonly template: string; readonly prefixTokens: number };
   close(): Promise<void>;
-}
-
-const calibrations = new Map<string, Promise<LabelPair>>();
-
-/** Forgets cached calibrations (for tests that swap models under one path). */
-export function clearCalibrationCache(): void {
-  calibrations.clear();
 }
 
 function checkStrictness({ alpha, threshold }: ClassifyOptions): void {
@@ -121,6 +160,7 @@ async function setUp(options: ProbeOptions): Promise<Probe> {
   const template = options.template ?? DEFAULT_TEMPLATE;
   const principles = options.principles ?? DEFAULT_PRINCIPLES;
   const verbalizer = options.verbalizer ?? DEFAULT_VERBALIZER;
+  const taskVerbalizer = options.taskVerbalizer ?? DEFAULT_TASK_VERBALIZER;
   const markers = options.contentFree ?? ['N/A', '', '[MASK]'];
   const defaultTimeout = options.timeoutMs ?? 2000;
   if (markers.length === 0)
@@ -129,104 +169,109 @@ async function setUp(options: ProbeOptions): Promise<Probe> {
   const info = backend.describe();
   const queue = new BoundedQueue(info.parallel, options.maxQueue ?? 64);
   const prefix: PreparedPrefix = await backend.prepare(renderPrefix(template, principles, verbalizer));
-  const cue = renderCall(template, contentFreeCall('N/A')).text;
-  const resolved: ResolvedVerbalizer = await resolveVerbalizer(
-    (c, w, s) => backend.labelTokens(c, w, s),
-    cue,
-    verbalizer,
-  );
-  const leadingSpace = verbalizer.leadingSpace ?? true;
-  const words = [verbalizer.safe, verbalizer.dangerous];
-
-  const score = (text: string, signal: AbortSignal) =>
-    queue.run(
-      () => backend.score({ prefix, text, labels: resolved.labels, words, leadingSpace, signal }),
+  const score: Score = (q, text, signal) => {
+    const words = [q.verbalizer.safe, q.verbalizer.dangerous];
+    const leadingSpace = q.verbalizer.leadingSpace ?? true;
+    return queue.run(
+      () => backend.score({ prefix, text, labels: q.labels, words, leadingSpace, signal }),
       signal,
     );
-
+  };
+  const ctx = { backend, score, markers, timeoutMs: defaultTimeout };
   const digest = templateDigest(template, principles, verbalizer);
-  const key = `${info.id}|${digest}|${JSON.stringify(markers)}`;
-  let pending = calibrations.get(key);
-  if (pending === undefined) {
-    pending = (async () => {
-      const signal = AbortSignal.timeout(Math.ceil(Math.max(defaultTimeout, 10_000)));
-      const pairs: LabelPair[] = [];
-      for (const marker of markers) {
-        const r = await score(renderCall(template, contentFreeCall(marker), options.limits).text, signal);
-        pairs.push(labelProbabilities([r.logprobs[0]!, r.logprobs[1]!]));
-      }
-      const estimate = contentFreeEstimate(pairs);
-      if (!estimate.every(Number.isFinite)) {
-        throw probeError(
-          ProbeErrorCode.BackendError,
-          'content-free calibration gave no usable probabilities',
-        );
-      }
-      return estimate;
-    })();
-    calibrations.set(key, pending);
-    pending.catch(() => calibrations.delete(key));
-  }
-  let contentFree: LabelPair;
-  try {
-    contentFree = await pending;
-  } catch (err) {
-    throw probeError(probeCodeOf(err), `calibration failed: ${(err as Error).message}`, err);
-  }
-  const labelTokens: [number, number] = [resolved.labels[0].length, resolved.labels[1].length];
-
-  async function classify(call: ToolCall, opts: ClassifyOptions): Promise<ProbeResult> {
-    const started = performance.now();
-    checkStrictness(opts);
-    const budget = opts.timeoutMs ?? defaultTimeout;
-    if (!(budget > 0)) throw probeError(ProbeErrorCode.InvalidConfig, `timeoutMs ${budget} must be positive`);
-    const timeout = AbortSignal.timeout(Math.min(2 ** 31 - 1, Math.ceil(budget)));
-    const signal = opts.signal === undefined ? timeout : AbortSignal.any([opts.signal, timeout]);
-    const rendered = renderCall(template, call, options.limits);
-    const work = score(rendered.text, signal);
-    let onAbort: (() => void) | undefined;
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => reject(probeError(ProbeErrorCode.Timeout, 'the probe ran past its deadline'));
-      if (signal.aborted) onAbort();
-      else signal.addEventListener('abort', onAbort, { once: true });
+  const danger = await setUpQuestion(
+    'danger',
+    (call) => renderCall(template, call, options.limits),
+    verbalizer,
+    `${info.id}|${digest}|${JSON.stringify(markers)}`,
+    ctx,
+  );
+  // The task question is keyed by its own body and verbalizer, so its calibration is its own.
+  const taskBody = { prefix: template.prefix, call: template.task ?? DEFAULT_TEMPLATE.task! };
+  const taskKey = `${info.id}|${templateDigest(taskBody, principles, taskVerbalizer)}|task|${JSON.stringify(markers)}`;
+  let task: Promise<Question> | undefined;
+  const taskQuestion = (): Promise<Question> => {
+    task ??= setUpQuestion(
+      'task',
+      (call) =>
+        renderTaskCall(template, call, taskVerbalizer, options.limits, call.session?.task ?? call.method),
+      taskVerbalizer,
+      taskKey,
+      ctx,
+    );
+    task.catch(() => {
+      task = undefined; // A failed set-up is retried by the next call that needs it.
     });
-    let r: Awaited<typeof work>;
-    try {
-      r = await Promise.race([work, aborted]);
-    } catch (err) {
-      // The backend may still finish; its queue slot is released then, and its result dropped.
-      work.catch(() => undefined);
-      throw probeError(probeCodeOf(err), (err as Error).message, err);
-    } finally {
-      signal.removeEventListener('abort', onAbort!);
-      aborted.catch(() => undefined);
-    }
+    return task;
+  };
+  if (options.prepareTask === true) await taskQuestion();
+
+  async function ask(
+    q: Question,
+    call: ToolCall,
+    opts: ClassifyOptions,
+    signal: AbortSignal,
+  ): Promise<QuestionScore> {
+    const rendered = q.render(call);
+    const r = await raceDeadline(score(q, rendered.text, signal), signal);
     const logprobs: [number, number] = [r.logprobs[0]!, r.logprobs[1]!];
     if (!logprobs.every((l) => Number.isFinite(l) || l === Number.NEGATIVE_INFINITY)) {
       throw probeError(ProbeErrorCode.BackendError, 'the backend returned a non-numeric log-probability');
     }
-    const raw = labelProbabilities(logprobs);
-    const calibrated = calibrateLogprobs(logprobs, contentFree, opts.alpha);
+    const calibrated = calibrateLogprobs(logprobs, q.contentFree, opts.alpha);
     if (!Number.isFinite(calibrated[1]))
       throw probeError(ProbeErrorCode.BackendError, 'calibration produced NaN');
     return {
+      question: q.name,
       verdict: calibrated[1] >= opts.threshold ? 'dangerous' : 'safe',
-      pRaw: raw[1],
+      pRaw: labelProbabilities(logprobs)[1],
       pCalibrated: calibrated[1],
-      pContentFree: contentFree[1],
+      pContentFree: q.contentFree[1],
+      verbalizers: { safe: q.verbalizer.safe, dangerous: q.verbalizer.dangerous },
+      logprobs,
+      tokens: { call: r.callTokens, labels: [q.labels[0].length, q.labels[1].length] },
+      truncated: rendered.truncated,
+    };
+  }
+
+  async function classify(call: ToolCall, opts: ClassifyOptions): Promise<ProbeResult> {
+    const started = performance.now();
+    checkStrictness(opts);
+    const mode = opts.task ?? 'judge';
+    if (!TASK_MODES.includes(mode))
+      throw probeError(ProbeErrorCode.InvalidConfig, `task mode ${String(mode)} is unknown`);
+    const budget = opts.timeoutMs ?? defaultTimeout;
+    if (!(budget > 0)) throw probeError(ProbeErrorCode.InvalidConfig, `timeoutMs ${budget} must be positive`);
+    const timeout = AbortSignal.timeout(Math.min(2 ** 31 - 1, Math.ceil(budget)));
+    const signal = opts.signal === undefined ? timeout : AbortSignal.any([opts.signal, timeout]);
+    const userTask = call.session?.task;
+    const hasTask = mode !== 'ignore' && typeof userTask === 'string' && userTask.trim() !== '';
+    const questions = hasTask
+      ? [...(mode === 'both' ? [danger] : []), await raceDeadline(taskQuestion(), signal)]
+      : [danger];
+    const scores = await Promise.all(questions.map((q) => ask(q, call, opts, signal)));
+    // The deciding question is the one that scored higher (ties go to the danger question).
+    const decided = scores.reduce((a, b) => (b.pCalibrated > a.pCalibrated ? b : a));
+    return {
+      verdict: decided.verdict,
+      question: decided.question,
+      questions: scores,
+      pRaw: decided.pRaw,
+      pCalibrated: decided.pCalibrated,
+      pContentFree: decided.pContentFree,
       alpha: opts.alpha,
       threshold: opts.threshold,
-      verbalizers: { safe: verbalizer.safe, dangerous: verbalizer.dangerous },
-      logprobs,
-      tokens: { prefix: prefix.tokenCount, call: r.callTokens, labels: labelTokens },
+      verbalizers: decided.verbalizers,
+      logprobs: decided.logprobs,
+      tokens: { prefix: prefix.tokenCount, ...decided.tokens },
       ms: performance.now() - started,
-      truncated: rendered.truncated,
+      truncated: scores.some((s) => s.truncated),
     };
   }
 
   return {
     classify,
-    contentFree,
+    contentFree: danger.contentFree,
     describe: () => ({ ...info, template: digest, prefixTokens: prefix.tokenCount }),
     close: () => backend.close(),
   };
