@@ -26,6 +26,7 @@ import type { MediationLog, Mediator, PeerInfo } from './mediation/mediator-type
 import { openPinFile } from './mediation/pin-file.js';
 import type { PinStore } from './mediation/pins.js';
 import type { RedactionMode } from './mediation/redaction.js';
+import type { ResultInstructionsMode } from './mediation/result-judgement.js';
 import { tierVisibility } from './mediation/visibility.js';
 
 /** Options of {@link governServer}. Only `audit` is required: a gate that records nothing says so. */
@@ -69,6 +70,18 @@ export interface GovernServerOptions {
   readonly log?: (line: MediationLog) => void;
   /** Transport facts and session id of the client. */
   readonly peer?: Partial<PeerInfo>;
+  /**
+   * Results carrying instructions addressed to the agent: delivered with the session marked (default),
+   * the flagged spans replaced by a notice, or the whole result withheld. Always logged and audited.
+   */
+  readonly resultInstructions?: ResultInstructionsMode;
+  /**
+   * The user's task, when the application knows it (the proxy does not): read before every call; its
+   * values count as the user's own, and a configured probe judges whether the call serves it.
+   */
+  readonly task?: (sessionId: string) => string | undefined;
+  /** How long a call the gate asks a person about waits for the answer, in ms. Default 120000. */
+  readonly askTimeoutMs?: number;
 }
 
 /** A governed server: the mediator (review and approve tools) and the gate, and one way to close both. */
@@ -177,6 +190,9 @@ export async function governServer(
       ...(options.redaction === undefined ? {} : { redaction: options.redaction }),
       ...(options.log === undefined ? {} : { log: options.log }),
       ...(options.peer === undefined ? {} : { peer: options.peer }),
+      ...(options.resultInstructions === undefined ? {} : { resultInstructions: options.resultInstructions }),
+      ...(options.task === undefined ? {} : { task: options.task }),
+      ...(options.askTimeoutMs === undefined ? {} : { askTimeoutMs: options.askTimeoutMs }),
     });
     let closing: Promise<void> | undefined;
     return {

@@ -19,6 +19,8 @@ export { governServer } from './govern-server.js';
 export type { ConnectableServer, GovernedConnectionOptions } from './in-process.js';
 export { connectGoverned } from './in-process.js';
 // Mediation at the message layer (shared by the in-process wrapper and the runner)
+export { AskCode } from './mediation/ask.js';
+export { MAX_ASK_MESSAGE } from './mediation/ask-question.js';
 export type { CatalogueEntry, ToolStatus } from './mediation/catalogue.js';
 export { fingerprintOf } from './mediation/catalogue.js';
 export type { TrimmedParams } from './mediation/forwarded-params.js';
@@ -57,12 +59,19 @@ export type {
 export { redactText, redactValue } from './mediation/redaction.js';
 export type { ScanBounds } from './mediation/redaction-scanner.js';
 export { DEFAULT_SCAN_BOUNDS } from './mediation/redaction-scanner.js';
+export type { DirectiveSpan } from './mediation/result-directives.js';
+export { directiveSpans } from './mediation/result-directives.js';
 export type {
   ResultFinding,
   ResultInstructionsMode,
   ResultJudgement,
 } from './mediation/result-judgement.js';
-export { judgeResult, QUARANTINE_NOTICE } from './mediation/result-judgement.js';
+export {
+  judgeResult,
+  MAX_INSTRUCTION_CHARS,
+  MAX_INSTRUCTION_SPANS,
+  QUARANTINE_NOTICE,
+} from './mediation/result-judgement.js';
 export type { TierResolver } from './mediation/visibility.js';
 export { allVisible, tierVisibility } from './mediation/visibility.js';
 export type { Refusal } from './mediation/wire.js';

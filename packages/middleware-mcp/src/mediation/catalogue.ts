@@ -1,5 +1,5 @@
-import type { ToolDefinition } from '@governed-mcp/core';
-import { blake3Hex, canonicalJson } from '@governed-mcp/core';
+import type { CapabilityClass, ToolDefinition } from '@governed-mcp/core';
+import { blake3Hex, CAPABILITY_CLASSES, canonicalJson, classifyTool } from '@governed-mcp/core';
 import type { PinStore } from './pins.js';
 import { type PoisonFinding, scanToolDefinition } from './poisoning.js';
 
@@ -12,6 +12,8 @@ export interface CatalogueEntry {
   /** Blake3 of the canonical definition (every field but `_meta`). */
   readonly fingerprint: string;
   readonly findings: readonly PoisonFinding[];
+  /** What the tool can do (`classifyTool`), inferred once per fingerprint. */
+  readonly classes: readonly CapabilityClass[];
 }
 
 /** Longest tool name accepted (MCP recommends 1–128 characters). */
@@ -34,6 +36,32 @@ function asDefinition(raw: unknown): ToolDefinition | undefined {
   const schema = d.inputSchema;
   if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return undefined;
   return raw as ToolDefinition;
+}
+
+/** Most definitions whose classes are remembered; the oldest is forgotten past it. */
+const MAX_CLASSIFIED = 4_096;
+
+/** Classes by definition fingerprint: a definition is classified once, however many sessions list it. */
+const classified = new Map<string, readonly CapabilityClass[]>();
+
+/** The classes of `definition`; one that cannot be classified counts as able to do everything (fail-closed). */
+export function classify(definition: ToolDefinition): readonly CapabilityClass[] {
+  try {
+    return Object.freeze(classifyTool(definition).slice());
+  } catch {
+    return CAPABILITY_CLASSES;
+  }
+}
+
+/** The capability classes of the definition with `fingerprint`, inferred on first sight. */
+export function classesOf(fingerprint: string, definition: ToolDefinition): readonly CapabilityClass[] {
+  let classes = classified.get(fingerprint);
+  if (classes === undefined) {
+    classes = classify(definition);
+    classified.set(fingerprint, classes);
+    if (classified.size > MAX_CLASSIFIED) classified.delete(classified.keys().next().value as string);
+  }
+  return classes;
 }
 
 /** The status of `entry` against the pin store (approval takes effect at once, no relisting needed). */
@@ -105,10 +133,12 @@ export class ToolCatalogue {
         continue;
       }
       seen.add(definition.name);
+      const fingerprint = fingerprintOf(definition as unknown as Record<string, unknown>);
       const entry: CatalogueEntry = {
         definition,
-        fingerprint: fingerprintOf(definition as unknown as Record<string, unknown>),
+        fingerprint,
         findings: scanToolDefinition(definition as unknown as Record<string, unknown>),
+        classes: classesOf(fingerprint, definition),
       };
       if (pins.get(server, definition.name) === undefined && entry.findings.length === 0) {
         pins.set(server, definition.name, entry.fingerprint);

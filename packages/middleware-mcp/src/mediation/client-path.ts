@@ -1,5 +1,7 @@
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { admitRequest } from './admission.js';
+import { askPerson, onAskAnswer, withdrawAsks } from './ask.js';
+import { clientFactsOf } from './ask-question.js';
 import { park } from './discovery.js';
 import type { Engine } from './engine.js';
 import { trimParams } from './forwarded-params.js';
@@ -68,6 +70,8 @@ function onClientNotification(engine: Engine, session: Session, msg: Message<'no
 /** The client's answer to a request the server sent: settled (outcome recorded) and forwarded. */
 async function onClientResponse(engine: Engine, session: Session, msg: Message<'response'>): Promise<Routed> {
   const key = idKey(msg.id);
+  const ask = session.asks.get(key);
+  if (ask !== undefined) return onAskAnswer(engine, session, ask, msg);
   const pending = session.fromServer.get(key);
   if (pending === undefined) {
     engine.log({
@@ -118,6 +122,8 @@ async function onClientRequest(
       return park(engine, session, parked);
     return decideToolCall(engine, session, parked);
   }
+  // What the client says of itself decides whether a person can be asked through it later.
+  if (msg.method === 'initialize') session.client = clientFactsOf(msg.params);
   if (!isMediated(role, engine.kinds)) return forwardProtocolRequest(engine, session, msg, pending);
   return decideClientRequest(engine, session, msg, pending, peer);
 }
@@ -147,6 +153,8 @@ async function decideClientRequest(
   const decided = await decideRequest(engine, pending, msg.params, peer, session);
   // Answered meanwhile (session failed, gate closed, request cancelled): nothing more to send.
   if (session.fromClient.get(idKey(msg.id)) !== pending) return routed();
+  if (decided.ask && decided.forward !== undefined)
+    return askPerson(engine, session, pending, decided.forward);
   if (decided.forward !== undefined) {
     pending.forwarded = true;
     return routed([decided.forward]);
@@ -172,6 +180,7 @@ function cancel(engine: Engine, session: Session, params: Params | undefined): b
   if (pending === undefined || pending.forwarded === true || pending.role === 'discovery') return false;
   session.fromClient.delete(idKey(id));
   session.parked = session.parked.filter((p) => p.pending !== pending);
+  withdrawAsks(engine, session, pending);
   engine.log({
     level: 'info',
     event: 'request_cancelled',

@@ -28,7 +28,11 @@ export interface Engine {
   readonly batches: 'refuse' | 'mediate';
   readonly visibility: ToolVisibility;
   readonly discoveryTimeoutMs: number;
+  /** How long an ask waits for the person's answer, in ms. */
+  readonly askTimeoutMs: number;
   readonly log: (line: MediationLog) => void;
+  /** The host's task for a session, if it passes one. */
+  readonly task: ((sessionId: string) => string | undefined) | undefined;
   /** The state of each session, by session id (`''` for peers without one). */
   readonly sessions: Map<string, Session>;
   closed: boolean;
@@ -52,6 +56,14 @@ function resultInstructionsOf(mode: ResultInstructionsMode | undefined): ResultI
   return mode;
 }
 
+function askTimeoutOf(ms: number | undefined): number {
+  if (ms === undefined) return 120_000;
+  // setTimeout holds at most 2^31-1 ms; a longer wait would fire at once.
+  if (!Number.isSafeInteger(ms) || ms <= 0 || ms > 2_147_483_647)
+    throw new TypeError('mediator askTimeoutMs must be a positive integer of ms (at most 2147483647)');
+  return ms;
+}
+
 /** Resolves a mediator's options into its engine (defaults filled in, limits checked). */
 export function createEngine(options: MediatorOptions): Engine {
   return {
@@ -68,7 +80,9 @@ export function createEngine(options: MediatorOptions): Engine {
     // Wrapped so a filter that throws hides the tool instead of failing the frame.
     visibility: options.visibility === undefined ? () => true : allVisible(options.visibility),
     discoveryTimeoutMs: options.discoveryTimeoutMs ?? 10_000,
+    askTimeoutMs: askTimeoutOf(options.askTimeoutMs),
     log: options.log ?? (() => {}),
+    task: options.task,
     sessions: new Map(),
     closed: false,
   };

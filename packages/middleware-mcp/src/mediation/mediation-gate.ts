@@ -1,4 +1,5 @@
 import {
+  type AskAnswer,
   type CallOutcome,
   createGate,
   defineLayer,
@@ -27,6 +28,8 @@ export interface MediationGate {
   checkNoted(call: ToolCall, note: Reason | undefined): Promise<RecordedDecision>;
   /** Records what became of a call; resolves false when the record could not be written. */
   recordOutcome(call: ToolCall, checked: RecordedDecision, outcome: CallOutcome): Promise<boolean>;
+  /** Records a person's answer to an ask; resolves false when the record could not be written. */
+  recordAnswer(call: ToolCall, checked: RecordedDecision, answer: AskAnswer): Promise<boolean>;
   /** Waits until records appended so far are written. */
   flush(): Promise<void>;
 }
@@ -69,6 +72,14 @@ export function createMediationGate(source: GateSource): MediationGate {
     async recordOutcome(call, checked, outcome) {
       try {
         await gate.recordOutcome(call, checked, outcome);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async recordAnswer(call, checked, answer) {
+      try {
+        await gate.recordAnswer(call, checked, answer);
         return true;
       } catch {
         return false;

@@ -93,8 +93,19 @@ export interface MediatorOptions {
   readonly visibility?: ToolVisibility;
   /** How long a call waits for the mediator's own `tools/list`, in ms. Default 10000. */
   readonly discoveryTimeoutMs?: number;
+  /**
+   * How long a call the gate asks about waits for the person's answer (`elicitation/create`), in ms.
+   * Past it the call is refused (`ask_timeout`). Default 120000.
+   */
+  readonly askTimeoutMs?: number;
   /** Receives structured log lines. Default: none. */
   readonly log?: (line: MediationLog) => void;
+  /**
+   * The user's task for a session, for hosts that embed the gate and know it (the MCP proxy does not).
+   * Read before every call; its values count as the user's own, and the probe may judge whether a call
+   * serves it. Returns undefined when there is none. Called with the session id (`''` without one).
+   */
+  readonly task?: (sessionId: string) => string | undefined;
 }
 
 /**

@@ -30,6 +30,8 @@
  * - Tool results are judged for instructions addressed to the agent (`result-judgement.ts`, the same
  *   signals as tool descriptions): the session remembers each flag (bounded) and the call's audited
  *   outcome names it; `resultInstructions` marks (default), quarantines the flagged text or withholds.
+ * - A call the gate answers *ask* is held while the person is asked through the client's elicitation
+ *   (`ask.ts`); without that capability it is refused (`ask_unavailable`). Answers are audited.
  * - A gate is taken as given: its audit chain and its `arguments`/`redact` settings decide what the
  *   records keep; the mediator only adds its own `mediation` layer outermost (`mediation-gate.ts`).
  *

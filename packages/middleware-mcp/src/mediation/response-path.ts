@@ -5,7 +5,7 @@ import type { Engine } from './engine.js';
 import type { Params } from './frame.js';
 import { MEDIATION_LAYER } from './mediation-gate.js';
 import { type Redacted, redactValue } from './redaction.js';
-import { judgeResult, type ResultFinding } from './result-judgement.js';
+import { judgeResult, type ResultFinding, type ResultJudgement } from './result-judgement.js';
 import type { Pending, Session } from './session.js';
 import { deniedToolResult, errorResponse, MediationCode, type Refusal } from './wire.js';
 
@@ -89,6 +89,22 @@ function flagDetail(findings: readonly ResultFinding[]): string {
   return `instructions addressed to the agent: ${findings.map((f) => `${f.kind} at ${f.path}`).join(', ')}`;
 }
 
+/**
+ * Records the values a judged result carried in the session's provenance, with its source (tool, step,
+ * flagged, the instruction spans). Recording is bounded by the ledger's limits.
+ */
+function noteProvenance(session: Session, pending: Pending, judged: ResultJudgement<unknown>): void {
+  const tool = pending.call?.tool.name ?? pending.tool?.name ?? '';
+  session.history.noteResult({
+    tool,
+    step: pending.step ?? 0,
+    classes: pending.call?.capabilities ?? [],
+    texts: judged.texts,
+    instructions: judged.instructions,
+    flagged: judged.findings.length > 0,
+  });
+}
+
 type Judged<T> =
   | { readonly ok: true; readonly value: T; readonly detail: string }
   | { readonly ok: false; readonly refusal: Refusal; readonly detail: string };
@@ -114,13 +130,15 @@ function judgeToolResult<T>(engine: Engine, session: Session, pending: Pending, 
       refusal: { layer: MEDIATION_LAYER, code: MediationCode.RedactionFailed, reason },
     };
   }
+  noteProvenance(session, pending, judged);
   if (judged.findings.length === 0) return { ok: true, value, detail: '' };
   const action = mode === 'mark' ? 'marked' : mode === 'quarantine' ? 'quarantined' : 'withheld';
   const kinds = [...new Set(judged.findings.map((f) => f.kind))];
   const tool = pending.call?.tool.name ?? pending.tool?.name ?? '';
-  session.resultFlags.add({
+  session.history.flags.add({
     tool,
     requestId: pending.id,
+    step: pending.step ?? 0,
     kinds,
     excerpt: judged.findings[0]!.excerpt,
     action,

@@ -1,5 +1,7 @@
+import type { AskDecision } from '@governed-mcp/core';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { admitRequest } from './admission.js';
+import { refuseAsked, unavailableRefusal } from './ask.js';
 import { onDiscoveryAnswer } from './discovery.js';
 import type { Engine } from './engine.js';
 import { type Classified, idKey, type Params, type RequestMessage } from './frame.js';
@@ -172,6 +174,13 @@ async function decideServerRequest(
   const decided = await decideRequest(engine, pending, params, peer);
   // Answered meanwhile (session failed, gate closed): nothing more to send.
   if (session.fromServer.get(idKey(pending.id)) !== pending) return routed();
+  if (decided.ask) {
+    // The person sits behind the client, and a server's request is not theirs to approve: refused.
+    const question = (decided.checked.decision as AskDecision).question;
+    const refusal = await refuseAsked(engine, session, pending, 'unavailable', unavailableRefusal(question));
+    session.fromServer.delete(idKey(pending.id));
+    return routed([errorResponse(pending.id, refusal)]);
+  }
   if (decided.forward !== undefined) return routed([], [decided.forward]);
   session.fromServer.delete(idKey(pending.id));
   return routed([decided.refusal!]);

@@ -1,4 +1,5 @@
 import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { withdrawAsks } from './ask.js';
 import { failParked } from './discovery.js';
 import type { Engine } from './engine.js';
 import { idKey } from './frame.js';
@@ -49,6 +50,8 @@ export async function failSession(
   detail: string,
 ): Promise<Routed> {
   if (session.discovery !== undefined) clearTimeout(session.discovery.timer);
+  // Questions still open die with the session; their requests are failed below with the rest.
+  withdrawAsks(engine, session);
   session.discovery = undefined;
   const out = await failParked(engine, session, detail, code);
   const refusal = { layer: 'mediation', code, reason: detail };

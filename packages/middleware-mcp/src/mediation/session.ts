@@ -1,56 +1,10 @@
 import type { Principal, RecordedDecision, ToolCall, ToolDefinition } from '@governed-mcp/core';
-import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { ToolCatalogue } from './catalogue.js';
 import type { Params } from './frame.js';
 import type { PeerInfo } from './mediator-types.js';
 import type { RequestRole } from './methods.js';
-import type { ResultFinding } from './result-judgement.js';
-
-/** Most flagged results a session keeps; older ones are dropped (and counted). */
-export const MAX_RESULT_FLAGS = 64;
-
-/** A tool result that carried instructions addressed to the agent, as the session remembers it. */
-export interface ResultFlag {
-  readonly tool: string;
-  readonly requestId: RequestId;
-  /** The finding kinds, each once. */
-  readonly kinds: readonly ResultFinding['kind'][];
-  /** A short excerpt of the first finding. */
-  readonly excerpt: string;
-  /** What the response path did with the result. */
-  readonly action: 'marked' | 'quarantined' | 'withheld';
-}
-
-/**
- * The flagged results of one session, bounded: at most {@link MAX_RESULT_FLAGS} (oldest dropped), so a
- * long session costs constant memory. Later layers read it to see what the session has been told.
- */
-export class ResultFlags {
-  readonly #flags: ResultFlag[] = [];
-  #total = 0;
-
-  /** Remembers one flagged result, dropping the oldest past the bound. */
-  add(flag: ResultFlag): void {
-    this.#flags.push(flag);
-    this.#total++;
-    if (this.#flags.length > MAX_RESULT_FLAGS) this.#flags.shift();
-  }
-
-  /** The flags kept, oldest first. */
-  entries(): readonly ResultFlag[] {
-    return this.#flags.slice();
-  }
-
-  /** Flagged results over the session's life, kept or dropped. */
-  get total(): number {
-    return this.#total;
-  }
-
-  /** Flags dropped to keep the bound. */
-  get dropped(): number {
-    return this.#total - this.#flags.length;
-  }
-}
+import { SessionHistory } from './session-history.js';
 
 /** A request in flight, in either direction. */
 export interface Pending {
@@ -60,6 +14,8 @@ export interface Pending {
   readonly role: RequestRole | 'discovery';
   readonly started: number;
   readonly principal: Principal;
+  /** For `tools/call`: the call's step in the session (1-based). */
+  step?: number;
   /** For `tools/list`: the request asked for a later page. */
   readonly cursor?: boolean;
   /** Set once the request went to the other side; until then a cancellation simply drops it. */
@@ -95,8 +51,32 @@ export interface Session {
   discovery: Discovery | undefined;
   /** The latest peer seen, for late delivery. */
   peer: PeerInfo | undefined;
-  /** Tool results flagged on the response path for instructions addressed to the agent. */
-  readonly resultFlags: ResultFlags;
+  /** What the session has shown so far: steps, classes called, flagged results, value provenance. */
+  readonly history: SessionHistory;
+  /** What the client declared in `initialize`; undefined until then. */
+  client: ClientFacts | undefined;
+  /** Questions put to the person through the client (`elicitation/create`), by `idKey` of their id. */
+  readonly asks: Map<string, PendingAsk>;
+}
+
+/** What the client declared of itself in `initialize`. */
+export interface ClientFacts {
+  /** The client declared the `elicitation` capability: a person can be asked through it. */
+  readonly elicitation: boolean;
+  readonly name?: string;
+  readonly version?: string;
+}
+
+/** A question the mediator put to the person about a request it holds, waiting for the answer. */
+export interface PendingAsk {
+  /** The mediator's own request id of the `elicitation/create`. */
+  readonly id: string;
+  /** The request held until the answer. */
+  readonly pending: Pending;
+  /** The request as it goes to the server if the person approves. */
+  readonly forward: JSONRPCMessage;
+  readonly started: number;
+  readonly timer: ReturnType<typeof setTimeout>;
 }
 
 /** Creates the state of a new session. */
@@ -109,6 +89,8 @@ export function createSession(key: string): Session {
     parked: [],
     discovery: undefined,
     peer: undefined,
-    resultFlags: new ResultFlags(),
+    history: new SessionHistory(),
+    client: undefined,
+    asks: new Map(),
   };
 }

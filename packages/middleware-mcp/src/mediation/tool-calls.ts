@@ -8,7 +8,9 @@ import type {
   ToolDefinition,
 } from '@governed-mcp/core';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
-import { MAX_TOOL_NAME, statusOf } from './catalogue.js';
+import { askPerson } from './ask.js';
+import { withFacts } from './call-facts.js';
+import { classify, MAX_TOOL_NAME, statusOf } from './catalogue.js';
 import type { Engine } from './engine.js';
 import { trimParams } from './forwarded-params.js';
 import { idKey, type Params } from './frame.js';
@@ -136,8 +138,11 @@ export async function decideToolCall(
   const args = (params.arguments ?? {}) as Readonly<Record<string, unknown>>;
   const entry = session.catalogue.get(name);
   const tool: ToolDefinition = entry?.definition ?? { name, inputSchema: ANY_OBJECT };
-  const call = buildCall(engine, peer, 'tools/call', tool, args, pending.id, pending.principal);
-  const refusal = forced ?? toolRefusal(engine, session, name, pending.principal);
+  pending.step ??= session.history.nextStep();
+  const built = buildCall(engine, peer, 'tools/call', tool, args, pending.id, pending.principal);
+  const facts = withFacts(engine, session, built, entry?.classes ?? classify(tool), pending.step);
+  const call = facts.call;
+  const refusal = forced ?? facts.refusal ?? toolRefusal(engine, session, name, pending.principal);
   // Only what the gate decides reaches the server: name, the decided arguments, MCP's client `_meta`.
   const trimmed = trimParams('tools/call', params);
   const note = noteDropped(engine, session, 'tools/call', trimmed.dropped);
@@ -151,15 +156,18 @@ export async function decideToolCall(
   // Answered meanwhile (session failed, gate closed, request cancelled): nothing more to send.
   if (session.fromClient.get(idKey(pending.id)) !== pending) return routed();
   const d = checked.decision;
-  if (d.outcome === 'allow') {
-    pending.forwarded = true;
+  if (d.outcome !== 'deny') {
     const forwarded = {
       jsonrpc: '2.0',
       id: pending.id,
       method: 'tools/call',
       params: { ...trimmed.params, name, arguments: d.arguments ?? args },
-    };
-    return routed([forwarded as JSONRPCMessage]);
+    } as JSONRPCMessage;
+    // An ask holds the call while the person is asked; the decided arguments go on a yes.
+    if (d.outcome === 'ask') return askPerson(engine, session, pending, forwarded);
+    session.history.noteCalled(call.capabilities ?? []);
+    pending.forwarded = true;
+    return routed([forwarded]);
   }
   session.fromClient.delete(idKey(pending.id));
   const why = refusalOf(d, checked.trace);
@@ -198,6 +206,8 @@ export async function decideRequest(
   checked: RecordedDecision;
   forward: JSONRPCMessage | undefined;
   refusal: JSONRPCMessage | undefined;
+  /** The gate answered *ask*: `forward` goes only if a person approves it. */
+  ask: boolean;
 }> {
   // Towards the server, the params MCP defines for the method are the call's arguments; nothing else goes.
   const trimmed = toServer === undefined ? { params, dropped: [] } : trimParams(pending.method, params);
@@ -212,7 +222,13 @@ export async function decideRequest(
   pending.tool = tool;
   const d = checked.decision;
   if (d.outcome === 'deny')
-    return { checked, forward: undefined, refusal: errorResponse(pending.id, refusalOf(d, checked.trace)) };
+    return {
+      checked,
+      forward: undefined,
+      refusal: errorResponse(pending.id, refusalOf(d, checked.trace)),
+      ask: false,
+    };
+
   const decided =
     d.arguments === undefined || toServer === undefined
       ? d.arguments
@@ -225,5 +241,5 @@ export async function decideRequest(
     method: pending.method,
     ...(finalParams === undefined ? {} : { params: finalParams }),
   };
-  return { checked, forward: message as JSONRPCMessage, refusal: undefined };
+  return { checked, forward: message as JSONRPCMessage, refusal: undefined, ask: d.outcome === 'ask' };
 }

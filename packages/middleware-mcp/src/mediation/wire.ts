@@ -56,6 +56,8 @@ export const MediationCode = {
   ParamsDropped: 'params_dropped',
   /** A text the server sent (instructions, a resource or prompt description) looked poisoned and was withheld. */
   TextWithheld: 'text_withheld',
+  /** The session's facts for a call (value provenance) could not be read; the call was refused. */
+  ProvenanceFailed: 'provenance_failed',
 } as const;
 
 /** One of the mediator's codes. */
@@ -102,6 +104,7 @@ const JSON_RPC_CODES: ReadonlyMap<string, number> = new Map<string, number>([
   [MediationCode.Denied, JsonRpcError.Denied],
   [MediationCode.ResultBlocked, JsonRpcError.ResultBlocked],
   [MediationCode.RedactionFailed, JsonRpcError.GateFailure],
+  [MediationCode.ProvenanceFailed, JsonRpcError.GateFailure],
   [MediationCode.UnsolicitedResponse, JsonRpcError.InvalidRequest],
   [MediationCode.UpstreamFailed, JsonRpcError.UpstreamFailed],
   [MediationCode.Closed, JsonRpcError.ConnectionClosed],
