@@ -1,4 +1,4 @@
-import { ANNOTATION_RANKS, DEFAULT_SETTINGS, type TierProfile } from '@governed-mcp/core';
+import { ANNOTATION_RANKS, CLASS_RANKS, DEFAULT_SETTINGS, type TierProfile } from '@governed-mcp/core';
 import { LOCAL_USER_TIER } from '@governed-mcp/middleware-mcp';
 import { z } from 'zod';
 import { ProxyConfigSchema } from './config.js';
@@ -25,7 +25,7 @@ export const FIELD_NOTES: Readonly<Record<string, string>> = {
   'tokens[].principal.id': 'Shown in audit records and logs.',
   'tokens[].principal.tier': 'A tier of the tier table in force.',
   settings:
-    "Settings written over the policy's (`tiers`, `tools`, `defaultPrincipal`, `network`): `tiers`, `defaultPrincipal` and `network` replace the policy's; a `tools` rule with the same `match` and `server` as a policy rule changes that rule's fields, any other is added after the policy's rules, so a policy's `require tier` holds unless a rule here names it.",
+    "Settings written over the policy's (`tiers`, `tools`, `defaultPrincipal`, `network`): `tiers`, `defaultPrincipal` and `network` replace the policy's; a `tools` rule with the same `match`, `server` and `classes` as a policy rule changes that rule's fields, any other is added after the policy's rules, so a policy's `require tier` holds unless a rule here names it.",
   policy: 'A policy file (relative to this file). Without it the built-in default constitution applies.',
   audit: 'Append every decision to a hash-chained audit file.',
   'audit.path': 'The audit file (relative to this file).',
@@ -259,10 +259,12 @@ export function renderConfigReference(): string {
     section([
       '## Trust tiers',
       '',
-      'Least trusted first. A tool needs the tier of a `settings.tools` / policy `tool` rule, else one from',
-      'its annotations. A row is read twice: as the tier a *tool* needs (pre-filter, probe, per-tool bucket:',
-      'the riskier the tool, the slower) and as the tier of the *principal* (per-principal budget and',
-      'concurrent calls: they grow with trust).',
+      'Least trusted first. A tool needs the tier of a `settings.tools` / policy `tool` rule (a rule with',
+      '`classes`, or a policy `tool class …` block, applies only to tools of one of those capability',
+      'classes), else the higher of the tiers its annotations and its capability classes ask for. A row is',
+      'read twice: as the tier a *tool* needs (pre-filter, probe, per-tool bucket: the riskier the tool, the',
+      'slower) and as the tier of the *principal* (per-principal budget and concurrent calls: they grow',
+      'with trust).',
       '',
       '| tier | meant for | pre-filter blocks | probe alpha / threshold | per tool | per principal | concurrent |',
       '|---|---|---|---|---|---|---|',
@@ -274,6 +276,10 @@ export function renderConfigReference(): string {
       `| \`readOnlyHint\` and \`openWorldHint\` | ${tierName(ranks.readOnlyOpenWorld)} |`,
       `| none, or \`destructiveHint: false\` | ${tierName(ranks.unannotated)} |`,
       `| \`destructiveHint\` or \`openWorldHint\` | ${tierName(ranks.destructiveOrOpenWorld)} |`,
+      '',
+      '| capability class | tier needed at least |',
+      '|---|---|',
+      ...Object.entries(CLASS_RANKS).map(([c, rank]) => `| \`${c}\` | ${tierName(rank)} |`),
       '',
       'Tools the principal may not use are hidden from `tools/list` and refused; at `log.level: info` the proxy',
       'logs one `tool_hidden_by_tier` line per hidden tool (tool, tier needed, principal tier), and',

@@ -21,6 +21,8 @@ export interface EvalCommandOptions {
   readonly warmup?: boolean;
   /** Cases evaluated at once (default 1). */
   readonly concurrency?: number;
+  /** Pass each session's task to the gate (default false: the proxy never has it). */
+  readonly withTask?: boolean;
 }
 
 /** Where the command writes; injectable for tests. */
@@ -106,6 +108,7 @@ export async function runEvalCommand(options: EvalCommandOptions, io: EvalIo): P
       sessions = await runSessions(stack.pipeline, dataset.sessions, {
         ...common,
         settings: stack.settings,
+        withTask: options.withTask === true,
         onSession: (_r, done) => progress?.tick(cases.length + done),
       });
     }
@@ -129,6 +132,7 @@ export async function runEvalCommand(options: EvalCommandOptions, io: EvalIo): P
       tier: stack.defaultPrincipal.tier,
     },
     sessions,
+    options.withTask === true,
   );
   if (options.json === true) io.stdout.write(`${JSON.stringify(report)}\n`);
   else io.stdout.write(formatReport(report, { color: (io.stdout as { isTTY?: boolean }).isTTY === true }));

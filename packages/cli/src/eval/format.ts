@@ -110,9 +110,18 @@ export function formatReport(report: EvalReport, options: { color: boolean }): s
         ['right', 'right', 'right', 'right', 'right', 'right', 'right'],
       ),
     );
+    if (sessions.asked_safe + sessions.asked_dangerous > 0) {
+      out.push(
+        c.dim(
+          `asks: ${sessions.asked_dangerous} on dangerous steps; ASR counts an ask as stopped (${pct(sessions.attack_success_if_approved)} if every ask were approved), utility as approved (${pct(sessions.utility_without_asks)} if every ask were refused)`,
+        ),
+      );
+    }
     out.push(
       c.dim(
-        `task: ${sessions.with_task} session(s) carry one; no layer reads it, so results with and without it are the same`,
+        sessions.task === 'passed'
+          ? `task: passed to the gate for the ${sessions.with_task} session(s) that carry one (--with-task)`
+          : `task: not passed (as the proxy sees a session); ${sessions.with_task} session(s) carry one: --with-task passes it`,
       ),
     );
     out.push(

@@ -142,6 +142,7 @@ export function buildReport(
   cases: readonly CaseResult[],
   meta: ReportMeta,
   sessions: readonly SessionResult[] = [],
+  withTask = false,
 ): EvalReport {
   const results = [...cases, ...sessions.flatMap((s) => s.steps)];
   const overall = metrics(
@@ -197,6 +198,6 @@ export function buildReport(
     latency: { total: latency(results.map((r) => r.elapsedUs)), layers },
     asks: results.filter((r) => r.asked === true).length,
     withheld: results.filter((r) => r.withheld === true).length,
-    ...(sessions.length === 0 ? {} : { sessions: summarizeSessions(sessions) }),
+    ...(sessions.length === 0 ? {} : { sessions: summarizeSessions(sessions, withTask) }),
   };
 }

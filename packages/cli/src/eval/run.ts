@@ -67,7 +67,9 @@ function findingsOf(data: unknown): string[] | undefined {
 
 /** The deciding layer of a block: the layer whose own verdict was not a pass-through. */
 function decider(trace: readonly LayerTrace[], fallback: string | undefined): string {
-  const own = trace.find((t) => t.verdict === 'deny' || t.verdict === 'error' || t.verdict === 'timeout');
+  const own = trace.find(
+    (t) => t.verdict === 'deny' || t.verdict === 'ask' || t.verdict === 'error' || t.verdict === 'timeout',
+  );
   return own?.layer ?? fallback ?? 'pipeline';
 }
 
@@ -108,7 +110,9 @@ export function resultOf(c: JudgedCall, ev: Evaluation): CaseResult {
     code: reason?.code ?? 'denied',
     ...(reason?.detail === undefined ? {} : { detail: reason.detail.slice(0, MAX_DETAIL) }),
     ...(findings === undefined ? {} : { findings }),
-    ...(d.failure === true ? { failure: true as const } : {}),
+    ...(d.outcome === 'deny' && d.failure === true ? { failure: true as const } : {}),
+    // An ask stops the call until a person approves it: blocked for recall and precision, counted apart.
+    ...(d.outcome === 'ask' ? { asked: true as const } : {}),
   };
 }
 

@@ -47,7 +47,7 @@ async function run(what: () => Promise<Figures>, json: boolean): Promise<void> {
   }
 }
 
-/** `bench pipeline|probe|proxy [--json]`: each benchmark with its baseline measured in the same run. */
+/** `bench pipeline|probe|session|proxy [--json]`: each benchmark with its baseline measured in the same run. */
 export function register(program: Command): void {
   const bench = program.command('bench').description('Measure the gate on this machine (JSON with --json)');
   bench
@@ -94,6 +94,16 @@ export function register(program: Command): void {
             ...(opts.rounds === undefined ? {} : { rounds: opts.rounds }),
           });
         }, opts.json === true),
+    );
+  bench
+    .command('session')
+    .description('cost of response-path judgement and value provenance, and memory per session')
+    .option('--json', 'print one JSON object')
+    .action(async (opts: { json?: boolean }) =>
+      run(async () => {
+        const { runSessionBench } = await import('../../../bench/session.js');
+        return { ...(await runSessionBench()) };
+      }, opts.json === true),
     );
   bench
     .command('proxy')

@@ -15,6 +15,7 @@ interface Flags {
   skip?: string;
   warmup?: boolean;
   concurrency?: string;
+  withTask?: boolean;
   json?: boolean;
   deadlineMs?: string;
 }
@@ -58,6 +59,10 @@ export function register(program: Command): void {
     .option('--deadline-ms <ms>', 'per-call deadline in ms (default: the pipeline default)')
     .option('--concurrency <n>', 'cases evaluated at once, for a batching probe backend (default 1)')
     .option('--no-warmup', 'measure latencies cold (default: after one unrecorded pass over every case)')
+    .option(
+      '--with-task',
+      "pass each session's task to the gate, as a host that embeds it would (the proxy cannot)",
+    )
     .option('--json', 'print one JSON object on stdout')
     .action(async (flags: Flags) => {
       const layers = layerSet(flags);
@@ -98,6 +103,7 @@ export function register(program: Command): void {
           ...(deadlineMs === undefined ? {} : { deadlineMs }),
           ...(flags.warmup === false ? { warmup: false } : {}),
           ...(concurrency === undefined ? {} : { concurrency }),
+          ...(flags.withTask === true ? { withTask: true } : {}),
         },
         { stdout: process.stdout, stderr: process.stderr },
       );

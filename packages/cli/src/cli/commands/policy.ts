@@ -123,7 +123,7 @@ export function register(program: Command): void {
         await assembleLayers({ policy: p, configuration: 'no-probe' }),
       ).evaluate(call);
       const outcome = gate.decision.outcome;
-      const deciding = outcome === 'deny' ? gate.decision.reasons[0] : undefined;
+      const deciding = outcome !== 'allow' ? gate.decision.reasons[0] : undefined;
       const byLayer = deciding !== undefined && deciding.layer !== 'policy';
       const explanation = {
         outcome,
@@ -159,7 +159,7 @@ export function register(program: Command): void {
         ...overridden.map(
           (r) => `  also matched, not deciding: ${r.effect} rule '${r.name}' at ${r.file}:${r.line}`,
         ),
-        `  precedence: any matching deny wins; else the first matching allow; else the default`,
+        `  precedence: any matching deny wins; else the first matching ask; else the first matching allow; else the default`,
         `  policy: ${p.hash}`,
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
