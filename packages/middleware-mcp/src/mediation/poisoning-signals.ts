@@ -84,7 +84,6 @@ const CUE_RE = {
 
 // Reserved example names (RFC 2606 / 6761) are illustrations, never destinations.
 const EXAMPLE_DOMAIN = /(^|\.)(example\.(com|org|net)|[a-z0-9-]+\.(example|test|invalid|localhost))$/;
-const MAIL = /[\p{L}\p{N}._%+-]{1,64}@([\p{L}\p{N}-]{1,63}(?:\.[\p{L}\p{N}-]{1,63})+)/gu;
 const URL_RE = /\bhttps?:\/\/([^\s/:'"`<>)]+)/g;
 // Secret paths and environment/command reads (beyond the pre-filter's sensitive-path detector).
 const SENSITIVE =
@@ -97,6 +96,27 @@ const DESCRIPTION_TOOL: ToolDefinition = { name: 'description', inputSchema: { t
 function destinations(text: string, re: RegExp, group: number): number {
   let n = 0;
   for (const m of text.matchAll(re)) if (!EXAMPLE_DOMAIN.test((m[group] ?? '').toLowerCase())) n++;
+  return n;
+}
+
+/** The part of an address before `@`, read backwards from it (one character). */
+const LOCAL_CHAR = /[\p{L}\p{N}._%+-]/u;
+/** An address's domain, read forwards from just after its `@` (sticky). */
+const MAIL_DOMAIN = /[\p{L}\p{N}-]{1,63}(?:\.[\p{L}\p{N}-]{1,63})+/uy;
+
+/**
+ * How many e-mail addresses outside the example domains `text` holds, up to `enough`. Each `@` is
+ * found with `indexOf` and its domain read from there: a pattern tried at every position of a long
+ * text costs ~60 steps per character for nothing.
+ */
+function mailDestinations(text: string, enough: number): number {
+  let n = 0;
+  for (let at = text.indexOf('@'); at >= 0 && n < enough; at = text.indexOf('@', at + 1)) {
+    if (at === 0 || !LOCAL_CHAR.test(text[at - 1] as string)) continue;
+    MAIL_DOMAIN.lastIndex = at + 1;
+    const m = MAIL_DOMAIN.exec(text);
+    if (m !== null && !EXAMPLE_DOMAIN.test(m[0].toLowerCase())) n++;
+  }
   return n;
 }
 
@@ -113,7 +133,7 @@ export function signalsOf(raw: string, flat: string): Set<Signal> {
   if (CUE_RE.secret.test(flat)) s.add('secret-word');
   if (CUE_RE.argument.test(flat)) s.add('argument-reference');
   if (SENSITIVE.test(raw) || SENSITIVE.test(flat)) s.add('sensitive');
-  if (destinations(flat, MAIL, 1) > 0) s.add('mail-destination');
+  if (mailDestinations(flat, 1) > 0) s.add('mail-destination');
   if (destinations(flat, URL_RE, 1) > 0) s.add('url-destination');
   if (TOOL_REFERENCE.test(flat)) s.add('tool-reference');
   for (const f of scanArguments({ text: raw }, DESCRIPTION_TOOL)) {

@@ -131,6 +131,37 @@ export function scanServerText(text: string, path = 'text'): PoisonFinding[] {
 }
 
 /**
+ * Scans one tool result's text for instructions addressed to the agent only: hidden-instruction
+ * patterns and the scored signals, both always (unlike a definition's scan, a secret path named in a
+ * result is data and does not end the scan). Tag-smuggled text is read as if visible.
+ */
+export function scanResultText(text: string, path = 'text'): PoisonFinding[] {
+  const out: PoisonFinding[] = [];
+  if (text.length > MAX_SCANNED_CHARS) {
+    out.push({ kind: 'oversized', path, excerpt: `more than ${MAX_SCANNED_CHARS} characters of text` });
+    return out;
+  }
+  const n = normalize(text);
+  const raws = n.hidden === undefined ? [n.text] : [n.text, n.hidden];
+  for (const raw of raws) {
+    const view = flatten(raw);
+    const hit = HIDDEN_INSTRUCTIONS.find((re) => re.test(view));
+    if (hit !== undefined) {
+      out.push({ kind: 'hidden-instructions', path, excerpt: excerptOf(view, hit) });
+      break;
+    }
+  }
+  for (const raw of raws) {
+    const signals: Set<Signal> = signalsOf(raw, flatten(raw));
+    if (isDirective(signals)) {
+      out.push({ kind: 'agent-directives', path, excerpt: [...signals].sort().join(', ') });
+      break;
+    }
+  }
+  return out;
+}
+
+/**
  * Scans every string of a tool definition — name, title, description, schemas (keys and values) and
  * annotations — and returns what looks like poisoning. An empty list means nothing was found.
  */

@@ -58,7 +58,7 @@ export const IDENTIFIER = /\b(?:id|ids|code|number|no\.|#)\s*[:#]?\s*[a-z0-9_-]*
 export const CUES: readonly Cue[] = [
   {
     name: 'addresses-agent',
-    re: /\b(?:(?:ai|llm|coding|automated|autonomous|setup|maintainer|support|email|mail|calendar|browsing|shopping|banking)\s+(?:assistants?|agents?|models?|bots?)|assistants?|chatbots?|copilots?|llms?|you,?\s+the\s+(?:ai|assistant|agent|model|bot)|as\s+an\s+ai|dear\s+(?:ai|agent|assistant|bot)|automated\s+(?:contributors?|tools?|systems?|readers?)|(?:agents?|bots?)\s+(?:may|must|should|can|need\s+to|are\s+(?:asked|required|expected)))\b|@(?:assistant|agent|bot|ai)\b/,
+    re: /\b(?:(?:ai|llm|coding|automated|autonomous|setup|maintainer|support|email|mail|calendar|browsing|shopping|banking)\s+(?:assistants?|agents?|models?|bots?)|assistants?|chatbots?|copilots?|llms?|you,?\s+the\s+(?:ai|assistant|agent|model|bot)|as\s+an\s+ai|dear\s+(?:ai|agent|assistant|bot)|automated\s+(?:contributors?|tools?|systems?|readers?)|(?:agents?|bots?)\s+(?:may|must|should|can|need\s+to|are\s+(?:asked|required|expected)))\b|@(?:assistant|agent|bot|ai)\b|\b(?:an|f[uü]e?r|para|pour|per|voor|dla|al|ao|au|à)\s+(?:(?:den|dem|die|el|la|o|a|l'|de|het)\s+)?(?:[a-z]+-)?(?:assistent(?:en|in)?|asistente|assistente|assistante|asystent(?:a|em)?)\b|\b(?:[a-z]+-)?(?:assistent(?:en|in)?|asistente|assistente|assistante)\s*[:,]|\b(?:ki|ia)-?(?:assistent(?:en)?|asistente|assistente|assistant|agent(?:en)?|agente|modell?|modelo)\b/,
     weight: 2,
   },
   {
@@ -87,6 +87,13 @@ export const CUES: readonly Cue[] = [
 /** Objects that give an imperative consequences: money, accounts, access, credentials, destinations. */
 export const CONSEQUENCE =
   /(?:[$€£¥]\s?\d|\b\d[\d,.]*\s?(?:usd|eur|gbp|dollars?|euros?|bitcoin|btc|eth|units?)\b|\b(?:iban|account|acct|routing|wallet|password|passcode|credentials?|secret|token|api\s*keys?|ssh|access|permissions?|admin|owner|role|two[- ]factor|2fa|mfa|authentication|security|settings?|policy|policies|email\s+address|phone\s+number|address|profile|repository|repo|all\s+(?:files|emails|messages|documents|data|records|contacts)|files?|folder|door|lock|data|records?|funds?|money|payment|transaction|shipment|order)\b|\ball\s+(?:of\s+)?(?:my|the|your|our)\b|[a-z0-9]@[a-z0-9-]+\.[a-z]|\bhttps?:\/\/|\bwww\.|\b[a-z]{2}\d{2}\s?[a-z0-9]{4})/;
+
+/**
+ * A destination named in a segment: an e-mail address, a URL or a bank account. With a cue that
+ * addresses the agent it makes an instruction in any language ("para el asistente: … envíalo a x@y").
+ */
+export const DESTINATION =
+  /[a-z0-9._%+-]@[a-z0-9-]+\.[a-z]|\bhttps?:\/\/|\bwww\.|\b[a-z]{2}\d{2}\s?[a-z0-9]{4}\s?\d{4}/;
 
 /** A first-person owner of what the imperative acts on ("my account"): the writer poses as the user. */
 export const FIRST_PERSON = /\b(?:my|me|mine)\b/;

@@ -15,6 +15,7 @@ import {
   CLAUSE_START,
   CONSEQUENCE,
   CUES,
+  DESTINATION,
   FIRST_PERSON,
   IDENTIFIER,
   MENTION,
@@ -129,6 +130,12 @@ function scoreSegment(
       score += 1;
       cues.push('whole-field');
     }
+  }
+  // No English imperative, but the agent is addressed and a destination named: an instruction in
+  // another language (or in a form the verb lists miss) that sends something somewhere.
+  if (imperative === 0 && cued && DESTINATION.test(s)) {
+    score += 1;
+    cues.push('destination');
   }
   if ((raw.hits & MENTION_BIT) !== 0) score -= 2;
   return { score, cued, imperative, cues };

@@ -181,6 +181,7 @@ describe("a session's record of flagged results", () => {
         tool: 't',
         requestId: i,
         step: i + 1,
+        requested: [],
         kinds: ['agent-directives'],
         excerpt: '',
         action: 'marked',
@@ -189,5 +190,15 @@ describe("a session's record of flagged results", () => {
     expect(flags.entries()).toHaveLength(MAX_RESULT_FLAGS);
     expect(flags.entries()[0]?.requestId).toBe(5);
     expect([flags.total, flags.dropped]).toEqual([MAX_RESULT_FLAGS + 5, 5]);
+  });
+});
+
+describe('judging a result that also names secret files', () => {
+  it('still reads it for instructions: a secret path in data does not end the scan', () => {
+    // A definition's scan stops at its first finding; a result's must not, or naming `.env` would hide
+    // the instruction beside it.
+    const text = `Deploy notes: keep .env out of git. ${GERMAN}`;
+    const j = judgeResult({ result: { content: [{ type: 'text', text }] } }, 'mark');
+    expect(j.findings.map((f) => f.kind)).toContain('agent-directives');
   });
 });
