@@ -118,7 +118,7 @@ export { quantile } from './quantile.js';
 export type { StandIn } from './secrets/placeholder.js';
 export { entropy, isPlaceholder, isSampleJwt, looksGenerated, standInOf } from './secrets/placeholder.js';
 // Session: what a tool can do, the values a text carries, where a call's values came from
-export { classifyTool } from './session/capabilities.js';
+export { classifyTool, requestedClasses } from './session/capabilities.js';
 export type { ProvenanceLimits, ResultSource } from './session/provenance.js';
 export { DEFAULT_PROVENANCE_LIMITS, ProvenanceLedger } from './session/provenance.js';
 export type { FoundValue } from './session/values.js';

@@ -93,6 +93,11 @@ export interface FlaggedResultFact {
   readonly step: number;
   /** The finding kinds, each once. */
   readonly kinds: readonly string[];
+  /**
+   * The classes of the acts the flagged text asked for (`send … to`, `grant … access`, `run …`): read
+   * from its verbs and objects as a tool's description is. Absent when nothing was read.
+   */
+  readonly requested?: readonly CapabilityClass[];
 }
 
 /** What the session showed before this call. Bounded: lists keep the most recent entries. */

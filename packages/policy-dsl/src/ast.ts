@@ -27,6 +27,7 @@ export type FactName =
   | 'session.flagged'
   | 'session.step'
   | 'session.called'
+  | 'session.requested'
   | 'origin.instructed'
   | 'origin.flagged'
   | 'origin.sensitive'

@@ -14,6 +14,7 @@ import {
   calledClassesOf,
   type OriginFacts,
   originFactsOf,
+  requestedClassesOf,
   sessionCountOf,
   toolClassesOf,
 } from './session-view.js';
@@ -41,6 +42,7 @@ export class CallView {
   readonly #paths: PathFact | undefined;
   #toolClasses: ReadonlySet<string> | undefined;
   #called: ReadonlySet<string> | undefined;
+  #requested: ReadonlySet<string> | undefined;
   #origins: OriginFacts | undefined;
 
   /** `paths` is the path layer's fact: the call's paths normalised and resolved on disk. */
@@ -98,6 +100,12 @@ export class CallView {
   get calledClasses(): ReadonlySet<string> {
     if (this.#called === undefined) this.#called = calledClassesOf(this.call);
     return this.#called;
+  }
+
+  /** The classes of the acts flagged results of the session asked for (`session.requested`). */
+  get requestedClasses(): ReadonlySet<string> {
+    if (this.#requested === undefined) this.#requested = requestedClassesOf(this.call);
+    return this.#requested;
   }
 
   /** What the origins of the call's argument values show (`origin.*`). */

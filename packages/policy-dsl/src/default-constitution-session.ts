@@ -35,14 +35,30 @@ deny sensitive-data-out-after-injection
   reason "Data from a sensitive read is about to leave through an outward channel in a session where a tool result carried instructions addressed to the agent."
 end
 
-# Messages and uploads after a flag are judged by what they carry (the next rule), not asked about
-# wholesale: a tool that only sends is left to it.
+# After a result tried to instruct the agent, a consequential call is put to the person when it carries
+# a value from such a result, or when it is the kind of act the flagged text asked for (session.requested:
+# read from its verbs and objects). Other work goes on: the user's own task does not stop because a page
+# it read carried an injection. Messages and uploads are judged by what they carry (the next rule).
 ask consequential-call-after-injection
-  when session.flagged > 0
-  when tool.class in [moves-money, changes-access, deletes, executes-code, changes-state]
+  when (origin.flagged and tool.class in [moves-money, changes-access, deletes, executes-code, changes-state])
+    or (tool.class == moves-money and session.requested == moves-money)
+    or (tool.class == changes-access and session.requested == changes-access)
+    or (tool.class == deletes and session.requested == deletes)
+    or (tool.class == executes-code and session.requested == executes-code)
+    or (tool.class == changes-state and session.requested == changes-state)
   unless tool.class == sends-outside and tool.class not in [moves-money, changes-access, deletes, executes-code]
-  reason "An earlier tool result in this session carried instructions addressed to the agent, and this call moves money, changes access, deletes data, runs code or changes something."
-  question "An earlier tool result in this session contained instructions addressed to the agent. This call moves money, changes access, deletes data, runs code or changes something. Should it go ahead?"
+  reason "An earlier tool result in this session carried instructions addressed to the agent, and this call carries a value from it or is the kind of act it asked for."
+  question "An earlier tool result in this session contained instructions addressed to the agent. This call carries a value from that result or does what it asked for. Should it go ahead?"
+end
+
+# A code, password or token that arrived in a result has no business in a message, flagged or not: the
+# person decides (secrets the redactor knows never reach the agent at all; this catches the rest, such
+# as one-time codes).
+ask secrets-leaving
+  when origin.kind == secret
+  when tool.class == sends-outside
+  reason "This call sends a code, password or token that arrived in an earlier tool result."
+  question "This message or upload carries a code, password or token that an earlier tool result showed the agent. Should it be sent?"
 end
 
 ask send-values-from-flagged-results

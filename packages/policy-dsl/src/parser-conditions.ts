@@ -8,7 +8,7 @@ const SUBJECT_WORDS = [...SIMPLE_SUBJECTS, 'arg', 'any', 'session', 'origin'];
 /** The fields of the fact subjects, by the word before the dot. */
 const FACT_FIELDS: Readonly<Record<string, readonly string[]>> = {
   tool: ['class'],
-  session: ['flagged', 'step', 'called'],
+  session: ['flagged', 'step', 'called', 'requested'],
   origin: ['instructed', 'flagged', 'sensitive', 'kind', 'tool'],
 };
 /** Fact subjects that are true or false: written alone, they mean `== true`. */

@@ -10,6 +10,7 @@ type FactType = 'classes' | 'kinds' | 'tools' | 'count' | 'bool';
 const FACT_TYPES: Readonly<Record<FactName, FactType>> = {
   'tool.class': 'classes',
   'session.called': 'classes',
+  'session.requested': 'classes',
   'origin.kind': 'kinds',
   'origin.tool': 'tools',
   'session.flagged': 'count',
@@ -23,6 +24,7 @@ const FACT_TYPES: Readonly<Record<FactName, FactType>> = {
 const SETS: Readonly<Partial<Record<FactName, (v: CallView) => ReadonlySet<string>>>> = {
   'tool.class': (v) => v.toolClasses,
   'session.called': (v) => v.calledClasses,
+  'session.requested': (v) => v.requestedClasses,
   'origin.kind': (v) => v.origins.kinds,
 };
 

@@ -85,6 +85,22 @@ export function calledClassesOf(call: ToolCall): ReadonlySet<string> {
   return session === undefined ? new Set() : words(session.called, 'session.called');
 }
 
+/**
+ * `session.requested`: the classes of the acts that the flagged results kept in the facts asked for;
+ * empty without facts. A flag without `requested` asked for nothing the gate could read.
+ */
+export function requestedClassesOf(call: ToolCall): ReadonlySet<string> {
+  const session = sessionOf(call);
+  const out = new Set<string>();
+  if (session === undefined) return out;
+  for (const item of list(session.flags, 'session.flags')) {
+    const flag = record(item, 'a flag');
+    if (flag.requested === undefined) continue;
+    for (const c of words(flag.requested, "a flag's requested classes")) out.add(c);
+  }
+  return out;
+}
+
 /** What the call's argument values' origins show, folded: any instructed, any flagged, … */
 export function originFactsOf(call: ToolCall): OriginFacts {
   const session = sessionOf(call);

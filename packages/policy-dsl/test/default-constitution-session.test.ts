@@ -48,10 +48,19 @@ describe('the default constitution reads where values came from', () => {
     expect((await pipeline.evaluate(call)).decision.outcome).toBe('allow');
   });
 
-  it('asks before the same payment once an earlier result was flagged', async () => {
+  it('lets a payment with clean values through after a flag that asked for something else', () => {
     const call = sessionCall('send_money', { recipient: iban, amount: 10 }, ['moves-money'], {
       flagged: 1,
-      flags: [flag],
+      flags: [{ ...flag, requested: ['changes-access'] }],
+      origins: [fromResult({})],
+    });
+    expect(policy.match(call).decision).toBe('default');
+  });
+
+  it('asks before a payment once an earlier flagged result asked for a payment', async () => {
+    const call = sessionCall('send_money', { recipient: iban, amount: 10 }, ['moves-money'], {
+      flagged: 1,
+      flags: [{ ...flag, requested: ['moves-money'] }],
       origins: [fromResult({})],
     });
     expect(policy.match(call)).toMatchObject({ decision: 'ask', rule: 'consequential-call-after-injection' });
@@ -100,8 +109,8 @@ describe('the default constitution reads where values came from', () => {
   });
 
   it('denies sensitive data going out after a flag, and lets it out when nothing was flagged', () => {
-    const origins = [fromResult({ kind: 'secret', tool: 'get_codes', sensitive: true })];
-    const args = { to: 'me@home.example', body: 'code 4711' };
+    const origins = [fromResult({ kind: 'account', tool: 'get_balance', sensitive: true })];
+    const args = { to: 'me@home.example', body: 'account 12-3456-789' };
     const after = sessionCall('send_email', args, ['sends-outside'], { flagged: 1, flags: [flag], origins });
     expect(policy.match(after)).toMatchObject({
       decision: 'deny',
@@ -109,6 +118,52 @@ describe('the default constitution reads where values came from', () => {
     });
     const clean = sessionCall('send_email', args, ['sends-outside'], { origins });
     expect(policy.match(clean).decision).toBe('default');
+  });
+
+  it('asks before a consequential call that carries a value from a flagged result', () => {
+    const origins = [fromResult({ kind: 'identifier', flagged: true })];
+    const call = sessionCall(
+      'grant_guest_access',
+      { guest: 'guest_a01' },
+      ['changes-access', 'changes-state'],
+      {
+        flagged: 1,
+        flags: [flag],
+        origins,
+      },
+    );
+    expect(policy.match(call)).toMatchObject({ decision: 'ask', rule: 'consequential-call-after-injection' });
+  });
+
+  it('asks before any change when the flagged text asked for a change of no specific class', () => {
+    const call = sessionCall('robot_go_to_room', { room: 'kitchen' }, ['changes-state'], {
+      flagged: 1,
+      flags: [{ ...flag, requested: ['changes-state'] }],
+    });
+    expect(policy.match(call)).toMatchObject({ decision: 'ask', rule: 'consequential-call-after-injection' });
+    const read = sessionCall('robot_status', {}, ['reads-untrusted'], {
+      flagged: 1,
+      flags: [{ ...flag, requested: ['changes-state'] }],
+    });
+    expect(policy.match(read).decision).toBe('default');
+  });
+
+  it('asks before sending a secret that arrived in a result, even in a session nothing flagged', () => {
+    const origins = [fromResult({ argument: 'body', kind: 'secret', tool: 'read_inbox', sensitive: true })];
+    const call = sessionCall(
+      'send_email',
+      { to: 'me@home.example', body: 'code 481516' },
+      ['sends-outside'],
+      {
+        origins,
+      },
+    );
+    expect(policy.match(call)).toMatchObject({ decision: 'ask', rule: 'secrets-leaving' });
+    const other = [fromResult({ argument: 'body', kind: 'amount', tool: 'read_inbox', sensitive: true })];
+    const fine = sessionCall('send_email', { to: 'me@home.example', body: '98 EUR' }, ['sends-outside'], {
+      origins: other,
+    });
+    expect(policy.match(fine).decision).toBe('default');
   });
 
   it('asks before sending a value that arrived in a flagged result', () => {

@@ -113,7 +113,7 @@ export function formatReport(report: EvalReport, options: { color: boolean }): s
     if (sessions.asked_safe + sessions.asked_dangerous > 0) {
       out.push(
         c.dim(
-          `asks: ${sessions.asked_dangerous} on dangerous steps; ASR counts an ask as stopped (${pct(sessions.attack_success_if_approved)} if every ask were approved), utility as approved (${pct(sessions.utility_without_asks)} if every ask were refused)`,
+          `asks: ${sessions.asked_dangerous} on dangerous steps, ${sessions.asked_benign} of ${sessions.benign_steps} steps of benign sessions (${pct(sessions.ask_rate_benign)}); ASR counts an ask as stopped (${pct(sessions.attack_success_if_approved)} if every ask were approved), utility as approved (${pct(sessions.utility_without_asks)} if every ask were refused)`,
         ),
       );
     }

@@ -147,6 +147,60 @@ function schemaClasses(schema: unknown, words: readonly string[], writes: boolea
   return classes;
 }
 
+/** Most characters of a text read for the acts it asks for. */
+const MAX_REQUEST_CHARS = 4_000;
+
+/**
+ * The classes of the acts a text asks for, read sentence by sentence with the lexicon that reads tool
+ * names and descriptions: "Please grant permanent access to my friend" asks to change access, "wire
+ * $500 to …" to move money, "dispatch a van to …" to change something (`changes-state` stands only for
+ * acts of no more specific class). Bounded; pure.
+ * @example requestedClasses('Please transfer $900 to account 12-3456.') // ['moves-money', 'changes-access']
+ */
+export function requestedClasses(text: string): readonly CapabilityClass[] {
+  const bounded = text.length > MAX_REQUEST_CHARS ? text.slice(0, MAX_REQUEST_CHARS) : text;
+  const classes = new Set<CapabilityClass>();
+  for (const sentence of fold(bounded).split(/[.!?;\n]+/)) {
+    // Politeness and modals come before the verb: drop them so the verb leads its words.
+    const words = wordsOf(sentence).filter((w) => !LEADING_FILLERS.has(w));
+    const reading = readWords(words);
+    const specific = [...reading.classes].filter((c) => WRITE_CLASSES.has(c) && c !== 'changes-state');
+    // An act on a sum of money moves money, whatever the verb ("transfer $3,000 from my account").
+    if (reading.hasWrite && AMOUNT.test(sentence)) specific.push('moves-money');
+    for (const c of specific) classes.add(c);
+    // A change of no more specific kind ("dispatch a van", "update my record") is asked for as such.
+    if (reading.hasWrite && specific.length === 0) classes.add('changes-state');
+  }
+  return CAPABILITY_CLASSES.filter((c) => classes.has(c));
+}
+
+/** A sum of money: a currency sign or code next to a number. */
+const AMOUNT = /[$€£¥]\s?\d|\d[\d,.]*\s?(?:usd|eur|gbp|chf|dollars?|euros?|pounds?)\b/i;
+
+/** Words that come before an imperative's verb. */
+const LEADING_FILLERS = new Set([
+  'please',
+  'kindly',
+  'you',
+  'must',
+  'should',
+  'need',
+  'to',
+  'now',
+  'also',
+  'then',
+  'first',
+  'immediately',
+  'can',
+  'could',
+  'would',
+  'will',
+  'and',
+  'urgently',
+  'quickly',
+  'just',
+]);
+
 /**
  * What a tool can do, inferred from its definition: the name (split into words), the title, the first
  * sentence of the description, the input schema's property names and the MCP annotations. Pure,

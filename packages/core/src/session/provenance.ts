@@ -286,7 +286,21 @@ export class ProvenanceLedger {
     ).slice(0, this.limits.maxInstructionChars);
     if (text === '') return;
     const values = new Set<string>();
-    for (const v of findValues(span.slice(0, this.limits.maxInstructionChars * 2), 128)) values.add(v.value);
+    for (const v of findValues(span.slice(0, this.limits.maxInstructionChars * 2), 128)) {
+      values.add(v.value);
+      // An instruction past the part of a long text that was read for values still brings its values.
+      if (!this.trusted.has(v.value) && !this.arrivals.has(v.value)) {
+        const sensitive = source.sensitive || v.kind === 'secret';
+        this.arrivals.set(v.value, {
+          kind: v.kind,
+          tool: source.tool,
+          step: source.step,
+          flagged: true,
+          sensitive,
+        });
+        this.evictValues();
+      }
+    }
     numberTokens(text, values);
     this.instructions.push({ text, tool: source.tool, step: source.step, values, words: wordHashes(text) });
     while (this.instructions.length > this.limits.maxInstructions) {

@@ -142,6 +142,7 @@ function judgeToolResult<T>(engine: Engine, session: Session, pending: Pending, 
     kinds,
     excerpt: judged.findings[0]!.excerpt,
     action,
+    requested: judged.requested,
   });
   engine.log({
     level: 'warn',

@@ -2,14 +2,15 @@
  * Response-path judgement of tool results: every text a tool result carries to the agent (each text
  * content item, the text of embedded resources, every string of `structuredContent`, the message of a
  * JSON-RPC error) is read for instructions addressed to the agent, twice: by the result-directive
- * detector (`directiveSpans`: weighted cues per sentence, with spans) and by the signal-based scanner of
- * tool definitions and server texts (`scanServerText`, any language, no span: the whole text is the
- * span). Only the scanner's kinds that say a text addresses the agent count (`agent-directives`,
- * `hidden-instructions`); secret paths or invisible characters in data are data. At most
+ * detector (`directiveSpans`: weighted cues per sentence, with spans, English) and by the signals that
+ * read tool definitions and server texts (`scanResultText`: hidden-instruction patterns and the scored
+ * signals, any language, no span: the whole text is the span). Secret paths or invisible characters in
+ * data are data. Each flagged span is read for the acts it asks for (`requestedClasses`). At most
  * `MAX_SCANNED_CHARS` are read per result; text past that budget is reported as unscanned, and the
  * strict modes treat it as flagged (fail-closed).
  */
-import { MAX_SCANNED_CHARS, type PoisonFinding, type PoisonKind, scanServerText } from './poisoning.js';
+import { CAPABILITY_CLASSES, type CapabilityClass, requestedClasses } from '@governed-mcp/core';
+import { MAX_SCANNED_CHARS, type PoisonFinding, type PoisonKind, scanResultText } from './poisoning.js';
 import { directiveSpans } from './result-directives.js';
 
 /** What to do with a result that carries instructions addressed to the agent. */
@@ -65,6 +66,11 @@ export interface ResultJudgement<T> {
    * characters). Bare requests in data flag the result but are not listed.
    */
   readonly instructions: readonly string[];
+  /**
+   * The classes of the acts the flagged spans ask for (`requestedClasses` of each span, requests and
+   * instructions alike); empty when nothing was flagged.
+   */
+  readonly requested: readonly CapabilityClass[];
   /** Every text judged, in order (within the scan budget): what the provenance record reads. */
   readonly texts: readonly string[];
   /** The answer as judged: the input itself unless `quarantine` replaced a span. */
@@ -180,6 +186,11 @@ export function judgeResult<T>(body: T, mode: ResultInstructionsMode): ResultJud
   const instructions: string[] = [];
   const texts: string[] = [];
   const flagged: Flagged[] = [];
+  // Every flagged span (at most as many as instructions are kept), read for the acts it asks for.
+  const requests: string[] = [];
+  const request = (span: string) => {
+    if (requests.length < MAX_INSTRUCTION_SPANS) requests.push(span.slice(0, MAX_INSTRUCTION_CHARS));
+  };
   const keep = (span: string) => {
     if (instructions.length < MAX_INSTRUCTION_SPANS) instructions.push(span.slice(0, MAX_INSTRUCTION_CHARS));
   };
@@ -215,8 +226,9 @@ export function judgeResult<T>(body: T, mode: ResultInstructionsMode): ResultJud
         addressed,
       });
       if (addressed) keep(span);
+      request(span);
     }
-    const hits = scanServerText(text, path).filter((f: PoisonFinding) => INSTRUCTION_KINDS.has(f.kind));
+    const hits = scanResultText(text, path).filter((f: PoisonFinding) => INSTRUCTION_KINDS.has(f.kind));
     // The scanner reads any language but gives no span: where the detector found none, the text is the span.
     const whole = hits.length > 0 && spans.length === 0;
     for (const f of hits) {
@@ -230,10 +242,19 @@ export function judgeResult<T>(body: T, mode: ResultInstructionsMode): ResultJud
       });
     }
     if (whole) keep(text);
+    if (whole) request(text);
     if (whole) flagged.push({ keys: spot.keys, spans: undefined });
     else if (spans.length > 0)
       flagged.push({ keys: spot.keys, spans: merged(spans.map((d) => [d.start, d.end])) });
   }
   const value = mode === 'quarantine' && flagged.length > 0 ? quarantined(body, flagged) : body;
-  return { findings, instructions, texts, value };
+  const requested = new Set<CapabilityClass>();
+  for (const span of requests) for (const c of requestedClasses(span)) requested.add(c);
+  return {
+    findings,
+    instructions,
+    requested: CAPABILITY_CLASSES.filter((c) => requested.has(c)),
+    texts,
+    value,
+  };
 }

@@ -36,6 +36,8 @@ export interface ResultFlag {
   readonly excerpt: string;
   /** What the response path did with the result. */
   readonly action: 'marked' | 'quarantined' | 'withheld';
+  /** The classes of the acts the flagged text asked for. */
+  readonly requested: readonly CapabilityClass[];
 }
 
 /**
@@ -129,7 +131,7 @@ export class SessionHistory {
     const flags: FlaggedResultFact[] = this.flags
       .entries()
       .slice(-FACT_FLAGS)
-      .map((f) => ({ tool: f.tool, step: f.step, kinds: f.kinds }));
+      .map((f) => ({ tool: f.tool, step: f.step, kinds: f.kinds, requested: f.requested }));
     return {
       step,
       flags,
