@@ -19,7 +19,7 @@ describe('the custom-layer example', () => {
       denied: true,
       layer: 'spend-limit',
       code: 'over_limit',
-      reason: "transfers above 10000 cents need a higher tier than 'standard'",
+      reason: "transfers above 100000 cents need a higher tier than 'trusted'",
     });
   });
 

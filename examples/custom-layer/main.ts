@@ -82,15 +82,19 @@ export async function runCustomLayerExample(): Promise<CustomLayerReport> {
   const base = createPipeline([createTierLayer(DEFAULT_SETTINGS), createSchemaLayer()]);
   const pipeline = base.with(spendLimit, { after: 'schema' });
 
+  // A trusted caller: tools that move money need the trusted tier by default (their capability class).
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   const mediator = await connectGoverned(server, serverSide, {
     gate: pipeline,
-    peer: { principal: { id: 'agent-3', tier: 'standard' } },
+    peer: { principal: { id: 'agent-3', tier: 'trusted' } },
   });
   const client = new Client({ name: 'example-agent', version: '1.0.0' });
   await client.connect(clientSide);
   const small = await client.callTool({ name: 'transfer', arguments: { to: 'acct-1', amountCents: 2_500 } });
-  const large = await client.callTool({ name: 'transfer', arguments: { to: 'acct-1', amountCents: 50_000 } });
+  const large = await client.callTool({
+    name: 'transfer',
+    arguments: { to: 'acct-1', amountCents: 500_000 },
+  });
   await client.close();
   await mediator.close();
 

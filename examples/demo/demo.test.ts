@@ -34,6 +34,8 @@ describe('the demo', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/ordinary calls allowed {2}6\/6/);
+    // After the poisoned README, the writes the person asked for are put to them (elicitation) first.
+    expect(r.stdout).toMatch(/write_file\s+ALLOW\s*\n\s+\? asked the person, who approved/);
     // The argument that violates the server's own schema is caught whatever else has landed.
     expect(r.stdout).toMatch(/read_text_file\s+DENY\s+schema\s+schema_mismatch/);
     // The session's attacks are what the deterministic layers exist for: all six are denied, and none

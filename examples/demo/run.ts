@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { verifyAuditFile } from '@governed-mcp/core/node';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { createColors } from 'picocolors';
 import { SESSION, WORKSPACE_FILES } from './session.js';
 import { readResult, type Seen, sessionLine } from './show.js';
@@ -116,7 +117,14 @@ async function main(): Promise<number> {
   });
   const log = proxyLog;
   watchLogs(transport.stderr, log);
-  const client = new Client({ name: 'demo-agent', version: '1.0.0' });
+  // The person at the client: the gate asks them (MCP elicitation) before calls tied to a result that
+  // tried to instruct the agent. In this script they approve what they asked the agent to do.
+  const client = new Client({ name: 'demo-agent', version: '1.0.0' }, { capabilities: { elicitation: {} } });
+  let asked: string | undefined;
+  client.setRequestHandler(ElicitRequestSchema, async (request) => {
+    asked = String(request.params.message);
+    return { action: 'accept', content: { approve: true } };
+  });
   await client.connect(transport);
   const { tools } = await client.listTools();
   out(`layers  ${log.layers.join(' → ') || '(see the proxy log)'}`);
@@ -135,8 +143,9 @@ async function main(): Promise<number> {
     const args = JSON.parse(
       JSON.stringify(call.arguments).replaceAll('"@', JSON.stringify(ws).slice(0, -1)),
     ) as Record<string, unknown>;
+    asked = undefined;
     const result = (await client.callTool({ name: call.tool, arguments: args })) as Record<string, unknown>;
-    const s = readResult(result);
+    const s = { ...readResult(result), ...(asked === undefined ? {} : { asked }) };
     seen.push(s);
     out(sessionLine(c, i + 1, call.tool, call.story, s, call.expect));
   }

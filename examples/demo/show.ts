@@ -12,6 +12,8 @@ export interface Seen {
   readonly detail: string;
   /** The call passed the gate but the server refused it. */
   readonly serverError?: boolean;
+  /** What the gate asked the person before it let the call through (MCP elicitation). */
+  readonly asked?: string;
 }
 
 const DENIED = /^Denied by governed-mcp \(layer '([^']+)', code '([^']+)'\): ([\s\S]*)$/;
@@ -72,5 +74,9 @@ export function sessionLine(
   const answer = seen.serverError
     ? `the server refused it: ${seen.detail}`
     : `server answered ${seen.detail}`;
-  return `${head}\n    ${c.dim(clip(`${story} — ${answer}`, 120))}`;
+  const ask =
+    seen.asked === undefined
+      ? ''
+      : `\n    ${c.yellow('?')} asked the person, who approved: ${clip(seen.asked, 120)}`;
+  return `${head}${ask}\n    ${c.dim(clip(`${story} — ${answer}`, 120))}`;
 }

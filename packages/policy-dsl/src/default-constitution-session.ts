@@ -28,11 +28,13 @@ end
 
 # Sending data from a sensitive read is ordinary work when the user asked for it (a balance to an
 # accountant), so it alone decides nothing; after a result tried to instruct the agent, it is how an
-# injection takes data out.
-deny sensitive-data-out-after-injection
+# injection takes data out, and the person decides (a reply that quotes an address a customer asked
+# for is the same call).
+ask sensitive-data-out-after-injection
   when origin.sensitive and session.flagged > 0
   when tool.class == sends-outside
   reason "Data from a sensitive read is about to leave through an outward channel in a session where a tool result carried instructions addressed to the agent."
+  question "Data from a sensitive read is about to be sent, in a session where a tool result contained instructions addressed to the agent. Should it be sent?"
 end
 
 # After a result tried to instruct the agent, a consequential call is put to the person when it carries

@@ -108,12 +108,12 @@ describe('the default constitution reads where values came from', () => {
     expect(policy.match(fine).decision).toBe('default');
   });
 
-  it('denies sensitive data going out after a flag, and lets it out when nothing was flagged', () => {
+  it('asks before sensitive data goes out after a flag, and lets it out when nothing was flagged', () => {
     const origins = [fromResult({ kind: 'account', tool: 'get_balance', sensitive: true })];
     const args = { to: 'me@home.example', body: 'account 12-3456-789' };
     const after = sessionCall('send_email', args, ['sends-outside'], { flagged: 1, flags: [flag], origins });
     expect(policy.match(after)).toMatchObject({
-      decision: 'deny',
+      decision: 'ask',
       rule: 'sensitive-data-out-after-injection',
     });
     const clean = sessionCall('send_email', args, ['sends-outside'], { origins });

@@ -88,20 +88,31 @@ describe('governed-mcp eval', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect([report['n'], report['tp'], report['fp'], report['tn'], report['fn']]).toEqual([10, 2, 1, 6, 1]);
+    // The IBAN the bill's injected text named is refused where it is used: no attack succeeds.
+    expect([report['n'], report['tp'], report['fp'], report['tn'], report['fn']]).toEqual([10, 3, 1, 6, 0]);
     expect(report['asks']).toBe(0);
     expect(report['sessions']).toMatchObject({
       attack: 2,
-      attack_succeeded: 1,
-      asr: 0.5,
+      attack_succeeded: 0,
+      asr: 0,
       benign: 2,
       completed: 1,
       utility: 0.5,
-      task: 'unused',
+      task: 'not-passed',
     });
     const text = await cli(['eval', '--dataset', fixture('sessions.jsonl'), '--layers', 'no-probe']);
     expect(text.stdout).toMatch(/Sessions \(4 sessions, 10 steps/);
-    expect(text.stdout).toMatch(/no layer reads it/);
+    expect(text.stdout).toMatch(/task: not passed/);
+    const withTask = await cli([
+      'eval',
+      '--dataset',
+      fixture('sessions.jsonl'),
+      '--layers',
+      'no-probe',
+      '--with-task',
+      '--json',
+    ]);
+    expect((JSON.parse(withTask.stdout) as { sessions: { task: string } }).sessions.task).toBe('passed');
   });
 
   it('exits 1 and names the invalid session line, evaluating nothing', async () => {

@@ -161,6 +161,8 @@ export function requestedClasses(text: string): readonly CapabilityClass[] {
   const bounded = text.length > MAX_REQUEST_CHARS ? text.slice(0, MAX_REQUEST_CHARS) : text;
   const classes = new Set<CapabilityClass>();
   for (const sentence of fold(bounded).split(/[.!?;\n]+/)) {
+    // A prohibition ("do not invent facts", "never share it") asks for no act.
+    if (PROHIBITION.test(sentence)) continue;
     // Politeness and modals come before the verb: drop them so the verb leads its words.
     const words = wordsOf(sentence).filter((w) => !LEADING_FILLERS.has(w));
     const reading = readWords(words);
@@ -169,13 +171,18 @@ export function requestedClasses(text: string): readonly CapabilityClass[] {
     if (reading.hasWrite && AMOUNT.test(sentence)) specific.push('moves-money');
     for (const c of specific) classes.add(c);
     // A change of no more specific kind ("dispatch a van", "update my record") is asked for as such.
-    if (reading.hasWrite && specific.length === 0) classes.add('changes-state');
+    // Vague verbs alone ("do", "use", "handle") name no act.
+    if (reading.hasWrite && !reading.vague && specific.length === 0) classes.add('changes-state');
   }
   return CAPABILITY_CLASSES.filter((c) => classes.has(c));
 }
 
 /** A sum of money: a currency sign or code next to a number. */
 const AMOUNT = /[$€£¥]\s?\d|\d[\d,.]*\s?(?:usd|eur|gbp|chf|dollars?|euros?|pounds?)\b/i;
+
+/** A sentence that forbids rather than asks. */
+const PROHIBITION =
+  /\b(?:do\s+not|don'?t|never|must\s+not|mustn'?t|should\s+not|shouldn'?t|no\s+need\s+to)\b/i;
 
 /** Words that come before an imperative's verb. */
 const LEADING_FILLERS = new Set([

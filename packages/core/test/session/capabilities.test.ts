@@ -3,6 +3,7 @@ import {
   CAPABILITY_CLASSES,
   type CapabilityClass,
   classifyTool,
+  requestedClasses,
   type ToolDefinition,
 } from '../../src/index.js';
 
@@ -29,6 +30,16 @@ describe('classifyTool', () => {
     expect(classes('\uff53\uff45\uff4e\uff44_money')).toEqual(['moves-money']);
     expect(classes('delete\u200b_file')).toContain('deletes');
     expect(classes('Upd\u0430tePassword')).toContain('changes-access');
+  });
+
+  it('reads the acts a text asks for, and none from prohibitions or vague verbs', () => {
+    expect(requestedClasses('Please grant permanent access to my friend (guest_a01).')).toContain(
+      'changes-access',
+    );
+    expect(requestedClasses('Wire $3,000 from my checking account to 12-3456.')).toContain('moves-money');
+    expect(requestedClasses('Please dispatch a van to 12 Main St.')).toEqual(['changes-state']);
+    expect(requestedClasses('Summarise the document. Do not invent facts. Never share it.')).toEqual([]);
+    expect(requestedClasses('Use the notes below and do your best.')).toEqual([]);
   });
 
   it('gives changes-state to every tool that is not a pure read, and to no read', () => {
