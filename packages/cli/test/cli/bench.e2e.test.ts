@@ -21,3 +21,27 @@ describe('governed-mcp bench pipeline', () => {
     expect((await runCli(['bench', 'nothing'])).code).toBe(2);
   });
 });
+
+describe('governed-mcp bench session', () => {
+  it('prints the contract JSON: judgement, provenance and the mediator beside a no-op, and memory per session', async () => {
+    const r = await runCli(['bench', 'session', '--json', '--quick'], { timeoutMs: 170_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const figures = JSON.parse(r.stdout);
+    for (const key of [
+      'noop',
+      'judge_result_64kb',
+      'provenance_record_64kb',
+      'provenance_origins_1kb',
+      'mediator_1kb_call_64b_result',
+      'mediator_1kb_call_64kb_result',
+    ]) {
+      expect(figures[key].p50_us, key).toBeGreaterThan(0);
+      expect(figures[key].p99_us, key).toBeGreaterThanOrEqual(figures[key].p50_us);
+    }
+    expect(figures.result_bytes).toBeGreaterThan(64 * 1024);
+    expect(figures.memory).toMatchObject({ steps: 100, sessions: 4 });
+    expect(figures.memory.heap_bytes_per_session).toBeTypeOf('number');
+    // Filled to its bounds first, the ledger holds no more than its limit.
+    expect(figures.ledger_stats_full.values).toBeLessThanOrEqual(4096);
+  }, 180_000);
+});

@@ -99,10 +99,11 @@ export function register(program: Command): void {
     .command('session')
     .description('cost of response-path judgement and value provenance, and memory per session')
     .option('--json', 'print one JSON object')
-    .action(async (opts: { json?: boolean }) =>
+    .option('--quick', 'fewer iterations and a shorter session (for smoke tests)')
+    .action(async (opts: { json?: boolean; quick?: boolean }) =>
       run(async () => {
         const { runSessionBench } = await import('../../../bench/session.js');
-        return { ...(await runSessionBench()) };
+        return { ...(await runSessionBench(opts.quick === true ? { iterations: 100, steps: 100 } : {})) };
       }, opts.json === true),
     );
   bench
