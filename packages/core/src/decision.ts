@@ -63,15 +63,18 @@ export function allow(reasons: readonly Reason[] = NO_REASONS): AllowDecision {
   return { outcome: 'allow', reasons };
 }
 
+/** One reason, with only the fields given (audit records keep no empty keys). */
+function reasonOf(layer: string, code: string, detail?: string, data?: JsonObject): Reason {
+  return detail === undefined
+    ? { layer, code }
+    : data === undefined
+      ? { layer, code, detail }
+      : { layer, code, detail, data };
+}
+
 /** A deny from `layer` with a code and a message for people. */
 export function deny(layer: string, code: string, detail?: string, data?: JsonObject): DenyDecision {
-  const reason: Reason =
-    detail === undefined
-      ? { layer, code }
-      : data === undefined
-        ? { layer, code, detail }
-        : { layer, code, detail, data };
-  return { outcome: 'deny', reasons: [reason] };
+  return { outcome: 'deny', reasons: [reasonOf(layer, code, detail, data)] };
 }
 
 /** An ask from `layer`: the call proceeds only if a person answers yes to `question`. */
@@ -82,13 +85,7 @@ export function ask(
   detail?: string,
   data?: JsonObject,
 ): AskDecision {
-  const reason: Reason =
-    detail === undefined
-      ? { layer, code }
-      : data === undefined
-        ? { layer, code, detail }
-        : { layer, code, detail, data };
-  return { outcome: 'ask', reasons: [reason], question };
+  return { outcome: 'ask', reasons: [reasonOf(layer, code, detail, data)], question };
 }
 
 /** The same decision with one more reason appended (decisions are immutable). */
