@@ -4,7 +4,16 @@
  * start), and a one-pass identifier scan that allocates nothing per word.
  */
 import type { ValueKind } from '../session-facts.js';
-import type { FoundValue } from './values.js';
+
+/** One value found in a text: its kind, its normalized spelling and where it sits. */
+export interface FoundValue {
+  readonly kind: ValueKind;
+  /** The normalized value: the spelling two mentions of the same value share. */
+  readonly value: string;
+  /** UTF-16 offsets of the mention in the text. */
+  readonly start: number;
+  readonly end: number;
+}
 
 /** Collects values in one text, keeping at most `limit`, refusing spans that overlap one already taken. */
 export class Collector {

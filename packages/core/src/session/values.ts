@@ -15,17 +15,16 @@ import {
   VENDOR_SECRET,
   WINDOWS_PATH,
 } from './value-patterns.js';
-import { Collector, collectIdentifiers, eachAnchored, eachBareDomain, localPartStart } from './value-scan.js';
+import {
+  Collector,
+  collectIdentifiers,
+  eachAnchored,
+  eachBareDomain,
+  type FoundValue,
+  localPartStart,
+} from './value-scan.js';
 
-/** One value found in a text: its kind, its normalized spelling and where it sits. */
-export interface FoundValue {
-  readonly kind: ValueKind;
-  /** The normalized value: the spelling two mentions of the same value share. */
-  readonly value: string;
-  /** UTF-16 offsets of the mention in the text. */
-  readonly start: number;
-  readonly end: number;
-}
+export type { FoundValue };
 
 /** Most values one call returns, by default. */
 export const DEFAULT_VALUE_LIMIT = 256;
