@@ -6,7 +6,7 @@ import { cliVersion } from './version.js';
  * The `governed-mcp` command line. Each command lives in its own module under ./commands, and only the
  * module of the command being run is loaded: `audit verify` never pays for node-llama-cpp.
  */
-const COMMANDS = ['audit', 'policy', 'proxy', 'config', 'eval', 'bench'] as const;
+const COMMANDS = ['audit', 'policy', 'proxy', 'config', 'eval', 'bench', 'model'] as const;
 
 /** Flags answered by the program itself, for which no command module is loaded. */
 const VERSION_FLAGS: ReadonlySet<string | undefined> = new Set(['-V', '--version']);

@@ -43,7 +43,9 @@ async function run(what: () => Promise<Figures>, json: boolean): Promise<void> {
     print(await what(), json);
   } catch (err) {
     process.stderr.write(`governed-mcp bench: ${(err as Error).message}\n`);
-    process.exitCode = ExitCode.Failed;
+    // A --model name the cache does not hold is a usage error, like any other bad option value.
+    process.exitCode =
+      (err as { code?: unknown }).code === 'unknown_model' ? ExitCode.Usage : ExitCode.Failed;
   }
 }
 
@@ -79,7 +81,10 @@ export function register(program: Command): void {
     .command('probe')
     .description('ProbeLogits against a bare forward pass, a cold prefix and Llama Guard style generation')
     .option('--json', 'print one JSON object')
-    .option('--model <gguf>', 'a real GGUF model (default: the tiny random-weight model the project writes)')
+    .option(
+      '--model <gguf|name>',
+      'a real GGUF model, a file or a name from `model list` (default: the tiny random-weight model the project writes)',
+    )
     .option('--threads <n>', 'threads per evaluation', (v) => Number.parseInt(v, 10))
     .option('--gpu', 'use a GPU when there is one')
     .option('--rounds <n>', 'timed rounds per variant', (v) => Number.parseInt(v, 10))
@@ -87,8 +92,10 @@ export function register(program: Command): void {
       async (opts: { json?: boolean; model?: string; threads?: number; gpu?: boolean; rounds?: number }) =>
         run(async () => {
           const { runProbeBench } = await import('@governed-mcp/probe/bench');
+          const { resolveModelPath } = await import('../../models/resolve.js');
+          const model = opts.model === undefined ? undefined : resolveModelPath(opts.model);
           return runProbeBench({
-            ...(opts.model === undefined ? {} : { model: opts.model }),
+            ...(model === undefined ? {} : { model }),
             ...(opts.threads === undefined ? {} : { threads: opts.threads }),
             ...(opts.gpu === true ? { gpu: true } : {}),
             ...(opts.rounds === undefined ? {} : { rounds: opts.rounds }),

@@ -1,6 +1,7 @@
 import { type Command, Option } from 'commander';
 import { runEvalCommand } from '../../eval/command.js';
 import { EVAL_CONFIGS, type EvalConfig } from '../../eval/stack.js';
+import { resolveModelPath } from '../../models/resolve.js';
 import { ExitCode } from '../exit-codes.js';
 
 interface Flags {
@@ -49,7 +50,12 @@ export function register(program: Command): void {
     .addOption(new Option('--layers <name>', 'the layer set to measure (ablation)').choices(EVAL_CONFIGS))
     .addOption(new Option('--config <name>', 'former name of --layers').choices(EVAL_CONFIGS).hideHelp())
     .option('--policy <file>', 'policy file (default: the default constitution)')
-    .addOption(new Option('--model <gguf>', 'GGUF model for the semantic layer').conflicts('probeUrl'))
+    .addOption(
+      new Option(
+        '--model <gguf|name>',
+        'GGUF model (a file, or a name from `model list`) for the semantic layer',
+      ).conflicts('probeUrl'),
+    )
     .option('--probe-url <url>', 'llama.cpp server for the semantic layer')
     .option('--tier <name>', "tier of cases that name no principal (default 'trusted')")
     .option(
@@ -83,12 +89,19 @@ export function register(program: Command): void {
           return;
         }
       }
+      let model: string | undefined;
+      try {
+        model = flags.model === undefined ? undefined : resolveModelPath(flags.model);
+      } catch (err) {
+        usage((err as Error).message);
+        return;
+      }
       process.exitCode = await runEvalCommand(
         {
           dataset: flags.dataset,
           config: layers,
           ...(flags.policy === undefined ? {} : { policy: flags.policy }),
-          ...(flags.model === undefined ? {} : { model: flags.model }),
+          ...(model === undefined ? {} : { model }),
           ...(flags.probeUrl === undefined ? {} : { probeUrl: flags.probeUrl }),
           ...(flags.tier === undefined ? {} : { tier: flags.tier }),
           ...(flags.skip === undefined

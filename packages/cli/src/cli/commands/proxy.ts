@@ -2,6 +2,7 @@ import { isGovernedError } from '@governed-mcp/core';
 import { isLayerConfiguration } from '@governed-mcp/middleware-mcp';
 import { type Command, Option } from 'commander';
 import { loadProxyConfig, type ProxyConfig, parseProxyConfig } from '../../config.js';
+import { resolveModelPath } from '../../models/resolve.js';
 import {
   createLogger,
   LOG_FORMATS,
@@ -72,7 +73,7 @@ export function register(program: Command): void {
     .option('--listen <where>', 'stdio or HOST:PORT (Streamable HTTP at /mcp)', 'stdio')
     .option('--upstream-url <url>', 'a Streamable HTTP upstream')
     .option('--layers <name>', 'full | no-probe | probe-only | no-prefilter')
-    .option('--model <gguf>', 'probe model (GGUF)')
+    .option('--model <gguf|name>', 'probe model: a GGUF file or a name from `model list`')
     .option('--probe-url <url>', 'probe model server')
     .addOption(
       new Option('--log-level <level>', 'least severe level logged (default: the config, else info)').choices(
@@ -99,6 +100,8 @@ export function register(program: Command): void {
           );
           return;
         }
+        // --model and probe.model take a GGUF file or a name from the model cache.
+        const model = flags.model ?? config.probe?.model;
         overrides = {
           ...(flags.listen === undefined ? {} : { listen: flags.listen }),
           ...(flags.upstreamUrl === undefined ? {} : { upstreamUrl: flags.upstreamUrl }),
@@ -108,7 +111,7 @@ export function register(program: Command): void {
           ...(flags.audit === undefined ? {} : { audit: flags.audit }),
           ...(flags.pins === undefined ? {} : { pins: flags.pins }),
           ...(flags.layers === undefined ? {} : { layers: flags.layers }),
-          ...(flags.model === undefined ? {} : { model: flags.model }),
+          ...(model === undefined ? {} : { model: resolveModelPath(model) }),
           ...(flags.probeUrl === undefined ? {} : { probeUrl: flags.probeUrl }),
           ...(flags.logLevel === undefined ? {} : { logLevel: flags.logLevel }),
           ...(flags.logFormat === undefined ? {} : { logFormat: flags.logFormat }),
