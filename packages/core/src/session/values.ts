@@ -1,4 +1,3 @@
-import type { ValueKind } from '../session-facts.js';
 import {
   ACCOUNT,
   AMOUNT_AFTER,
