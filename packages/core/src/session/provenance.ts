@@ -1,5 +1,13 @@
 import type { ValueKind, ValueOrigin } from '../session-facts.js';
-import { argumentLeaves, bareToken, hashText, hasWholeWord, normalizeText } from './provenance-text.js';
+import {
+  argumentLeaves,
+  bareToken,
+  hashText,
+  hasWholeWord,
+  normalizeText,
+  numberTokens,
+  withoutSpans,
+} from './provenance-text.js';
 import { collapsedLength, forEachSeenHash, hasHash, wordHashes } from './text-hashes.js';
 import { findValues } from './values.js';
 
@@ -60,35 +68,6 @@ interface Instruction {
 /** Longest argument string matched whole against instruction texts. */
 const MAX_WHOLE = 200;
 const MIN_WHOLE = 3;
-const NUMBER_TOKEN =
-  /(?<![\w.,])\d{1,3}(?:,\d{3}){1,5}(?:\.\d{1,8})?(?![\w,])|(?<![\w.,])\d{1,15}(?:\.\d{1,8})?(?![\w,])/g;
-
-/** Number tokens of a text, normalized as amounts (`1,200.50` → `1200.5`). */
-function numberTokens(text: string, into: Set<string>): void {
-  NUMBER_TOKEN.lastIndex = 0;
-  for (let m = NUMBER_TOKEN.exec(text); m !== null && into.size < 256; m = NUMBER_TOKEN.exec(text)) {
-    const n = Number(m[0].replace(/,/g, ''));
-    if (Number.isFinite(n)) into.add(String(n));
-  }
-}
-
-/** Longest instruction span known to be whole: longer ones may have been cut short by the judge. */
-const WHOLE_SPAN_CHARS = 1_999;
-
-/**
- * `text` with every instruction span that occurs in it cut out, or undefined when a span may have been
- * cut short (then what follows it in the text could be the rest of the instruction).
- */
-function withoutSpans(text: string, spans: readonly string[]): string | undefined {
-  let rest = text;
-  for (const span of spans) {
-    if (typeof span !== 'string' || span === '') continue;
-    if (span.length > WHOLE_SPAN_CHARS) return undefined;
-    if (rest.includes(span)) rest = rest.split(span).join(' ');
-  }
-  return rest;
-}
-
 /**
  * A bounded per-session record of the values that arrived in tool results, each with where it first
  * arrived, and of the instructions flagged results carried. A call's argument values are looked up in
