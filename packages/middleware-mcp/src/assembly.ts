@@ -20,8 +20,10 @@ import {
 import {
   createLlamaCppBackend,
   createLlamaServerBackend,
+  createOpenAiCompletionsBackend,
   createProbe,
   createProbeLayer,
+  type OpenAiCompletionsFlavor,
   type Probe,
 } from '@governed-mcp/probe';
 
@@ -57,8 +59,19 @@ export function layersOf(configuration: LayerConfiguration): readonly CanonicalL
   return INCLUDED[configuration];
 }
 
-/** Where the probe's model runs: an embedded GGUF, a llama.cpp server, or a probe already made. */
-export type ProbeSource = { readonly model: string } | { readonly url: string } | { readonly probe: Probe };
+/**
+ * Where the probe's model runs: an embedded GGUF, an inference server (llama.cpp's llama-server unless
+ * `kind` names an OpenAI-completions one: `llama-cpp-python`, or `vllm` with its served `model` name),
+ * or a probe already made.
+ */
+export type ProbeSource =
+  | { readonly model: string }
+  | {
+      readonly url: string;
+      readonly kind?: 'llama-server' | OpenAiCompletionsFlavor;
+      readonly servedModel?: string;
+    }
+  | { readonly probe: Probe };
 
 /** Inputs of {@link assembleLayers}. */
 export interface AssemblyOptions {
@@ -87,6 +100,8 @@ export interface AssemblyOptions {
   readonly paths?: PathLayerOptions;
   /** The probe's backend; required by configurations that include the probe. */
   readonly probe?: ProbeSource;
+  /** Most time one probe may take, in ms (the call's deadline still caps it). Default 2000. */
+  readonly probeTimeoutMs?: number;
   /** Receives a release function for each resource the layers hold (the probe's model). */
   readonly onResource?: (close: () => Promise<void>) => void;
 }
@@ -101,7 +116,13 @@ async function openProbe(source: ProbeSource, policy: CompiledPolicy): Promise<P
   const backend =
     'model' in source
       ? createLlamaCppBackend({ modelPath: source.model })
-      : createLlamaServerBackend({ url: source.url });
+      : source.kind === undefined || source.kind === 'llama-server'
+        ? createLlamaServerBackend({ url: source.url })
+        : createOpenAiCompletionsBackend({
+            url: source.url,
+            flavor: source.kind,
+            ...(source.servedModel === undefined ? {} : { model: source.servedModel }),
+          });
   // The model loads (and calibrates) here, before the first call, so a bad model fails at start-up.
   return createProbe({ backend, principles: policy.principles });
 }
@@ -162,7 +183,13 @@ export async function assembleLayers(options: AssemblyOptions): Promise<Layer[]>
         const probe = await openProbe(source, policy);
         if (!('probe' in source)) options.onResource?.(() => probe.close());
         // Strictness per call: the tier layer's resolved profile (defaultStrictness reads it).
-        layers.push(createProbeLayer({ probe, principles: policy.principles }));
+        layers.push(
+          createProbeLayer({
+            probe,
+            principles: policy.principles,
+            ...(options.probeTimeoutMs === undefined ? {} : { timeoutMs: options.probeTimeoutMs }),
+          }),
+        );
         break;
       }
       case 'policy':

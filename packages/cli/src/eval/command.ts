@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { isGovernedError } from '@governed-mcp/core';
 import { loadDataset } from './dataset.js';
 import { formatReport } from './format.js';
@@ -23,6 +24,12 @@ export interface EvalCommandOptions {
   readonly concurrency?: number;
   /** Pass each session's task to the gate (default false: the proxy never has it). */
   readonly withTask?: boolean;
+  /**
+   * Also write one JSON line per judged call (case or session step) to this file: its label, whether it
+   * was blocked and by whom, and the probe's scores when it ran — what offline threshold, alpha and
+   * layer-combination sweeps read.
+   */
+  readonly scores?: string;
 }
 
 /** Where the command writes; injectable for tests. */
@@ -81,6 +88,8 @@ export async function runEvalCommand(options: EvalCommandOptions, io: EvalIo): P
       ...(options.probeUrl === undefined ? {} : { probeUrl: options.probeUrl }),
       ...(options.tier === undefined ? {} : { tier: options.tier }),
       ...(options.skip === undefined ? {} : { skip: options.skip }),
+      // A per-call deadline given on the command line is the probe's budget too.
+      ...(options.deadlineMs === undefined ? {} : { probeTimeoutMs: options.deadlineMs }),
     });
   } catch (err) {
     if (isGovernedError(err)) return fail(`${err.message} [${err.code}]`);
@@ -134,7 +143,35 @@ export async function runEvalCommand(options: EvalCommandOptions, io: EvalIo): P
     sessions,
     options.withTask === true,
   );
+  if (options.scores !== undefined) {
+    try {
+      await writeFile(options.scores, scoreLines(results, sessions));
+    } catch (err) {
+      return fail(`cannot write --scores ${options.scores}: ${(err as Error).message}`);
+    }
+  }
   if (options.json === true) io.stdout.write(`${JSON.stringify(report)}\n`);
   else io.stdout.write(formatReport(report, { color: (io.stdout as { isTTY?: boolean }).isTTY === true }));
   return 0;
+}
+
+/** One JSON line per judged call: identity, label, the gate's answer and the probe's scores. */
+export function scoreLines(results: readonly CaseResult[], sessions: readonly SessionResult[]): string {
+  const all = [...results, ...sessions.flatMap((s) => s.steps)];
+  return all
+    .map((r) =>
+      JSON.stringify({
+        id: r.id,
+        label: r.label,
+        category: r.category,
+        blocked: r.blocked,
+        ...(r.asked === true ? { asked: true } : {}),
+        ...(r.withheld === true ? { withheld: true } : {}),
+        ...(r.layer === undefined ? {} : { layer: r.layer }),
+        ...(r.code === undefined ? {} : { code: r.code }),
+        ...(r.probe === undefined ? {} : { probe: r.probe }),
+      }),
+    )
+    .map((line) => `${line}\n`)
+    .join('');
 }

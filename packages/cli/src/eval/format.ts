@@ -68,6 +68,10 @@ export function formatReport(report: EvalReport, options: { color: boolean }): s
       ['right', 'right', 'right', 'right', 'right', 'right'],
     ),
   );
+  if (report.aucScored !== undefined) {
+    const auc = report.auc === null || report.auc === undefined ? '– (one label only)' : num(report.auc);
+    out.push(`probe ROC AUC ${auc} over the ${report.aucScored} call(s) it scored`);
+  }
   h('Confusion');
   out.push(
     table(

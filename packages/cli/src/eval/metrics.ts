@@ -74,3 +74,34 @@ export function metrics(c: Confusion): Metrics {
     accuracy: ratio(c.tp + c.tn, n),
   };
 }
+
+/**
+ * The area under the ROC curve of `scores` for telling dangerous (positive) from safe: the probability
+ * that a random dangerous case scores above a random safe one, ties counting half (the Mann-Whitney U
+ * statistic over n₊·n₋). `undefined` when either class is absent, where the area is not defined.
+ */
+export function rocAuc(
+  scored: readonly { readonly dangerous: boolean; readonly score: number }[],
+): number | undefined {
+  for (const s of scored) {
+    if (!Number.isFinite(s.score)) throw new RangeError(`a score must be finite, got ${s.score}`);
+  }
+  const sorted = [...scored].sort((a, b) => a.score - b.score);
+  let positives = 0;
+  let rankSum = 0;
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j < sorted.length && sorted[j]!.score === sorted[i]!.score) j++;
+    const meanRank = (i + 1 + j) / 2; // ranks i+1 … j share their mean
+    for (let k = i; k < j; k++) {
+      if (sorted[k]!.dangerous) {
+        positives++;
+        rankSum += meanRank;
+      }
+    }
+    i = j;
+  }
+  const negatives = sorted.length - positives;
+  if (positives === 0 || negatives === 0) return undefined;
+  return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
+}

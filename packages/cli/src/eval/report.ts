@@ -1,5 +1,5 @@
 import { quantile } from '@governed-mcp/core';
-import { confusion, type Metrics, metrics } from './metrics.js';
+import { confusion, type Metrics, metrics, rocAuc } from './metrics.js';
 import type { CaseResult } from './run.js';
 import { type SessionSummary, summarizeSessions } from './session-report.js';
 import type { SessionResult } from './session-run.js';
@@ -77,6 +77,13 @@ export interface EvalReport extends Metrics {
   readonly withheld: number;
   /** Present when the dataset holds sessions; their steps are counted as cases above. */
   readonly sessions?: SessionSummary;
+  /**
+   * Present when the semantic layer ran: the ROC AUC of its calibrated danger score over the calls it
+   * scored (`null` when they hold only one label), threshold-free evidence of how well the model ranks.
+   */
+  readonly auc?: number | null;
+  /** Calls the probe scored; the others were decided before it (or it failed). */
+  readonly aucScored?: number;
 }
 
 /** Describes the run for the report header. */
@@ -199,5 +206,13 @@ export function buildReport(
     asks: results.filter((r) => r.asked === true).length,
     withheld: results.filter((r) => r.withheld === true).length,
     ...(sessions.length === 0 ? {} : { sessions: summarizeSessions(sessions, withTask) }),
+    ...(meta.layers.includes('probe') ? probeAuc(results) : {}),
   };
+}
+
+function probeAuc(results: readonly CaseResult[]): { auc: number | null; aucScored: number } {
+  const scored = results.flatMap((r) =>
+    r.probe === undefined ? [] : [{ dangerous: r.label === 'dangerous', score: r.probe.pCalibrated }],
+  );
+  return { auc: rocAuc(scored) ?? null, aucScored: scored.length };
 }

@@ -25,6 +25,22 @@ export interface CaseResult {
   /** The pipeline's total time for this case, in microseconds. */
   readonly elapsedUs: number;
   readonly trace: readonly LayerTrace[];
+  /** The semantic layer's scores of this call, when it ran and reported them. */
+  readonly probe?: ProbeScores;
+}
+
+/** What the probe measured for one call (its evidence in the decision), for ROC AUC and offline sweeps. */
+export interface ProbeScores {
+  /** The deciding question (`danger`, or `task` when the call carried the user's task). */
+  readonly question: string;
+  /** Raw probability of the dangerous label, renormalized over the two labels. */
+  readonly pRaw: number;
+  /** After calibration with the run's alpha: the score AUC is computed on. */
+  readonly pCalibrated: number;
+  /** The content-free probability of the dangerous label the probe calibrated with. */
+  readonly pContentFree: number;
+  readonly alpha: number;
+  readonly threshold: number;
 }
 
 /** Options of an evaluation run. */
@@ -65,6 +81,20 @@ function findingsOf(data: unknown): string[] | undefined {
   return out.length > 0 ? out : undefined;
 }
 
+const isUnit = (x: unknown): x is number => typeof x === 'number' && x >= 0 && x <= 1;
+
+/** The probe's scores from the `probe` layer's reason in a decision, if it scored the call. */
+export function probeScoresOf(ev: Evaluation): ProbeScores | undefined {
+  const reason = ev.decision.reasons.find((r) => r.layer === 'probe' && r.data !== undefined);
+  const d = reason?.data as Record<string, unknown> | undefined;
+  if (d === undefined) return undefined;
+  const { pRaw, pCalibrated, pContentFree, alpha, threshold, question } = d;
+  if (!isUnit(pRaw) || !isUnit(pCalibrated) || !isUnit(pContentFree)) return undefined;
+  if (!isUnit(alpha) || !isUnit(threshold)) return undefined;
+  const q = typeof question === 'string' ? question : 'danger';
+  return { question: q, pRaw, pCalibrated, pContentFree, alpha, threshold };
+}
+
 /** The deciding layer of a block: the layer whose own verdict was not a pass-through. */
 function decider(trace: readonly LayerTrace[], fallback: string | undefined): string {
   const own = trace.find(
@@ -98,7 +128,15 @@ export interface JudgedCall {
 /** What the gate's evaluation of one call means for the report: allowed, or blocked by whom and why. */
 export function resultOf(c: JudgedCall, ev: Evaluation): CaseResult {
   const d = ev.decision;
-  const base = { id: c.id, label: c.label, category: c.category, elapsedUs: ev.elapsedUs, trace: ev.trace };
+  const probe = probeScoresOf(ev);
+  const base = {
+    id: c.id,
+    label: c.label,
+    category: c.category,
+    elapsedUs: ev.elapsedUs,
+    trace: ev.trace,
+    ...(probe === undefined ? {} : { probe }),
+  };
   if (d.outcome === 'allow') return { ...base, blocked: false };
   const layer = decider(ev.trace, d.reasons[0]?.layer);
   const reason = d.reasons.find((r) => r.layer === layer) ?? d.reasons[0];

@@ -42,6 +42,8 @@ export interface StackOptions {
    * probe, which then needs no model). The report names the layers that actually ran.
    */
   readonly skip?: readonly string[];
+  /** Most time one probe may take, in ms (an evaluation on a slow machine raises it with its deadline). */
+  readonly probeTimeoutMs?: number;
 }
 
 /** The pipeline under evaluation and what it is made of. */
@@ -101,6 +103,7 @@ export async function createEvalStack(options: StackOptions): Promise<EvalStack>
       : options.probeUrl !== undefined
         ? { probe: { url: options.probeUrl } }
         : {}),
+    ...(options.probeTimeoutMs === undefined ? {} : { probeTimeoutMs: options.probeTimeoutMs }),
     onResource: (close) => closers.push(close),
   });
   const layers = assembled.filter((l) => wanted.includes(l.name));

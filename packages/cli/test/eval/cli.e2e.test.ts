@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -140,8 +140,9 @@ describe('governed-mcp eval', () => {
     }
   });
 
-  it('runs the semantic layer alone on a real GGUF model (probe-only) and times it per call', async () => {
+  it('runs the semantic layer alone on a real GGUF model (probe-only), times it per call, reports the ROC AUC of its score and writes every score', async () => {
     const { path } = await writeRandomModel({ dir });
+    const scores = join(dir, 'scores.jsonl');
     const r = await cli([
       'eval',
       '--dataset',
@@ -150,6 +151,8 @@ describe('governed-mcp eval', () => {
       'probe-only',
       '--model',
       path,
+      '--scores',
+      scores,
       '--json',
     ]);
     expect(r.stderr).toBe('');
@@ -167,6 +170,38 @@ describe('governed-mcp eval', () => {
     // Whatever a random model decides, each block is a probe verdict, never a failure.
     for (const code of Object.keys(report.byLayer['probe']?.codes ?? {}))
       expect(code).toBe('probe_dangerous');
+    const lines = (await readFile(scores, 'utf8'))
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            id: string;
+            label: string;
+            blocked: boolean;
+            probe: { pCalibrated: number; pRaw: number; threshold: number; question: string };
+          },
+      );
+    expect(lines).toHaveLength(4);
+    const withAuc = report as unknown as { auc: number | null; aucScored: number };
+    expect(withAuc.aucScored).toBe(4);
+    // The reported AUC is the AUC of the scores written out, recomputed here by counting pairs.
+    const pos = lines.filter((l) => l.label === 'dangerous');
+    const neg = lines.filter((l) => l.label === 'safe');
+    let wins = 0;
+    for (const a of pos)
+      for (const b of neg)
+        wins +=
+          a.probe.pCalibrated > b.probe.pCalibrated
+            ? 1
+            : a.probe.pCalibrated === b.probe.pCalibrated
+              ? 0.5
+              : 0;
+    expect(withAuc.auc).toBeCloseTo(wins / (pos.length * neg.length), 12);
+    for (const l of lines) {
+      expect(l.probe.question).toBe('danger');
+      expect(l.blocked).toBe(l.probe.pCalibrated >= l.probe.threshold);
+    }
   }, 60_000);
 
   it('exits 1 with the probe’s code for a model file that is not a usable GGUF, and 2 for --model with --probe-url', async () => {

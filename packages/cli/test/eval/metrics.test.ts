@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { confusion, metrics, ratio } from '../../src/eval/metrics.js';
+import { confusion, metrics, ratio, rocAuc } from '../../src/eval/metrics.js';
 
 describe('eval metrics', () => {
   it('counts blocked dangerous cases as true positives and blocked safe cases as false positives', () => {
@@ -45,5 +45,47 @@ describe('eval metrics', () => {
   it('rejects negative or fractional counts', () => {
     expect(() => metrics({ tp: -1, fp: 0, tn: 0, fn: 0 })).toThrow(RangeError);
     expect(() => metrics({ tp: 1.5, fp: 0, tn: 0, fn: 0 })).toThrow(RangeError);
+  });
+});
+
+describe('ROC AUC of a score', () => {
+  const d = (score: number) => ({ dangerous: true, score });
+  const s = (score: number) => ({ dangerous: false, score });
+
+  it('is 1 when every dangerous case scores above every safe one, 0 when below, whatever the scale', () => {
+    expect(rocAuc([s(0.1), s(0.2), d(0.3), d(0.9)])).toBe(1);
+    expect(rocAuc([d(0.1), d(0.2), s(0.3), s(0.9)])).toBe(0);
+    expect(rocAuc([s(-5), d(1e9)])).toBe(1);
+  });
+
+  it('counts ties between the classes as half, so a constant score is 0.5', () => {
+    expect(rocAuc([s(0.5), s(0.5), d(0.5), d(0.5)])).toBe(0.5);
+    // Pairs (d, s): (0.4 vs 0.2) win, (0.4 vs 0.4) tie, (0.8 vs both) win → (1 + 0.5 + 2) / 4.
+    expect(rocAuc([s(0.2), s(0.4), d(0.4), d(0.8)])).toBe(0.875);
+  });
+
+  it('equals the share of (dangerous, safe) pairs ranked correctly, counted by brute force', () => {
+    let seed = 7;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const items = Array.from({ length: 300 }, () => ({
+      dangerous: rnd() < 0.4,
+      score: Math.round(rnd() * 20) / 20,
+    }));
+    let wins = 0;
+    let pairs = 0;
+    for (const a of items.filter((x) => x.dangerous)) {
+      for (const b of items.filter((x) => !x.dangerous)) {
+        pairs++;
+        wins += a.score > b.score ? 1 : a.score === b.score ? 0.5 : 0;
+      }
+    }
+    expect(rocAuc(items)).toBeCloseTo(wins / pairs, 12);
+  });
+
+  it('is undefined when one class is absent, and refuses scores that are not finite', () => {
+    expect(rocAuc([])).toBeUndefined();
+    expect(rocAuc([d(0.1), d(0.9)])).toBeUndefined();
+    expect(rocAuc([s(0.1)])).toBeUndefined();
+    expect(() => rocAuc([d(Number.NaN), s(0.1)])).toThrow(RangeError);
   });
 });

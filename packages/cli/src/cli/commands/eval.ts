@@ -17,6 +17,7 @@ interface Flags {
   warmup?: boolean;
   concurrency?: string;
   withTask?: boolean;
+  scores?: string;
   json?: boolean;
   deadlineMs?: string;
 }
@@ -69,6 +70,7 @@ export function register(program: Command): void {
       '--with-task',
       "pass each session's task to the gate, as a host that embeds it would (the proxy cannot)",
     )
+    .option('--scores <file>', 'also write one JSON line per judged call (label, answer, probe scores)')
     .option('--json', 'print one JSON object on stdout')
     .action(async (flags: Flags) => {
       const layers = layerSet(flags);
@@ -117,6 +119,7 @@ export function register(program: Command): void {
           ...(flags.warmup === false ? { warmup: false } : {}),
           ...(concurrency === undefined ? {} : { concurrency }),
           ...(flags.withTask === true ? { withTask: true } : {}),
+          ...(flags.scores === undefined ? {} : { scores: flags.scores }),
         },
         { stdout: process.stdout, stderr: process.stderr },
       );
