@@ -1,10 +1,19 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findCachedRecommendedModel } from '@governed-mcp/cli';
 import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
+const empty = mkdtempSync(join(tmpdir(), 'governed-mcp-demo-models-'));
+// The real model, when this machine has it in its cache (never on a fresh machine).
+const cached = await findCachedRecommendedModel();
+if (cached === undefined)
+  console.info('demo with the semantic layer skipped: no recommended model in the cache');
 
-function runDemo(): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runDemo(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -12,7 +21,7 @@ function runDemo(): Promise<{ code: number | null; stdout: string; stderr: strin
       {
         cwd: root,
         stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, NO_COLOR: '1', GOVERNED_MCP_MODEL: '' },
+        env: { ...process.env, NO_COLOR: '1', GOVERNED_MCP_MODEL: '', ...env },
       },
     );
     let stdout = '';
@@ -30,7 +39,8 @@ function runDemo(): Promise<{ code: number | null; stdout: string; stderr: strin
 
 describe('the demo', () => {
   it('runs a real filesystem server behind the proxy, allows the ordinary calls, denies with a layer and verifies the audit chain', async () => {
-    const r = await runDemo();
+    // An empty model cache: the deterministic layers alone, whatever this machine has cached.
+    const r = await runDemo({ GOVERNED_MCP_MODELS: empty });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/ordinary calls allowed {2}6\/6/);
@@ -46,4 +56,17 @@ describe('the demo', () => {
     expect(r.stdout).toMatch(/semantic layer \(probe\) is off/);
     expect(r.stdout).not.toContain('\u001b[');
   }, 120_000);
+
+  it.skipIf(cached === undefined)(
+    'turns the semantic layer on when a recommended model is in the cache, and says which one',
+    async () => {
+      const r = await runDemo({});
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/layers\s+.*probe/);
+      expect(r.stdout).toContain(`semantic layer (probe) runs on ${cached!.entry.name}`);
+      expect(r.stdout).toMatch(/audit chain\s+intact: \d+ records/);
+    },
+    300_000,
+  );
 });

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Stream } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { findCachedRecommendedModel, resolveModelPath } from '@governed-mcp/cli';
 import { verifyAuditFile } from '@governed-mcp/core/node';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -73,8 +74,26 @@ function watchLogs(stream: Stream | null, log: ProxyLog): void {
   });
 }
 
+/**
+ * The model of the semantic layer: `--model FILE|NAME`, else `GOVERNED_MCP_MODEL`, else the first
+ * recommended model in the cache. `--no-model` or `GOVERNED_MCP_MODEL=none` keeps the layer off.
+ */
+async function chooseModel(): Promise<{ path: string; label: string } | undefined> {
+  if (process.argv.includes('--no-model')) return undefined;
+  const given = option('--model') ?? (process.env['GOVERNED_MCP_MODEL'] || undefined);
+  if (given === 'none') return undefined;
+  if (given !== undefined) return { path: resolveModelPath(given), label: given };
+  const cached = await findCachedRecommendedModel();
+  if (cached === undefined) return undefined;
+  const mb = cached.entry.size === undefined ? '?' : (cached.entry.size / 1e6).toFixed(0);
+  return {
+    path: cached.path,
+    label: `${cached.entry.name} (${mb} MB, from the model cache, sha256 ${cached.entry.sha256.slice(0, 12)}…)`,
+  };
+}
+
 async function main(): Promise<number> {
-  const model = option('--model') ?? (process.env['GOVERNED_MCP_MODEL'] || undefined);
+  const model = await chooseModel();
   const dir = await mkdtemp(join(tmpdir(), 'governed-mcp-demo-'));
   const ws = join(dir, 'workspace');
   for (const [path, text] of Object.entries(WORKSPACE_FILES)) {
@@ -90,7 +109,9 @@ async function main(): Promise<number> {
       principal: { id: 'demo-agent', tier: 'trusted' },
       audit: { path: auditPath, durability: 'fsync' },
       layers: model === undefined ? 'no-probe' : 'full',
-      ...(model === undefined ? {} : { probe: { model } }),
+      // A small model on a busy CPU can take over a second per call: the probe gets most of the
+      // call's 5 s deadline rather than its 2 s default.
+      ...(model === undefined ? {} : { probe: { model: model.path, timeoutMs: 4000 } }),
       log: { level: 'info' },
     }),
   );
@@ -131,9 +152,11 @@ async function main(): Promise<number> {
   if (model === undefined) {
     out(
       c.dim(
-        '        the semantic layer (probe) is off: run `pnpm demo --model path/to/model.gguf` to turn it on',
+        '        the semantic layer (probe) is off: no model in the cache (`governed-mcp model pull NAME`) or given (`pnpm demo --model FILE.gguf`)',
       ),
     );
+  } else {
+    out(c.dim(`        the semantic layer (probe) runs on ${model.label}`));
   }
   if (log.unavailable.length > 0) out(c.yellow(`        not in this build: ${log.unavailable.join(', ')}`));
   out(`tools   ${tools.length} listed by the server, seen through the gate`);

@@ -165,7 +165,14 @@ export const ProxyConfigSchema = z.strictObject({
   layers: z.enum(LAYER_CONFIGURATIONS).default('no-probe'),
   /** The user's own layers, each placed next to a built-in one; loaded at start-up. */
   customLayers: z.array(CustomLayerEntrySchema).default([]),
-  probe: z.strictObject({ model: z.string().optional(), url: z.url().optional() }).optional(),
+  probe: z
+    .strictObject({
+      model: z.string().optional(),
+      url: z.url().optional(),
+      /** Most time one probe may take, in ms (the call's deadline still caps it). Default 2000. */
+      timeoutMs: z.number().int().min(1).max(60_000).optional(),
+    })
+    .optional(),
   log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') }).default({
     level: 'info',
   }),

@@ -38,6 +38,9 @@ export {
   parseDataset,
   runCases,
 } from './eval/index.js';
+// The model cache (`governed-mcp model`)
+export type { CachedRecommendedModel } from './models/resolve.js';
+export { findCachedRecommendedModel, resolveModelPath } from './models/resolve.js';
 // The runner (governed-mcp proxy)
 export type { BridgeMediator, ClientSink } from './runner/bridge.js';
 export type { CustomLayer, CustomLayerPosition } from './runner/custom-layers.js';

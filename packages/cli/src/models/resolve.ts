@@ -1,6 +1,14 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
-import { isModelName, ModelErrorCode, modelCacheDir, modelError, modelPath } from './cache.js';
+import {
+  isModelName,
+  ModelErrorCode,
+  modelCacheDir,
+  modelError,
+  modelPath,
+  readModelRecord,
+} from './cache.js';
+import { type CatalogEntry, MODEL_CATALOG } from './catalog.js';
 
 /** True when `value` is written as a path (has a separator or ends in `.gguf`) rather than a name. */
 function looksLikePath(value: string): boolean {
@@ -25,4 +33,27 @@ export function resolveModelPath(value: string, env: NodeJS.ProcessEnv = process
     ModelErrorCode.UnknownModel,
     `'${value}' is neither a file nor a model in the cache (${dir}); see \`governed-mcp model list\``,
   );
+}
+
+/** A recommended model found in the cache. */
+export interface CachedRecommendedModel {
+  readonly entry: CatalogEntry;
+  readonly path: string;
+}
+
+/**
+ * The first model of the recommended catalogue that the cache holds with its record (so it was pulled
+ * or added, and checked against its checksum then), or undefined. What a program that turns the
+ * semantic layer on "when a model is there" uses, such as the demo.
+ */
+export async function findCachedRecommendedModel(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<CachedRecommendedModel | undefined> {
+  const dir = modelCacheDir(env);
+  for (const entry of MODEL_CATALOG) {
+    const path = modelPath(dir, entry.name);
+    const record = await readModelRecord(dir, entry.name);
+    if (record !== undefined && record.sha256 === entry.sha256 && existsSync(path)) return { entry, path };
+  }
+  return undefined;
 }

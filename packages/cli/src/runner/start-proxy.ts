@@ -225,6 +225,7 @@ export async function startProxy(
     policy,
     ...(watched === undefined ? {} : { policyHolder: watched }),
     ...(probe === undefined ? {} : { probe }),
+    ...(config.probe?.timeoutMs === undefined ? {} : { probeTimeoutMs: config.probe.timeoutMs }),
     onResource: (close) => resources.push(close),
     paths: gatePaths(upstream, env, [
       ...(policyPath === undefined ? [] : [policyPath, ...policy.files]),
