@@ -66,7 +66,10 @@ describe('ROC AUC of a score', () => {
 
   it('equals the share of (dangerous, safe) pairs ranked correctly, counted by brute force', () => {
     let seed = 7;
-    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const rnd = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
     const items = Array.from({ length: 300 }, () => ({
       dangerous: rnd() < 0.4,
       score: Math.round(rnd() * 20) / 20,
