@@ -8,6 +8,14 @@ export type { LlamaCppBackendOptions } from './backend/llama-cpp.js';
 export { createLlamaCppBackend } from './backend/llama-cpp.js';
 export type { LlamaServerBackendOptions } from './backend/llama-server.js';
 export { createLlamaServerBackend } from './backend/llama-server.js';
+export type {
+  OpenAiCompletionsBackendOptions,
+  OpenAiCompletionsFlavor,
+} from './backend/openai-completions.js';
+export {
+  createOpenAiCompletionsBackend,
+  OPENAI_COMPLETIONS_FLAVORS,
+} from './backend/openai-completions.js';
 export type { LlamaGpu } from './backend/runtime-package.js';
 export { LLAMA_RUNTIME, LLAMA_RUNTIME_RANGE } from './backend/runtime-package.js';
 export type {
@@ -30,6 +38,14 @@ export {
 export type { CanonicalLimits, CanonicalText } from './canonical.js';
 export { canonicalize } from './canonical.js';
 export { ProbeErrorCode } from './errors.js';
+export type { ExampleCall, ProbeExample } from './examples.js';
+export {
+  DEFAULT_EXAMPLES,
+  exampleToolCall,
+  MAX_EXAMPLES,
+  MAX_EXAMPLES_BYTES,
+  renderExamples,
+} from './examples.js';
 export type { KnownAnswerModel, LlamaShape, ModelOptions, RandomModelOptions } from './gguf/models.js';
 export { writeKnownAnswerModel, writeRandomModel } from './gguf/models.js';
 export type { GgufContent, GgufTensor, GgufValue } from './gguf/writer.js';
@@ -63,5 +79,14 @@ export {
   renderTaskCall,
   TASK_LIMIT,
 } from './prompt.js';
+export type { ProbeText, TextClassifyOptions, TextKind, TextProbeResult } from './text-probe.js';
+export {
+  DEFAULT_TEXT_VERBALIZER,
+  DEFINITION_CACHE_SIZE,
+  definitionText,
+  renderText,
+  TEXT_KINDS,
+  TEXT_LIMIT,
+} from './text-probe.js';
 export type { ResolvedVerbalizer, Verbalizer } from './verbalizer.js';
 export { DEFAULT_VERBALIZER } from './verbalizer.js';

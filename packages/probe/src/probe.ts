@@ -1,8 +1,9 @@
 import type { ToolCall } from '@governed-mcp/core';
 import type { BackendInfo, PreparedPrefix, ProbeBackend } from './backend/types.js';
-import { calibrateLogprobs, type LabelPair, labelProbabilities } from './calibration.js';
+import type { LabelPair } from './calibration.js';
 import type { CanonicalLimits } from './canonical.js';
 import { ProbeErrorCode, probeCodeOf, probeError } from './errors.js';
+import { type ProbeExample, renderExamples } from './examples.js';
 import {
   DEFAULT_PRINCIPLES,
   DEFAULT_TASK_VERBALIZER,
@@ -13,8 +14,24 @@ import {
   renderTaskCall,
   templateDigest,
 } from './prompt.js';
-import { type ProbeQuestion, type Question, raceDeadline, type Score, setUpQuestion } from './question.js';
+import {
+  answerScore,
+  checkStrictness,
+  deadlineSignal,
+  type ProbeQuestion,
+  type Question,
+  raceDeadline,
+  type Score,
+  setUpQuestion,
+} from './question.js';
 import { BoundedQueue } from './queue.js';
+import {
+  createTextClassifier,
+  DEFAULT_TEXT_VERBALIZER,
+  type ProbeText,
+  type TextClassifyOptions,
+  type TextProbeResult,
+} from './text-probe.js';
 
 export type { ProbeQuestion } from './question.js';
 export { clearCalibrationCache } from './question.js';
@@ -30,6 +47,13 @@ export interface ProbeOptions {
   readonly verbalizer?: Verbalizer;
   /** The words that answer the task question, `safe` meaning "serves the task". Default Yes / No. */
   readonly taskVerbalizer?: Verbalizer;
+  /** The words that answer the text questions (`classifyText`), `dangerous` meaning "carries instructions". Default No / Yes. */
+  readonly textVerbalizer?: Verbalizer;
+  /**
+   * Few-shot examples rendered into the shared prefix (evaluated once), each as a call part followed by
+   * its verbalizer word. Default none; `DEFAULT_EXAMPLES` is a generic set. At most 32, 16 KiB rendered.
+   */
+  readonly examples?: readonly ProbeExample[];
   /**
    * Resolve and calibrate the task question while setting up (3 more scores) instead of on the first
    * call that carries a task. Default false: a gate that never sees a task never pays for it.
@@ -123,18 +147,15 @@ export interface ProbeResult {
 /** The ProbeLogits primitive: one forward pass per call, no tokens generated. */
 export interface Probe {
   classify(call: ToolCall, options: ClassifyOptions): Promise<ProbeResult>;
+  /**
+   * Asks whether a tool's output or definition carries instructions to the agent: one forward pass
+   * (none for a definition scored before). Rejects with the probe's codes, as `classify` does.
+   */
+  classifyText(text: ProbeText, options: TextClassifyOptions): Promise<TextProbeResult>;
   /** The content-free label distribution `[safe, dangerous]` this probe calibrates with. */
   readonly contentFree: LabelPair;
   describe(): BackendInfo & { readonly template: string; readonly prefixTokens: number };
   close(): Promise<void>;
-}
-
-function checkStrictness({ alpha, threshold }: ClassifyOptions): void {
-  if (!(alpha >= 0 && alpha <= 1))
-    throw probeError(ProbeErrorCode.InvalidConfig, `alpha ${alpha} is not in [0, 1]`);
-  if (!(threshold > 0 && threshold < 1)) {
-    throw probeError(ProbeErrorCode.InvalidConfig, `threshold ${threshold} is not in (0, 1)`);
-  }
 }
 
 /**
@@ -165,10 +186,13 @@ async function setUp(options: ProbeOptions): Promise<Probe> {
   const defaultTimeout = options.timeoutMs ?? 2000;
   if (markers.length === 0)
     throw probeError(ProbeErrorCode.InvalidConfig, 'contentFree needs at least one marker');
+  const examples = renderExamples(template, options.examples ?? [], verbalizer, options.limits);
   await backend.open();
   const info = backend.describe();
   const queue = new BoundedQueue(info.parallel, options.maxQueue ?? 64);
-  const prefix: PreparedPrefix = await backend.prepare(renderPrefix(template, principles, verbalizer));
+  const prefix: PreparedPrefix = await backend.prepare(
+    renderPrefix(template, principles, verbalizer) + examples,
+  );
   const score: Score = (q, text, signal) => {
     const words = [q.verbalizer.safe, q.verbalizer.dangerous];
     const leadingSpace = q.verbalizer.leadingSpace ?? true;
@@ -178,7 +202,7 @@ async function setUp(options: ProbeOptions): Promise<Probe> {
     );
   };
   const ctx = { backend, score, markers, timeoutMs: defaultTimeout };
-  const digest = templateDigest(template, principles, verbalizer);
+  const digest = templateDigest(template, principles, verbalizer, examples);
   const danger = await setUpQuestion(
     'danger',
     (call) => renderCall(template, call, options.limits),
@@ -188,7 +212,7 @@ async function setUp(options: ProbeOptions): Promise<Probe> {
   );
   // The task question is keyed by its own body and verbalizer, so its calibration is its own.
   const taskBody = { prefix: template.prefix, call: template.task ?? DEFAULT_TEMPLATE.task! };
-  const taskKey = `${info.id}|${templateDigest(taskBody, principles, taskVerbalizer)}|task|${JSON.stringify(markers)}`;
+  const taskKey = `${info.id}|${templateDigest(taskBody, principles, taskVerbalizer, examples)}|task|${JSON.stringify(markers)}`;
   let task: Promise<Question> | undefined;
   const taskQuestion = (): Promise<Question> => {
     task ??= setUpQuestion(
@@ -214,24 +238,7 @@ async function setUp(options: ProbeOptions): Promise<Probe> {
   ): Promise<QuestionScore> {
     const rendered = q.render(call);
     const r = await raceDeadline(score(q, rendered.text, signal), signal);
-    const logprobs: [number, number] = [r.logprobs[0]!, r.logprobs[1]!];
-    if (!logprobs.every((l) => Number.isFinite(l) || l === Number.NEGATIVE_INFINITY)) {
-      throw probeError(ProbeErrorCode.BackendError, 'the backend returned a non-numeric log-probability');
-    }
-    const calibrated = calibrateLogprobs(logprobs, q.contentFree, opts.alpha);
-    if (!Number.isFinite(calibrated[1]))
-      throw probeError(ProbeErrorCode.BackendError, 'calibration produced NaN');
-    return {
-      question: q.name,
-      verdict: calibrated[1] >= opts.threshold ? 'dangerous' : 'safe',
-      pRaw: labelProbabilities(logprobs)[1],
-      pCalibrated: calibrated[1],
-      pContentFree: q.contentFree[1],
-      verbalizers: { safe: q.verbalizer.safe, dangerous: q.verbalizer.dangerous },
-      logprobs,
-      tokens: { call: r.callTokens, labels: [q.labels[0].length, q.labels[1].length] },
-      truncated: rendered.truncated,
-    };
+    return answerScore(q, r, rendered, opts);
   }
 
   async function classify(call: ToolCall, opts: ClassifyOptions): Promise<ProbeResult> {
@@ -240,10 +247,7 @@ async function setUp(options: ProbeOptions): Promise<Probe> {
     const mode = opts.task ?? 'judge';
     if (!TASK_MODES.includes(mode))
       throw probeError(ProbeErrorCode.InvalidConfig, `task mode ${String(mode)} is unknown`);
-    const budget = opts.timeoutMs ?? defaultTimeout;
-    if (!(budget > 0)) throw probeError(ProbeErrorCode.InvalidConfig, `timeoutMs ${budget} must be positive`);
-    const timeout = AbortSignal.timeout(Math.min(2 ** 31 - 1, Math.ceil(budget)));
-    const signal = opts.signal === undefined ? timeout : AbortSignal.any([opts.signal, timeout]);
+    const signal = deadlineSignal(opts, defaultTimeout);
     const userTask = call.session?.task;
     const hasTask = mode !== 'ignore' && typeof userTask === 'string' && userTask.trim() !== '';
     const questions = hasTask
@@ -269,8 +273,17 @@ async function setUp(options: ProbeOptions): Promise<Probe> {
     };
   }
 
+  const classifyText = createTextClassifier({
+    ...ctx,
+    template,
+    verbalizer: options.textVerbalizer ?? DEFAULT_TEXT_VERBALIZER,
+    key: `${info.id}|${digest}|text|${JSON.stringify(markers)}`,
+    prefixTokens: prefix.tokenCount,
+  });
+
   return {
     classify,
+    classifyText,
     contentFree: danger.contentFree,
     describe: () => ({ ...info, template: digest, prefixTokens: prefix.tokenCount }),
     close: () => backend.close(),
