@@ -12,6 +12,9 @@ import { DEFAULT_VERBALIZER } from '../src/verbalizer.js';
 import { forwardPass, GUARD_DECODE_TOKENS, generateVerdict, promptTokens } from './baselines.js';
 import { interleave, round, time } from './measure.js';
 
+export type { ServerProbeBenchOptions, ServerProbeKind } from './server.js';
+export { runServerProbeBench, SERVER_PROBE_KINDS } from './server.js';
+
 /** Options of the probe benchmark. */
 export interface ProbeBenchOptions {
   /** A real GGUF model; default: the project's random-weight model (4 blocks, width 256), written to a temp dir. */

@@ -1,7 +1,21 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { ExitCode } from '../exit-codes.js';
 
 type Figures = Record<string, unknown>;
+
+/** The servers `bench probe --probe-url` can measure (kept in step with the probe's `SERVER_PROBE_KINDS`). */
+const SERVER_KINDS = ['llama-server', 'vllm', 'llama-cpp-python'] as const;
+
+interface ProbeBenchFlags {
+  json?: boolean;
+  model?: string;
+  probeUrl?: string;
+  probeKind?: (typeof SERVER_KINDS)[number];
+  probeModel?: string;
+  threads?: number;
+  gpu?: boolean;
+  rounds?: number;
+}
 
 function print(figures: Figures, json: boolean): void {
   if (json) {
@@ -81,27 +95,57 @@ export function register(program: Command): void {
     .command('probe')
     .description('ProbeLogits against a bare forward pass, a cold prefix and Llama Guard style generation')
     .option('--json', 'print one JSON object')
-    .option(
-      '--model <gguf|name>',
-      'a real GGUF model, a file or a name from `model list` (default: the tiny random-weight model the project writes)',
+    .addOption(
+      new Option(
+        '--model <gguf|name>',
+        'a real GGUF model, a file or a name from `model list` (default: the tiny random-weight model the project writes)',
+      ).conflicts('probeUrl'),
     )
+    .option('--probe-url <url>', 'measure through an inference server instead of the embedded model')
+    .addOption(
+      new Option('--probe-kind <kind>', 'the server at --probe-url (default: llama-server)').choices(
+        SERVER_KINDS,
+      ),
+    )
+    .option('--probe-model <name>', 'the served model name (a vLLM server needs it)')
     .option('--threads <n>', 'threads per evaluation', (v) => Number.parseInt(v, 10))
     .option('--gpu', 'use a GPU when there is one')
     .option('--rounds <n>', 'timed rounds per variant', (v) => Number.parseInt(v, 10))
-    .action(
-      async (opts: { json?: boolean; model?: string; threads?: number; gpu?: boolean; rounds?: number }) =>
-        run(async () => {
-          const { runProbeBench } = await import('@governed-mcp/probe/bench');
-          const { resolveModelPath } = await import('../../models/resolve.js');
-          const model = opts.model === undefined ? undefined : resolveModelPath(opts.model);
-          return runProbeBench({
-            ...(model === undefined ? {} : { model }),
-            ...(opts.threads === undefined ? {} : { threads: opts.threads }),
-            ...(opts.gpu === true ? { gpu: true } : {}),
-            ...(opts.rounds === undefined ? {} : { rounds: opts.rounds }),
+    .action(async (opts: ProbeBenchFlags) => {
+      if (opts.probeUrl === undefined && (opts.probeKind !== undefined || opts.probeModel !== undefined)) {
+        process.stderr.write('governed-mcp bench: --probe-kind and --probe-model need --probe-url\n');
+        process.exitCode = ExitCode.Usage;
+        return;
+      }
+      if (opts.probeKind === 'vllm' && opts.probeModel === undefined) {
+        process.stderr.write(
+          'governed-mcp bench: a vLLM server needs its served model name (--probe-model)\n',
+        );
+        process.exitCode = ExitCode.Usage;
+        return;
+      }
+      await run(async () => {
+        const rounds = opts.rounds === undefined ? {} : { rounds: opts.rounds };
+        if (opts.probeUrl !== undefined) {
+          const { runServerProbeBench } = await import('@governed-mcp/probe/bench');
+          return runServerProbeBench({
+            url: opts.probeUrl,
+            ...(opts.probeKind === undefined ? {} : { kind: opts.probeKind }),
+            ...(opts.probeModel === undefined ? {} : { model: opts.probeModel }),
+            ...rounds,
           });
-        }, opts.json === true),
-    );
+        }
+        const { runProbeBench } = await import('@governed-mcp/probe/bench');
+        const { resolveModelPath } = await import('../../models/resolve.js');
+        const model = opts.model === undefined ? undefined : resolveModelPath(opts.model);
+        return runProbeBench({
+          ...(model === undefined ? {} : { model }),
+          ...(opts.threads === undefined ? {} : { threads: opts.threads }),
+          ...(opts.gpu === true ? { gpu: true } : {}),
+          ...rounds,
+        });
+      }, opts.json === true);
+    });
   bench
     .command('session')
     .description('cost of response-path judgement and value provenance, and memory per session')
