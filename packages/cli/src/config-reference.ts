@@ -83,6 +83,11 @@ export const FIELD_NOTES: Readonly<Record<string, string>> = {
   probe: 'The semantic gate: a local GGUF model or a model server.',
   'probe.model': 'Path of a GGUF model.',
   'probe.url': 'URL of a model server.',
+  'probe.timeoutMs': "Most time one probe may take, in ms (the call's deadline still caps it). Default 2000.",
+  'probe.results':
+    "Also ask the probe about every tool result the deterministic judgement passed; `dangerous` (or a failed probe) flags it like a deterministic finding. Needs the probe layer (`layers: full`). Strictness: the default principal's tier.",
+  'probe.definitions':
+    'Also ask the probe about every tool definition the poisoning scan passed (once each); `dangerous` (or a failed probe) hides it as poisoned. Needs the probe layer (`layers: full`).',
   log: 'Logging (JSON lines on stderr).',
   'log.level': 'debug, info, warn or error. At info the proxy says which tools it hides and why.',
 };

@@ -104,6 +104,11 @@ export interface AssemblyOptions {
   readonly probeTimeoutMs?: number;
   /** Receives a release function for each resource the layers hold (the probe's model). */
   readonly onResource?: (close: () => Promise<void>) => void;
+  /**
+   * Receives the probe the probe layer uses (when the configuration builds one), so the mediator's
+   * text questions (`textProbe`) share its model rather than load a second.
+   */
+  readonly onProbe?: (probe: Probe) => void;
 }
 
 /** True when `value` names a layer configuration. */
@@ -182,6 +187,7 @@ export async function assembleLayers(options: AssemblyOptions): Promise<Layer[]>
         if (source === undefined) break;
         const probe = await openProbe(source, policy);
         if (!('probe' in source)) options.onResource?.(() => probe.close());
+        options.onProbe?.(probe);
         // Strictness per call: the tier layer's resolved profile (defaultStrictness reads it).
         layers.push(
           createProbeLayer({

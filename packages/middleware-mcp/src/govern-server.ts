@@ -17,6 +17,7 @@ import {
   loadPolicy,
   type SettingsOverrides,
 } from '@governed-mcp/policy-dsl';
+import type { Probe } from '@governed-mcp/probe';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { assembleLayers, type ProbeSource } from './assembly.js';
@@ -28,6 +29,7 @@ import type { PinStore } from './mediation/pins.js';
 import type { RedactionMode } from './mediation/redaction.js';
 import type { ResultInstructionsMode } from './mediation/result-judgement.js';
 import { tierVisibility } from './mediation/visibility.js';
+import { type TextQuestions, textProbeOptions } from './text-questions.js';
 
 /** Options of {@link governServer}. Only `audit` is required: a gate that records nothing says so. */
 export interface GovernServerOptions {
@@ -82,6 +84,12 @@ export interface GovernServerOptions {
   readonly task?: (sessionId: string) => string | undefined;
   /** How long a call the gate asks a person about waits for the answer, in ms. Default 120000. */
   readonly askTimeoutMs?: number;
+  /**
+   * The probe's text questions about tool results and tool definitions, asked with `probe`'s model
+   * (both off by default; asking without `probe` is an `invalid_config` error). Strictness defaults
+   * to the default principal's tier profile.
+   */
+  readonly textProbe?: TextQuestions;
 }
 
 /** A governed server: the mediator (review and approve tools) and the gate, and one way to close both. */
@@ -132,12 +140,16 @@ export async function governServer(
       ...(pinsPath === undefined ? [] : [pinsPath]),
       ...(policyFile === undefined ? [] : [resolve(policyFile), ...policy.files.map((f) => resolve(f))]),
     ];
+    let probe: Probe | undefined;
     const assembled = await assembleLayers({
       configuration: options.probe === undefined ? 'no-probe' : 'full',
       policy,
       ...(options.settings === undefined ? {} : { settings: options.settings }),
       ...(options.probe === undefined ? {} : { probe: options.probe }),
       onResource: (close) => opened.push(close),
+      onProbe: (p) => {
+        probe = p;
+      },
       // The gate's own files are protected whatever paths options are given.
       paths: {
         env: { home: homedir(), cwd: process.cwd() },
@@ -181,6 +193,7 @@ export async function governServer(
       // Over stdio the client is whoever launched this process; on any other transport, nobody known.
       transport: transport instanceof StdioServerTransport ? 'stdio' : 'http',
     });
+    const textProbe = textProbeOptions(options.textProbe, probe, settings, principal.tier);
     const mediator = await connectGoverned(server, transport, {
       gate,
       defaultPrincipal: principal,
@@ -193,6 +206,7 @@ export async function governServer(
       ...(options.resultInstructions === undefined ? {} : { resultInstructions: options.resultInstructions }),
       ...(options.task === undefined ? {} : { task: options.task }),
       ...(options.askTimeoutMs === undefined ? {} : { askTimeoutMs: options.askTimeoutMs }),
+      ...(textProbe === undefined ? {} : { textProbe }),
     });
     let closing: Promise<void> | undefined;
     return {

@@ -39,6 +39,7 @@ export type {
   MediatorOptions,
   PeerInfo,
   Routed,
+  TextProbeOptions,
   ToolReview,
   ToolVisibility,
 } from './mediation/mediator-types.js';
@@ -72,7 +73,11 @@ export {
   MAX_INSTRUCTION_SPANS,
   QUARANTINE_NOTICE,
 } from './mediation/result-judgement.js';
+export type { ProbedResult } from './mediation/text-probe.js';
+export { TextProbeCode } from './mediation/text-probe.js';
 export type { TierResolver } from './mediation/visibility.js';
 export { allVisible, tierVisibility } from './mediation/visibility.js';
 export type { Refusal } from './mediation/wire.js';
 export { errorResponse, JsonRpcError, jsonRpcCodeOf, MediationCode } from './mediation/wire.js';
+export type { TextQuestions } from './text-questions.js';
+export { textProbeOptions } from './text-questions.js';

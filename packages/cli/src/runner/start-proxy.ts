@@ -17,9 +17,11 @@ import {
   openPinFile,
   type ProbeSource,
   resolveDefaultPrincipal,
+  textProbeOptions,
   tierVisibility,
 } from '@governed-mcp/middleware-mcp';
 import { formatDiagnostic, loadPolicy, PolicyLoadError, watchPolicyFile } from '@governed-mcp/policy-dsl';
+import type { Probe } from '@governed-mcp/probe';
 import { type ProxyConfig, settingsOver } from '../config.js';
 import { loadCustomLayers, placeCustomLayers } from './custom-layers.js';
 import { createLogger, type LogFormat, type Logger, type LogLevel } from './log.js';
@@ -219,6 +221,8 @@ export async function startProxy(
   }
   // The user's layers load before the built-in ones (a model can take long): a bad module fails fast.
   const custom = await loadCustomLayers(config.customLayers).catch(release);
+  // The probe layer's probe, shared with the mediator's text questions (one model in memory).
+  let sharedProbe: Probe | undefined;
   const builtIn = await assembleLayers({
     ...(config.settingsOverrides === undefined ? {} : { settings: config.settingsOverrides }),
     configuration: o.layers ?? config.layers,
@@ -227,6 +231,9 @@ export async function startProxy(
     ...(probe === undefined ? {} : { probe }),
     ...(config.probe?.timeoutMs === undefined ? {} : { probeTimeoutMs: config.probe.timeoutMs }),
     onResource: (close) => resources.push(close),
+    onProbe: (p) => {
+      sharedProbe = p;
+    },
     paths: gatePaths(upstream, env, [
       ...(policyPath === undefined ? [] : [policyPath, ...policy.files]),
       ...(o.configPath === undefined ? [] : [o.configPath]),
@@ -236,6 +243,14 @@ export async function startProxy(
       ...config.customLayers.map((c) => c.module),
     ]),
   }).catch(release);
+  // Opt-in text questions: with the shared probe, at the default principal's tier strictness.
+  const textProbe = await Promise.resolve()
+    .then(() => {
+      const { results = false, definitions = false, timeoutMs } = config.probe ?? {};
+      const asked = { results, definitions, ...(timeoutMs === undefined ? {} : { timeoutMs }) };
+      return textProbeOptions(asked, sharedProbe, settings, principal.tier);
+    })
+    .catch(release);
   const layers = placeCustomLayers(builtIn, custom);
   const pipeline = createPipeline(layers);
   const pins = pinsPath === undefined ? undefined : await openPinFile(pinsPath).catch(release);
@@ -263,6 +278,7 @@ export async function startProxy(
     },
     redaction: config.redaction,
     resultInstructions: config.resultInstructions,
+    ...(textProbe === undefined ? {} : { textProbe }),
     ...(pins === undefined ? {} : { pins }),
     ...(config.upstream.name === undefined ? {} : { server: config.upstream.name }),
     limits: {

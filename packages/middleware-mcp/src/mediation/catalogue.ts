@@ -29,7 +29,8 @@ export function fingerprintOf(definition: Readonly<Record<string, unknown>>): st
   return blake3Hex(canonicalJson(rest, { lenient: true }));
 }
 
-function asDefinition(raw: unknown): ToolDefinition | undefined {
+/** `raw` as a tool definition, or undefined when it is malformed (no name, a bad name, no input schema). */
+export function asDefinition(raw: unknown): ToolDefinition | undefined {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
   const d = raw as Record<string, unknown>;
   if (typeof d.name !== 'string' || d.name.length === 0 || d.name.length > MAX_TOOL_NAME) return undefined;
@@ -108,7 +109,8 @@ export class ToolCatalogue {
 
   /**
    * Adds one page of a listing: scans and fingerprints each definition, pins clean first sightings.
-   * `first` clears the previous listing; `last` marks the catalogue fresh.
+   * `first` clears the previous listing; `last` marks the catalogue fresh. `scanned` holds findings
+   * already made for items of `tools` (the probe's, with the scan's): those items are not scanned again.
    */
   addPage(
     tools: readonly unknown[],
@@ -116,6 +118,7 @@ export class ToolCatalogue {
     server: string,
     first: boolean,
     last: boolean,
+    scanned?: ReadonlyMap<unknown, readonly PoisonFinding[]>,
   ): PageReport {
     if (first) this.#tools.clear();
     const entries: CatalogueEntry[] = [];
@@ -137,7 +140,7 @@ export class ToolCatalogue {
       const entry: CatalogueEntry = {
         definition,
         fingerprint,
-        findings: scanToolDefinition(definition as unknown as Record<string, unknown>),
+        findings: scanned?.get(raw) ?? scanToolDefinition(definition as unknown as Record<string, unknown>),
         classes: classesOf(fingerprint, definition),
       };
       if (pins.get(server, definition.name) === undefined && entry.findings.length === 0) {

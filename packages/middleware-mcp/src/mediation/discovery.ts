@@ -7,6 +7,7 @@ import type { Routed } from './mediator-types.js';
 import type { Answer } from './response-path.js';
 import { merge, routed } from './routed.js';
 import type { Parked, Session } from './session.js';
+import { probeDefinitions } from './text-probe.js';
 import { decideToolCall } from './tool-calls.js';
 import { MediationCode, type Refusal } from './wire.js';
 
@@ -94,7 +95,9 @@ export async function onDiscoveryAnswer(engine: Engine, session: Session, answer
   }
   const cursor = answer.result?.nextCursor;
   const more = typeof cursor === 'string' && d.page + 1 < MAX_PAGES;
-  session.catalogue.addPage(tools, engine.pins, engine.server, d.page === 0, !more);
+  // The probe (when it reads definitions) judges these as it judges a client's listing.
+  const scanned = await probeDefinitions(engine, session, tools);
+  session.catalogue.addPage(tools, engine.pins, engine.server, d.page === 0, !more, scanned);
   if (more) return routed([listRequest(engine, session, d.page + 1, cursor)]);
   const parked = session.parked;
   session.parked = [];

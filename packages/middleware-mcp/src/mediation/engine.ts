@@ -1,7 +1,13 @@
 import type { Principal } from '@governed-mcp/core';
 import { DEFAULT_FRAME_LIMITS, type FrameLimits } from './frame.js';
 import { createMediationGate, type MediationGate } from './mediation-gate.js';
-import type { MediationLog, MediatorOptions, PeerInfo, ToolVisibility } from './mediator-types.js';
+import type {
+  MediationLog,
+  MediatorOptions,
+  PeerInfo,
+  TextProbeOptions,
+  ToolVisibility,
+} from './mediator-types.js';
 import type { MediatedKinds } from './methods.js';
 import { createMemoryPinStore, type PinStore } from './pins.js';
 import type { RedactionMode, SecretPattern } from './redaction.js';
@@ -33,6 +39,8 @@ export interface Engine {
   readonly log: (line: MediationLog) => void;
   /** The host's task for a session, if it passes one. */
   readonly task: ((sessionId: string) => string | undefined) | undefined;
+  /** The probe's text questions, when at least one kind is enabled; checked at creation. */
+  readonly textProbe: TextProbeOptions | undefined;
   /** The state of each session, by session id (`''` for peers without one). */
   readonly sessions: Map<string, Session>;
   closed: boolean;
@@ -64,6 +72,18 @@ function askTimeoutOf(ms: number | undefined): number {
   return ms;
 }
 
+function textProbeOf(o: TextProbeOptions | undefined): TextProbeOptions | undefined {
+  if (o === undefined || (o.results !== true && o.definitions !== true)) return undefined;
+  if (typeof o.probe?.classifyText !== 'function')
+    throw new TypeError('mediator textProbe.probe must have a classifyText function');
+  if (!(o.alpha >= 0 && o.alpha <= 1)) throw new TypeError('mediator textProbe.alpha must be in [0, 1]');
+  if (!(o.threshold > 0 && o.threshold < 1))
+    throw new TypeError('mediator textProbe.threshold must be in (0, 1)');
+  if (o.timeoutMs !== undefined && (!Number.isSafeInteger(o.timeoutMs) || o.timeoutMs <= 0))
+    throw new TypeError('mediator textProbe.timeoutMs must be a positive integer of ms');
+  return o;
+}
+
 /** Resolves a mediator's options into its engine (defaults filled in, limits checked). */
 export function createEngine(options: MediatorOptions): Engine {
   return {
@@ -83,6 +103,7 @@ export function createEngine(options: MediatorOptions): Engine {
     askTimeoutMs: askTimeoutOf(options.askTimeoutMs),
     log: options.log ?? (() => {}),
     task: options.task,
+    textProbe: textProbeOf(options.textProbe),
     sessions: new Map(),
     closed: false,
   };

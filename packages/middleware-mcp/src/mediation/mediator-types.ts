@@ -3,6 +3,7 @@
  * shares. A leaf: it imports no mediation module that imports it back, so the module graph stays acyclic.
  */
 import type { Gate, Pipeline, Principal, ToolDefinition, TransportFacts } from '@governed-mcp/core';
+import type { Probe } from '@governed-mcp/probe';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { ToolStatus } from './catalogue.js';
 import type { FrameLimits } from './frame.js';
@@ -60,6 +61,26 @@ export interface ToolReview {
 /** Decides whether `principal` may see (and so call) `tool`; tier and policy filters plug in here. */
 export type ToolVisibility = (tool: ToolDefinition, principal: Principal, server: string) => boolean;
 
+/**
+ * The probe's text questions, asked by the mediator (opt-in): of each tool result the deterministic
+ * judgement passed, and of each tool definition the poisoning scan passed. A `dangerous` verdict, or a
+ * probe that fails or times out (fail-closed), flags the result or treats the definition as poisoned.
+ */
+export interface TextProbeOptions {
+  /** The probe (the probe layer's, so one model is held): only `classifyText` is used. */
+  readonly probe: Pick<Probe, 'classifyText'>;
+  /** Ask about tool results. Default false. */
+  readonly results?: boolean;
+  /** Ask about tool definitions at `tools/list` (each definition once: the probe caches them). Default false. */
+  readonly definitions?: boolean;
+  /** Calibration strength in [0, 1] (a tier's `probe.alpha`). */
+  readonly alpha: number;
+  /** Danger threshold in (0, 1) (a tier's `probe.threshold`). */
+  readonly threshold: number;
+  /** Most time one question may take, in ms. Default: the probe's own. */
+  readonly timeoutMs?: number;
+}
+
 /** Options of a mediator. Only `gate` is required. */
 export interface MediatorOptions {
   /**
@@ -106,6 +127,8 @@ export interface MediatorOptions {
    * serves it. Returns undefined when there is none. Called with the session id (`''` without one).
    */
   readonly task?: (sessionId: string) => string | undefined;
+  /** The probe's text questions about results and definitions; off unless given with one enabled. */
+  readonly textProbe?: TextProbeOptions;
 }
 
 /**

@@ -30,6 +30,8 @@
  * - Tool results are judged for instructions addressed to the agent (`result-judgement.ts`, the same
  *   signals as tool descriptions): the session remembers each flag (bounded) and the call's audited
  *   outcome names it; `resultInstructions` marks (default), quarantines the flagged text or withholds.
+ * - Opt-in (`textProbe`, `text-probe.ts`): the probe also reads results the judgement passed and
+ *   definitions the scan passed; `dangerous` or a failed probe flags the result or hides the tool.
  * - A call the gate answers *ask* is held while the person is asked through the client's elicitation
  *   (`ask.ts`); without that capability it is refused (`ask_unavailable`). Answers are audited.
  * - A gate is taken as given: its audit chain and its `arguments`/`redact` settings decide what the
@@ -38,7 +40,7 @@
  * Where things are: `mediator-types.ts` (the contract, a leaf), `engine.ts` (resolved settings and the
  * session table), `frame-router.ts` (one frame in, fail-closed), `client-path.ts` / `server-path.ts`
  * (one handler per kind of message), `admission.ts` (requests into the in-flight tables),
- * `tool-calls.ts` and `discovery.ts` (deciding calls), `response-path.ts` (answers on their way back),
+ * `tool-calls.ts` and `discovery.ts` (deciding calls), `response-path.ts` (answers on their way back), `tools-listing.ts` (`tools/list` answers),
  * `session-failure.ts` (failing requests in flight closed).
  */
 import { statusOf } from './catalogue.js';

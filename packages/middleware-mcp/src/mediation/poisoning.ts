@@ -19,7 +19,10 @@ export type PoisonKind =
   | 'extra-parameters'
   /** Text that addresses the agent with obligations about other actions (scored signals, any language). */
   | 'agent-directives'
-  | 'oversized';
+  | 'oversized'
+  /** The probe judged the definition to carry instructions (`probe_definition`), or could not answer. */
+  | 'probe-definition'
+  | 'probe-failed';
 
 /** One suspicious spot in a tool definition. */
 export interface PoisonFinding {

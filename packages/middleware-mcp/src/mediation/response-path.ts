@@ -1,12 +1,12 @@
 import type { CallOutcome } from '@governed-mcp/core';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
-import { statusOf } from './catalogue.js';
 import type { Engine } from './engine.js';
 import type { Params } from './frame.js';
 import { MEDIATION_LAYER } from './mediation-gate.js';
 import { type Redacted, redactValue } from './redaction.js';
-import { judgeResult, type ResultFinding, type ResultJudgement } from './result-judgement.js';
+import { judgeResult, quarantineAll, type ResultFinding, type ResultJudgement } from './result-judgement.js';
 import type { Pending, Session } from './session.js';
+import { probeResult } from './text-probe.js';
 import { deniedToolResult, errorResponse, MediationCode, type Refusal } from './wire.js';
 
 /** A response from the other side, as classified. */
@@ -16,7 +16,12 @@ export interface Answer {
   readonly error?: Params;
 }
 
-function message(id: RequestId, answer: Answer, body: { result?: unknown; error?: unknown }): JSONRPCMessage {
+/** The JSON-RPC message answering `id` with `body` (an error, or a result: `answer`'s when none). */
+export function message(
+  id: RequestId,
+  answer: Answer,
+  body: { result?: unknown; error?: unknown },
+): JSONRPCMessage {
   return (
     body.error !== undefined
       ? { jsonrpc: '2.0', id, error: body.error }
@@ -84,9 +89,14 @@ function findingsDetail(r: Redacted<unknown>): string {
   return r.findings.map((f) => `${f.rule} at ${f.path} x${f.count}`).join(', ');
 }
 
+/** True when the only finding is that the probe could not judge the result. */
+const unjudged = (findings: readonly ResultFinding[]): boolean =>
+  findings.length > 0 && findings.every((f) => f.kind === 'probe-failed');
+
 /** The audit detail of a flagged result: kind and place of each finding — no excerpt of the text. */
 function flagDetail(findings: readonly ResultFinding[]): string {
-  return `instructions addressed to the agent: ${findings.map((f) => `${f.kind} at ${f.path}`).join(', ')}`;
+  const what = unjudged(findings) ? 'not judged by the probe' : 'instructions addressed to the agent';
+  return `${what}: ${findings.map((f) => `${f.kind} at ${f.path}`).join(', ')}`;
 }
 
 /**
@@ -110,14 +120,21 @@ type Judged<T> =
   | { readonly ok: false; readonly refusal: Refusal; readonly detail: string };
 
 /**
- * Judges a tool result for instructions addressed to the agent (`result-judgement.ts`); a flagged one is
- * remembered by the session and logged, then marked, quarantined or withheld as configured. A judgement
- * that throws withholds the result (fail-closed). Answers to other requests pass unjudged.
+ * Judges a tool result for instructions addressed to the agent (`result-judgement.ts`, then the probe
+ * when `textProbe.results` is on and the judgement found nothing); a flagged one is remembered by the
+ * session and logged, then marked, quarantined or withheld as configured. The probe gives no span, so
+ * its finding covers the whole result: `quarantine` replaces every text of it. A judgement that throws
+ * withholds the result (fail-closed). Answers to other requests pass unjudged.
  */
-function judgeToolResult<T>(engine: Engine, session: Session, pending: Pending, value: T): Judged<T> {
+async function judgeToolResult<T>(
+  engine: Engine,
+  session: Session,
+  pending: Pending,
+  value: T,
+): Promise<Judged<T>> {
   if (pending.role !== 'tool-call') return { ok: true, value, detail: '' };
   const mode = engine.resultInstructions;
-  let judged: ReturnType<typeof judgeResult<T>>;
+  let judged: ResultJudgement<T>;
   try {
     judged = judgeResult(value, mode);
   } catch (err) {
@@ -130,11 +147,25 @@ function judgeToolResult<T>(engine: Engine, session: Session, pending: Pending, 
       refusal: { layer: MEDIATION_LAYER, code: MediationCode.RedactionFailed, reason },
     };
   }
+  const tool = pending.call?.tool.name ?? pending.tool?.name ?? '';
+  let pCalibrated: number | undefined;
+  if (judged.findings.length === 0) {
+    const probed = await probeResult(engine, session, tool, judged.texts);
+    if (probed.findings.length > 0) {
+      // No span: the values are flagged, not instructed (the instruction list stays empty).
+      judged = {
+        ...judged,
+        findings: probed.findings,
+        requested: probed.requested,
+        value: mode === 'quarantine' ? quarantineAll(value) : value,
+      };
+      pCalibrated = probed.pCalibrated;
+    }
+  }
   noteProvenance(session, pending, judged);
   if (judged.findings.length === 0) return { ok: true, value, detail: '' };
   const action = mode === 'mark' ? 'marked' : mode === 'quarantine' ? 'quarantined' : 'withheld';
   const kinds = [...new Set(judged.findings.map((f) => f.kind))];
-  const tool = pending.call?.tool.name ?? pending.tool?.name ?? '';
   session.history.flags.add({
     tool,
     requestId: pending.id,
@@ -154,11 +185,14 @@ function judgeToolResult<T>(engine: Engine, session: Session, pending: Pending, 
       kinds,
       action,
       findings: judged.findings.map((f) => `${f.kind} at ${f.path}`),
+      ...(pCalibrated === undefined ? {} : { pCalibrated }),
     },
   });
   const detail = `${flagDetail(judged.findings)} (${action})`;
   if (mode !== 'withhold') return { ok: true, value: judged.value, detail };
-  const reason = 'the result contained instructions addressed to the agent and was withheld';
+  const reason = unjudged(judged.findings)
+    ? 'the result could not be judged by the probe and was withheld'
+    : 'the result contained instructions addressed to the agent and was withheld';
   return {
     ok: false,
     detail,
@@ -218,7 +252,7 @@ export async function settle(
     outcome = { status: 'blocked', detail: findingsDetail(scanned), redactions: scanned.count, ms };
   } else {
     const scanned = scan.redacted;
-    const judged = judgeToolResult(engine, session, pending, scanned.value);
+    const judged = await judgeToolResult(engine, session, pending, scanned.value);
     const detail = [scanned.count > 0 ? findingsDetail(scanned) : '', judged.detail]
       .filter(Boolean)
       .join('; ');
@@ -255,54 +289,4 @@ export async function settle(
     }
   }
   return out;
-}
-
-/** The result of a `tools/list` page with the tools this principal may not see, or may not call, removed. */
-export function filterToolsList(
-  engine: Engine,
-  session: Session,
-  pending: Pending,
-  answer: Answer,
-  first: boolean,
-): JSONRPCMessage {
-  if (answer.error !== undefined) return message(pending.id, answer, answer);
-  const result = answer.result ?? {};
-  const tools = result.tools;
-  if (!Array.isArray(tools)) {
-    return errorResponse(pending.id, {
-      layer: MEDIATION_LAYER,
-      code: MediationCode.UpstreamFailed,
-      reason: 'the server sent a tools/list result without a tools array',
-    });
-  }
-  const last = typeof result.nextCursor !== 'string';
-  const page = session.catalogue.addPage(tools, engine.pins, engine.server, first, last);
-  const kept = [];
-  for (const entry of page.entries) {
-    const status = statusOf(entry, engine.pins, engine.server);
-    const visible =
-      status === 'approved' && engine.visibility(entry.definition, pending.principal, engine.server);
-    if (visible) kept.push(entry.definition);
-    else {
-      engine.log({
-        level: status === 'approved' ? 'debug' : 'warn',
-        event:
-          status === 'approved' ? 'tool_hidden' : status === 'changed' ? 'tool_changed' : 'tool_poisoned',
-        sessionId: session.key,
-        data: {
-          tool: entry.definition.name,
-          fingerprint: entry.fingerprint,
-          findings: entry.findings.map((f) => `${f.kind} at ${f.path}`),
-        },
-      });
-    }
-  }
-  if (page.dropped.length > 0)
-    engine.log({
-      level: 'warn',
-      event: 'tools_dropped',
-      sessionId: session.key,
-      data: { tools: page.dropped },
-    });
-  return { jsonrpc: '2.0', id: pending.id, result: { ...result, tools: kept } } as JSONRPCMessage;
 }

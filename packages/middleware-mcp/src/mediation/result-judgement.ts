@@ -39,8 +39,11 @@ const INSTRUCTION_KINDS: ReadonlySet<PoisonKind> = new Set(['agent-directives', 
 
 /** One flagged span of a text of a result. */
 export interface ResultFinding {
-  /** `result-directives` (the result-directive detector), a scanner kind, or `unscanned`. */
-  readonly kind: PoisonKind | 'result-directives' | 'unscanned';
+  /**
+   * `result-directives` (the result-directive detector), a scanner kind, `unscanned`, or the probe's:
+   * `probe` (it judged the result's texts dangerous) or `probe-failed` (it could not answer).
+   */
+  readonly kind: PoisonKind | 'result-directives' | 'unscanned' | 'probe' | 'probe-failed';
   /** Where in the answer: `result.content[0].text`, `result.structuredContent.body`, `error.message`. */
   readonly path: string;
   /** A short excerpt of the span (or the signals found), for a reviewer. */
@@ -158,6 +161,20 @@ function quarantined<T>(value: T, flagged: readonly Flagged[]): T {
     at[last] = spans === undefined || typeof text !== 'string' ? QUARANTINE_NOTICE : withNotices(text, spans);
   }
   return copy as T;
+}
+
+/**
+ * A copy of an answer with every text the agent reads (those {@link judgeResult} judges) replaced by
+ * {@link QUARANTINE_NOTICE}: how a finding without a span (the probe's) is quarantined.
+ */
+export function quarantineAll<T>(body: T): T {
+  const spots = spotsOf(body);
+  return spots.length === 0
+    ? body
+    : quarantined(
+        body,
+        spots.map((s) => ({ keys: s.keys, spans: undefined })),
+      );
 }
 
 /** Disjoint, sorted union of spans. */

@@ -9,10 +9,11 @@ import { MEDIATION_LAYER } from './mediation-gate.js';
 import type { PeerInfo, Routed } from './mediator-types.js';
 import { isMediated, isRequestMethod, SERVER_NOTIFICATIONS, SERVER_REQUESTS } from './methods.js';
 import { screenListing } from './poisoning-listing.js';
-import { filterToolsList, scanOutbound, settle } from './response-path.js';
+import { scanOutbound, settle } from './response-path.js';
 import { routed } from './routed.js';
 import type { Pending, Session } from './session.js';
 import { decideRequest } from './tool-calls.js';
+import { filterToolsList } from './tools-listing.js';
 import { errorResponse, MediationCode, type Refusal } from './wire.js';
 
 type Message<K extends Classified['kind']> = Extract<Classified, { readonly kind: K }>;
@@ -114,7 +115,7 @@ async function onServerResponse(engine: Engine, session: Session, msg: Message<'
   }
   session.fromClient.delete(key);
   if (pending.role === 'tools-list')
-    return routed([], [filterToolsList(engine, session, pending, msg, pending.cursor !== true)]);
+    return routed([], [await filterToolsList(engine, session, pending, msg, pending.cursor !== true)]);
   const screened = screenListing(engine, session, pending, msg);
   return routed([], [await settle(engine, session, pending, screened, true)]);
 }
