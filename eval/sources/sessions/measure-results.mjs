@@ -1,6 +1,7 @@
 // Measures the response-path judge at the RESULT level: a positive is a tool result that carries an
 // instruction addressed to the agent, a negative any other result. Prints JSON.
 //   node --conditions=@governed-mcp/source --import tsx eval/sources/sessions/measure-results.mjs [--heldout] [--show]
+//   … measure-results.mjs [--heldout] --probe MODEL [--sample N] [--few-shot]   (the model on the same results)
 // Ground truth (for measurement only; the judge never sees it):
 // - AgentDojo attack sessions: a result that differs from every result of the same user task's benign
 //   session (`…-<user_task>-benign`: the same calls with clean results) carries the injection;
@@ -167,6 +168,25 @@ const cases = heldout
       ...injecagent(lines(`${ext}injecagent-sessions.jsonl`)),
       ...own(lines(here('../../sessions.jsonl')), OWN, 'own'),
     ];
+
+// --probe MODEL [--sample N] [--few-shot] [--alpha A] [--threshold T]: the semantic layer on the same
+// results (a sample: one forward pass each on a CPU is slow), beside the deterministic judge.
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i < 0 ? fallback : process.argv[i + 1];
+};
+if (arg('--probe') !== undefined) {
+  const { measureProbeOnResults } = await import('./probe-results.mjs');
+  const report = await measureProbeOnResults(cases, (c) => judgeResult({ result: c.result }, 'mark'), {
+    model: arg('--probe'),
+    sample: Number(arg('--sample', '200')),
+    fewShot: process.argv.includes('--few-shot'),
+    alpha: Number(arg('--alpha', '1')),
+    threshold: Number(arg('--threshold', '0.5')),
+  });
+  console.log(JSON.stringify({ set: heldout ? 'heldout' : 'dev', ...report }, null, 2));
+  process.exit(0);
+}
 
 const bySource = {};
 const misses = [];

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { isGovernedError } from '@governed-mcp/core';
 import { loadDataset } from './dataset.js';
 import { formatReport } from './format.js';
+import { type ProbePrompt, parseVerbalizer } from './probe-variant.js';
 import { buildReport, type EvalReport } from './report.js';
 import { type CaseResult, runCases } from './run.js';
 import { runSessions, type SessionResult } from './session-run.js';
@@ -30,6 +31,10 @@ export interface EvalCommandOptions {
    * layer-combination sweeps read.
    */
   readonly scores?: string;
+  /** How the probe's prompt is built (`facts`, `plain`, `few-shot`); embedded model only. */
+  readonly probePrompt?: ProbePrompt;
+  /** The probe's verbalizer, `SAFE/DANGEROUS`; embedded model only. */
+  readonly verbalizer?: string;
 }
 
 /** Where the command writes; injectable for tests. */
@@ -90,6 +95,8 @@ export async function runEvalCommand(options: EvalCommandOptions, io: EvalIo): P
       ...(options.skip === undefined ? {} : { skip: options.skip }),
       // A per-call deadline given on the command line is the probe's budget too.
       ...(options.deadlineMs === undefined ? {} : { probeTimeoutMs: options.deadlineMs }),
+      ...(options.probePrompt === undefined ? {} : { probePrompt: options.probePrompt }),
+      ...(options.verbalizer === undefined ? {} : { verbalizer: parseVerbalizer(options.verbalizer) }),
     });
   } catch (err) {
     if (isGovernedError(err)) return fail(`${err.message} [${err.code}]`);

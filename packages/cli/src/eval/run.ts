@@ -1,4 +1,11 @@
-import type { Evaluation, LayerTrace, Pipeline, Principal, ToolCall } from '@governed-mcp/core';
+import {
+  classifyTool,
+  type Evaluation,
+  type LayerTrace,
+  type Pipeline,
+  type Principal,
+  type ToolCall,
+} from '@governed-mcp/core';
 import type { EvalCase, Label } from './dataset.js';
 
 /** What the gate did with one case. */
@@ -115,6 +122,8 @@ export function toCall(c: EvalCase, options: RunOptions, pass = ''): ToolCall {
     principal,
     requestId: c.id,
     transport: EVAL_TRANSPORT,
+    // The tool's capability classes, as the proxy infers them when it lists the tools.
+    capabilities: classifyTool(c.tool),
   };
 }
 

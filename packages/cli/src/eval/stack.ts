@@ -13,7 +13,9 @@ import {
   layersOf,
 } from '@governed-mcp/middleware-mcp';
 import { loadPolicy } from '@governed-mcp/policy-dsl';
+import type { Verbalizer } from '@governed-mcp/probe';
 import { EvalErrorCode } from './dataset.js';
+import { openVariantProbe, type ProbePrompt } from './probe-variant.js';
 
 /** The ablation configurations of `governed-mcp eval`: the proxy's layer configurations. */
 export const EVAL_CONFIGS = LAYER_CONFIGURATIONS;
@@ -44,6 +46,10 @@ export interface StackOptions {
   readonly skip?: readonly string[];
   /** Most time one probe may take, in ms (an evaluation on a slow machine raises it with its deadline). */
   readonly probeTimeoutMs?: number;
+  /** How the probe's prompt is built (embedded model only). Default `facts`, as the proxy runs it. */
+  readonly probePrompt?: ProbePrompt;
+  /** The probe's verbalizer (embedded model only). Default Safe / Dangerous. */
+  readonly verbalizer?: Verbalizer;
 }
 
 /** The pipeline under evaluation and what it is made of. */
@@ -93,16 +99,36 @@ export async function createEvalStack(options: StackOptions): Promise<EvalStack>
     );
   }
   const closers: (() => Promise<void>)[] = [];
+  const variant = options.probePrompt !== undefined || options.verbalizer !== undefined;
+  if (variant && withProbe && options.modelPath === undefined) {
+    throw new GovernedError(
+      EvalErrorCode.InvalidOption,
+      '--probe-prompt and --probe-verbalizer need an embedded model (--model)',
+    );
+  }
+  // A prompt or verbalizer variant builds its own probe; the default is the proxy's own assembly.
+  const own =
+    variant && withProbe && options.modelPath !== undefined
+      ? await openVariantProbe({
+          modelPath: options.modelPath,
+          principles: policy.principles,
+          prompt: options.probePrompt ?? 'facts',
+          ...(options.verbalizer === undefined ? {} : { verbalizer: options.verbalizer }),
+        })
+      : undefined;
+  if (own !== undefined) closers.push(() => own.close());
   const assembled = await assembleLayers({
     policy,
     // Without the probe, assemble the configuration's no-probe form (the assembly insists on a model
     // for any configuration with the probe); other skipped layers are dropped below.
     configuration: withProbe ? options.config : 'no-probe',
-    ...(options.modelPath !== undefined
-      ? { probe: { model: options.modelPath } }
-      : options.probeUrl !== undefined
-        ? { probe: { url: options.probeUrl } }
-        : {}),
+    ...(own !== undefined
+      ? { probe: { probe: own } }
+      : options.modelPath !== undefined
+        ? { probe: { model: options.modelPath } }
+        : options.probeUrl !== undefined
+          ? { probe: { url: options.probeUrl } }
+          : {}),
     ...(options.probeTimeoutMs === undefined ? {} : { probeTimeoutMs: options.probeTimeoutMs }),
     onResource: (close) => closers.push(close),
   });

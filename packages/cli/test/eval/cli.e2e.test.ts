@@ -204,6 +204,43 @@ describe('governed-mcp eval', () => {
     }
   }, 60_000);
 
+  it('measures prompt and verbalizer variants of the probe: the plain prompt, few-shot examples, other answer words; a malformed verbalizer exits 1 with its code', async () => {
+    const { path } = await writeRandomModel({ dir });
+    for (const variant of [
+      ['--probe-prompt', 'plain'],
+      ['--probe-prompt', 'few-shot', '--probe-verbalizer', 'Yes/No'],
+    ]) {
+      const r = await cli([
+        'eval',
+        '--dataset',
+        fixture('small.jsonl'),
+        '--layers',
+        'probe-only',
+        '--model',
+        path,
+        ...variant,
+        '--json',
+      ]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const report = JSON.parse(r.stdout) as { n: number; aucScored: number };
+      expect(report.aucScored).toBe(report.n);
+    }
+    const bad = await cli([
+      'eval',
+      '--dataset',
+      fixture('small.jsonl'),
+      '--layers',
+      'probe-only',
+      '--model',
+      path,
+      '--probe-verbalizer',
+      'Safe',
+    ]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/SAFE\/DANGEROUS.*\[eval_invalid_option\]/);
+  }, 90_000);
+
   it('exits 1 with the probe’s code for a model file that is not a usable GGUF, and 2 for --model with --probe-url', async () => {
     const bad = join(dir, 'bad.gguf');
     await writeFile(bad, 'not a model at all');

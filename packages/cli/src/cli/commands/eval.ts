@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import { runEvalCommand } from '../../eval/command.js';
+import { PROBE_PROMPTS, type ProbePrompt } from '../../eval/probe-variant.js';
 import { EVAL_CONFIGS, type EvalConfig } from '../../eval/stack.js';
 import { resolveModelPath } from '../../models/resolve.js';
 import { ExitCode } from '../exit-codes.js';
@@ -18,6 +19,8 @@ interface Flags {
   concurrency?: string;
   withTask?: boolean;
   scores?: string;
+  probePrompt?: ProbePrompt;
+  probeVerbalizer?: string;
   json?: boolean;
   deadlineMs?: string;
 }
@@ -70,6 +73,13 @@ export function register(program: Command): void {
       '--with-task',
       "pass each session's task to the gate, as a host that embeds it would (the proxy cannot)",
     )
+    .addOption(
+      new Option(
+        '--probe-prompt <name>',
+        "the probe's prompt: facts (default, as the proxy), plain, few-shot",
+      ).choices(PROBE_PROMPTS),
+    )
+    .option('--probe-verbalizer <words>', "the probe's answer words, SAFE/DANGEROUS (default Safe/Dangerous)")
     .option('--scores <file>', 'also write one JSON line per judged call (label, answer, probe scores)')
     .option('--json', 'print one JSON object on stdout')
     .action(async (flags: Flags) => {
@@ -120,6 +130,8 @@ export function register(program: Command): void {
           ...(concurrency === undefined ? {} : { concurrency }),
           ...(flags.withTask === true ? { withTask: true } : {}),
           ...(flags.scores === undefined ? {} : { scores: flags.scores }),
+          ...(flags.probePrompt === undefined ? {} : { probePrompt: flags.probePrompt }),
+          ...(flags.probeVerbalizer === undefined ? {} : { verbalizer: flags.probeVerbalizer }),
         },
         { stdout: process.stdout, stderr: process.stderr },
       );
