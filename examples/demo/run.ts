@@ -78,7 +78,9 @@ function watchLogs(stream: Stream | null, log: ProxyLog): void {
  * The model of the semantic layer: `--model FILE|NAME`, else `GOVERNED_MCP_MODEL`, else the first
  * recommended model in the cache. `--no-model` or `GOVERNED_MCP_MODEL=none` keeps the layer off.
  */
-async function chooseModel(): Promise<{ path: string; label: string } | undefined> {
+async function chooseModel(): Promise<
+  { path: string; label: string; strictness?: { alpha: number; threshold: number } } | undefined
+> {
   if (process.argv.includes('--no-model')) return undefined;
   const given = option('--model') ?? (process.env['GOVERNED_MCP_MODEL'] || undefined);
   if (given === 'none') return undefined;
@@ -86,9 +88,12 @@ async function chooseModel(): Promise<{ path: string; label: string } | undefine
   const cached = await findCachedRecommendedModel();
   if (cached === undefined) return undefined;
   const mb = cached.entry.size === undefined ? '?' : (cached.entry.size / 1e6).toFixed(0);
+  const point = cached.entry.strictness;
+  const at = point === undefined ? '' : `, alpha ${point.alpha}, threshold ${point.threshold}`;
   return {
     path: cached.path,
-    label: `${cached.entry.name} (${mb} MB, from the model cache, sha256 ${cached.entry.sha256.slice(0, 12)}…)`,
+    label: `${cached.entry.name} (${mb} MB, from the model cache, sha256 ${cached.entry.sha256.slice(0, 12)}…${at})`,
+    ...(point === undefined ? {} : { strictness: { ...point } }),
   };
 }
 
@@ -111,7 +116,10 @@ async function main(): Promise<number> {
       layers: model === undefined ? 'no-probe' : 'full',
       // A small model on a busy CPU can take over a second per call: the probe gets most of the
       // call's 5 s deadline rather than its 2 s default.
-      ...(model === undefined ? {} : { probe: { model: model.path, timeoutMs: 4000 } }),
+      // A recommended model runs at the operating point measured for it (`governed-mcp model list`).
+      ...(model === undefined
+        ? {}
+        : { probe: { model: model.path, timeoutMs: 4000, ...(model.strictness ?? {}) } }),
       log: { level: 'info' },
     }),
   );

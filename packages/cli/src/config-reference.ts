@@ -84,6 +84,10 @@ export const FIELD_NOTES: Readonly<Record<string, string>> = {
   'probe.model': 'Path of a GGUF model.',
   'probe.url': 'URL of a model server.',
   'probe.timeoutMs': "Most time one probe may take, in ms (the call's deadline still caps it). Default 2000.",
+  'probe.alpha':
+    "Calibration strength in [0, 1] for every tier, over the tiers' own profiles: the operating point measured for the model in use (`governed-mcp model list` shows it for recommended models).",
+  'probe.threshold':
+    "Danger threshold in (0, 1) for every tier, over the tiers' own profiles (see `probe.alpha`).",
   'probe.results':
     "Also ask the probe about every tool result the deterministic judgement passed; `dangerous` (or a failed probe) flags it like a deterministic finding. Needs the probe layer (`layers: full`). Strictness: the default principal's tier.",
   'probe.definitions':

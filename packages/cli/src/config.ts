@@ -171,6 +171,10 @@ export const ProxyConfigSchema = z.strictObject({
       url: z.url().optional(),
       /** Most time one probe may take, in ms (the call's deadline still caps it). Default 2000. */
       timeoutMs: z.number().int().min(1).max(60_000).optional(),
+      /** Calibration strength for every tier, over the tiers' profiles (the model's measured point). */
+      alpha: z.number().min(0).max(1).optional(),
+      /** Danger threshold for every tier, over the tiers' profiles (the model's measured point). */
+      threshold: z.number().gt(0).lt(1).optional(),
       /** Ask the probe about every tool result the deterministic judgement passed. Default false. */
       results: z.boolean().default(false),
       /** Ask the probe about every tool definition the poisoning scan passed (once each). Default false. */

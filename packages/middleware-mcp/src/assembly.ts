@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import {
+  type CallContext,
   createPrefilterLayer,
   createRateLimitLayer,
   createSchemaLayer,
@@ -7,6 +8,7 @@ import {
   ErrorCode,
   GovernedError,
   type Layer,
+  type ProbeStrictness,
 } from '@governed-mcp/core';
 import { createPathLayer, type PathLayerOptions } from '@governed-mcp/core/node';
 import {
@@ -23,6 +25,7 @@ import {
   createOpenAiCompletionsBackend,
   createProbe,
   createProbeLayer,
+  defaultStrictness,
   type OpenAiCompletionsFlavor,
   type Probe,
 } from '@governed-mcp/probe';
@@ -102,6 +105,11 @@ export interface AssemblyOptions {
   readonly probe?: ProbeSource;
   /** Most time one probe may take, in ms (the call's deadline still caps it). Default 2000. */
   readonly probeTimeoutMs?: number;
+  /**
+   * The probe's calibration strength and threshold for every tier, over the tiers' own profiles: the
+   * operating point measured for the model in use. Each field left out keeps the tier's.
+   */
+  readonly probeStrictness?: { readonly alpha?: number; readonly threshold?: number };
   /** Receives a release function for each resource the layers hold (the probe's model). */
   readonly onResource?: (close: () => Promise<void>) => void;
   /**
@@ -109,6 +117,18 @@ export interface AssemblyOptions {
    * text questions (`textProbe`) share its model rather than load a second.
    */
   readonly onProbe?: (probe: Probe) => void;
+}
+
+/** The tier's probe profile (`defaultStrictness`) with the given fields written over it. */
+function overStrictness(o: {
+  readonly alpha?: number;
+  readonly threshold?: number;
+}): (ctx: CallContext) => ProbeStrictness {
+  if (o.alpha !== undefined && !(o.alpha >= 0 && o.alpha <= 1))
+    throw new GovernedError(ErrorCode.InvalidConfig, `probe alpha ${o.alpha} is not in [0, 1]`);
+  if (o.threshold !== undefined && !(o.threshold > 0 && o.threshold < 1))
+    throw new GovernedError(ErrorCode.InvalidConfig, `probe threshold ${o.threshold} is not in (0, 1)`);
+  return (ctx) => ({ ...defaultStrictness(ctx), ...o });
 }
 
 /** True when `value` names a layer configuration. */
@@ -193,6 +213,9 @@ export async function assembleLayers(options: AssemblyOptions): Promise<Layer[]>
           createProbeLayer({
             probe,
             principles: policy.principles,
+            ...(options.probeStrictness === undefined
+              ? {}
+              : { strictness: overStrictness(options.probeStrictness) }),
             ...(options.probeTimeoutMs === undefined ? {} : { timeoutMs: options.probeTimeoutMs }),
           }),
         );

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPipeline, isGovernedError, type ToolCall } from '@governed-mcp/core';
-import { writeKnownAnswerModel } from '@governed-mcp/probe';
+import { type Probe, writeKnownAnswerModel } from '@governed-mcp/probe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assembleLayers, isLayerConfiguration } from '../src/assembly.js';
 
@@ -61,6 +61,35 @@ describe('assembleLayers', () => {
       expect(released).toHaveLength(1);
     }
   }, 120_000);
+
+  it("runs the probe at the model's operating point over every tier's profile, keeping the tier's value for a field left out", async () => {
+    const seen: { alpha: number; threshold: number }[] = [];
+    const probe = {
+      classify: async (_call: ToolCall, o: { alpha: number; threshold: number }) => {
+        seen.push({ alpha: o.alpha, threshold: o.threshold });
+        throw new Error('scripted: no score');
+      },
+    } as unknown as Probe;
+    for (const probeStrictness of [{ threshold: 0.7 }, { alpha: 0.25, threshold: 0.9 }, undefined]) {
+      const layers = await assembleLayers({
+        configuration: 'probe-only',
+        probe: { probe },
+        ...(probeStrictness === undefined ? {} : { probeStrictness }),
+      });
+      await createPipeline(layers).evaluate(call('list_directory', { path: '.' }));
+    }
+    // The trusted tier's own profile is alpha 0.8, threshold 0.4.
+    expect(seen).toEqual([
+      { alpha: 0.8, threshold: 0.7 },
+      { alpha: 0.25, threshold: 0.9 },
+      { alpha: 0.8, threshold: 0.4 },
+    ]);
+    for (const bad of [{ alpha: 1.5 }, { threshold: 1 }, { threshold: 0 }]) {
+      await expect(
+        assembleLayers({ configuration: 'probe-only', probe: { probe }, probeStrictness: bad }),
+      ).rejects.toMatchObject({ code: 'invalid_config' });
+    }
+  });
 
   it('refuses a configuration with the probe when no model or server is given', async () => {
     for (const configuration of ['full', 'probe-only', 'no-prefilter'] as const) {

@@ -16,6 +16,12 @@ export interface CatalogEntry {
    * `model pull URL --name NAME` (the checksum comes from this entry) or `model add PATH` gets it.
    */
   readonly urls: readonly string[];
+  /**
+   * The probe strictness measured for this model on the development data (eval/README.md), for every
+   * tier: what the demo runs it with, and what `probe.alpha` / `probe.threshold` should say in a proxy
+   * configuration that uses it. Absent: the tiers' own profiles.
+   */
+  readonly strictness?: { readonly alpha: number; readonly threshold: number };
 }
 
 /**
@@ -29,8 +35,11 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
     size: 253_113_024,
     sha256: 'a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818',
     licence: { name: 'Gemma Terms of Use', url: 'https://ai.google.dev/gemma/terms' },
-    note: 'Gemma 3 270M, Q4_K_M: the small probe model of the measurements (eval/fetch-model.mjs fetches it)',
+    note: 'Gemma 3 270M (base, not instruction-tuned), Q4_K_M: the small probe model of the measurements (eval/fetch-model.mjs fetches it); too small to add catches to the deterministic layers',
     urls: [],
+    // Chosen on the development calls and sessions: the lowest threshold at which the probe adds at most
+    // one false positive to the deterministic layers (it adds no true positive at any threshold).
+    strictness: { alpha: 1, threshold: 0.7 },
   },
 ];
 

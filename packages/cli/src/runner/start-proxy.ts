@@ -205,6 +205,12 @@ export async function startProxy(
     transport: listen.kind,
   });
   const probe = probeSource(config, o);
+  // The model's operating point, when the configuration gives one, over every tier's probe profile.
+  const { alpha, threshold } = config.probe ?? {};
+  const strictness =
+    alpha === undefined && threshold === undefined
+      ? undefined
+      : { ...(alpha === undefined ? {} : { alpha }), ...(threshold === undefined ? {} : { threshold }) };
   const auditPath = o.audit ?? config.audit?.path;
   // Pins live on disk next to the audit file by default, so a tool changed across a restart is caught.
   const pinsPath = o.pins ?? config.pins ?? (auditPath === undefined ? undefined : `${auditPath}.pins.json`);
@@ -230,6 +236,7 @@ export async function startProxy(
     ...(watched === undefined ? {} : { policyHolder: watched }),
     ...(probe === undefined ? {} : { probe }),
     ...(config.probe?.timeoutMs === undefined ? {} : { probeTimeoutMs: config.probe.timeoutMs }),
+    ...(strictness === undefined ? {} : { probeStrictness: strictness }),
     onResource: (close) => resources.push(close),
     onProbe: (p) => {
       sharedProbe = p;
@@ -247,7 +254,12 @@ export async function startProxy(
   const textProbe = await Promise.resolve()
     .then(() => {
       const { results = false, definitions = false, timeoutMs } = config.probe ?? {};
-      const asked = { results, definitions, ...(timeoutMs === undefined ? {} : { timeoutMs }) };
+      const asked = {
+        results,
+        definitions,
+        ...(timeoutMs === undefined ? {} : { timeoutMs }),
+        ...strictness,
+      };
       return textProbeOptions(asked, sharedProbe, settings, principal.tier);
     })
     .catch(release);

@@ -127,6 +127,10 @@ export function register(program: Command): void {
         const size = e.size === undefined ? 'size unknown' : `${e.size} bytes`;
         const source = e.urls.length === 0 ? 'no verified URL: pull URL --name, or add PATH' : e.urls[0];
         lines.push(`  ${e.name}  ${size}  ${e.licence.name}  ${e.note}`, `    sha256 ${e.sha256}; ${source}`);
+        if (e.strictness !== undefined) {
+          const { alpha, threshold } = e.strictness;
+          lines.push(`    measured operating point: probe.alpha ${alpha}, probe.threshold ${threshold}`);
+        }
       }
       lines.push(`cache (${dir}):`);
       if (cached.length === 0) lines.push('  (empty)');
