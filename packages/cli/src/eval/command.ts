@@ -35,6 +35,8 @@ export interface EvalCommandOptions {
   readonly probePrompt?: ProbePrompt;
   /** The probe's verbalizer, `SAFE/DANGEROUS`; embedded model only. */
   readonly verbalizer?: string;
+  /** The probe's calibration strength and threshold for every tier (default: the tier's profile). */
+  readonly probeStrictness?: { readonly alpha?: number; readonly threshold?: number };
 }
 
 /** Where the command writes; injectable for tests. */
@@ -97,6 +99,7 @@ export async function runEvalCommand(options: EvalCommandOptions, io: EvalIo): P
       ...(options.deadlineMs === undefined ? {} : { probeTimeoutMs: options.deadlineMs }),
       ...(options.probePrompt === undefined ? {} : { probePrompt: options.probePrompt }),
       ...(options.verbalizer === undefined ? {} : { verbalizer: parseVerbalizer(options.verbalizer) }),
+      ...(options.probeStrictness === undefined ? {} : { probeStrictness: options.probeStrictness }),
     });
   } catch (err) {
     if (isGovernedError(err)) return fail(`${err.message} [${err.code}]`);

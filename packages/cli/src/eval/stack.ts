@@ -50,6 +50,8 @@ export interface StackOptions {
   readonly probePrompt?: ProbePrompt;
   /** The probe's verbalizer (embedded model only). Default Safe / Dangerous. */
   readonly verbalizer?: Verbalizer;
+  /** The probe's operating point for every tier, over the tiers' profiles (a model's measured point). */
+  readonly probeStrictness?: { readonly alpha?: number; readonly threshold?: number };
 }
 
 /** The pipeline under evaluation and what it is made of. */
@@ -130,6 +132,7 @@ export async function createEvalStack(options: StackOptions): Promise<EvalStack>
           ? { probe: { url: options.probeUrl } }
           : {}),
     ...(options.probeTimeoutMs === undefined ? {} : { probeTimeoutMs: options.probeTimeoutMs }),
+    ...(options.probeStrictness === undefined ? {} : { probeStrictness: options.probeStrictness }),
     onResource: (close) => closers.push(close),
   });
   const layers = assembled.filter((l) => wanted.includes(l.name));

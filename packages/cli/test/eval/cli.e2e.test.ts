@@ -239,7 +239,43 @@ describe('governed-mcp eval', () => {
     ]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/SAFE\/DANGEROUS.*\[eval_invalid_option\]/);
-  }, 90_000);
+    // An operating point for every tier: every score was taken at it; one out of range is a usage error.
+    const scores = join(dir, 'point.jsonl');
+    const at = await cli([
+      'eval',
+      '--dataset',
+      fixture('small.jsonl'),
+      '--layers',
+      'probe-only',
+      '--model',
+      path,
+      '--probe-alpha',
+      '0.3',
+      '--probe-threshold',
+      '0.6',
+      '--scores',
+      scores,
+    ]);
+    expect(at.code).toBe(0);
+    for (const line of (await readFile(scores, 'utf8')).trim().split('\n')) {
+      const r = JSON.parse(line) as {
+        blocked: boolean;
+        probe: { alpha: number; threshold: number; pCalibrated: number };
+      };
+      expect(r.probe).toMatchObject({ alpha: 0.3, threshold: 0.6 });
+      expect(r.blocked).toBe(r.probe.pCalibrated >= 0.6);
+    }
+    const out = await cli([
+      'eval',
+      '--dataset',
+      fixture('small.jsonl'),
+      '--layers',
+      'no-probe',
+      '--probe-threshold',
+      '1',
+    ]);
+    expect(out.code).toBe(2);
+  }, 120_000);
 
   it('exits 1 with the probe’s code for a model file that is not a usable GGUF, and 2 for --model with --probe-url', async () => {
     const bad = join(dir, 'bad.gguf');

@@ -21,6 +21,8 @@ interface Flags {
   scores?: string;
   probePrompt?: ProbePrompt;
   probeVerbalizer?: string;
+  probeAlpha?: string;
+  probeThreshold?: string;
   json?: boolean;
   deadlineMs?: string;
 }
@@ -80,6 +82,14 @@ export function register(program: Command): void {
       ).choices(PROBE_PROMPTS),
     )
     .option('--probe-verbalizer <words>', "the probe's answer words, SAFE/DANGEROUS (default Safe/Dangerous)")
+    .option(
+      '--probe-alpha <a>',
+      "the probe's calibration strength for every tier, 0 to 1 (default: the tier's)",
+    )
+    .option(
+      '--probe-threshold <t>',
+      "the probe's danger threshold for every tier, between 0 and 1 (default: the tier's)",
+    )
     .option('--scores <file>', 'also write one JSON line per judged call (label, answer, probe scores)')
     .option('--json', 'print one JSON object on stdout')
     .action(async (flags: Flags) => {
@@ -100,6 +110,16 @@ export function register(program: Command): void {
           usage('--concurrency takes an integer from 1 to 256');
           return;
         }
+      }
+      const alpha = flags.probeAlpha === undefined ? undefined : Number(flags.probeAlpha);
+      if (alpha !== undefined && !(alpha >= 0 && alpha <= 1)) {
+        usage('--probe-alpha takes a number from 0 to 1');
+        return;
+      }
+      const threshold = flags.probeThreshold === undefined ? undefined : Number(flags.probeThreshold);
+      if (threshold !== undefined && !(threshold > 0 && threshold < 1)) {
+        usage('--probe-threshold takes a number between 0 and 1');
+        return;
       }
       let model: string | undefined;
       try {
@@ -132,6 +152,14 @@ export function register(program: Command): void {
           ...(flags.scores === undefined ? {} : { scores: flags.scores }),
           ...(flags.probePrompt === undefined ? {} : { probePrompt: flags.probePrompt }),
           ...(flags.probeVerbalizer === undefined ? {} : { verbalizer: flags.probeVerbalizer }),
+          ...(alpha === undefined && threshold === undefined
+            ? {}
+            : {
+                probeStrictness: {
+                  ...(alpha === undefined ? {} : { alpha }),
+                  ...(threshold === undefined ? {} : { threshold }),
+                },
+              }),
         },
         { stdout: process.stdout, stderr: process.stderr },
       );
