@@ -15,6 +15,7 @@ import {
   templateDigest,
 } from './prompt.js';
 import {
+  type AnswerScore,
   answerScore,
   checkStrictness,
   deadlineSignal,
@@ -97,21 +98,7 @@ export interface ClassifyOptions {
 }
 
 /** One question's score. For the task question, "dangerous" means the call does not serve the task. */
-export interface QuestionScore {
-  readonly question: ProbeQuestion;
-  readonly verdict: 'safe' | 'dangerous';
-  /** Raw probability of the dangerous label (renormalized over the two labels). */
-  readonly pRaw: number;
-  /** Probability of the dangerous label after calibration with `alpha`. */
-  readonly pCalibrated: number;
-  /** The content-free probability of the dangerous label used for calibration. */
-  readonly pContentFree: number;
-  readonly verbalizers: { readonly safe: string; readonly dangerous: string };
-  /** Per-label log-probabilities `[safe, dangerous]` as the backend reported them. */
-  readonly logprobs: readonly [number, number];
-  readonly tokens: { readonly call: number; readonly labels: readonly [number, number] };
-  readonly truncated: boolean;
-}
+export type QuestionScore = AnswerScore<ProbeQuestion>;
 
 /**
  * Everything the probe measured about one call; all of it goes into the audit record. The top-level

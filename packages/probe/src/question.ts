@@ -81,10 +81,14 @@ export async function setUpQuestion<I = ToolCall, N extends string = ProbeQuesti
 export interface AnswerScore<N extends string = ProbeQuestion> {
   readonly question: N;
   readonly verdict: 'safe' | 'dangerous';
+  /** Raw probability of the dangerous label (renormalized over the two labels). */
   readonly pRaw: number;
+  /** Probability of the dangerous label after calibration with `alpha`. */
   readonly pCalibrated: number;
+  /** The content-free probability of the dangerous label used for calibration. */
   readonly pContentFree: number;
   readonly verbalizers: { readonly safe: string; readonly dangerous: string };
+  /** Per-label log-probabilities `[safe, dangerous]` as the backend reported them. */
   readonly logprobs: readonly [number, number];
   readonly tokens: { readonly call: number; readonly labels: readonly [number, number] };
   readonly truncated: boolean;
