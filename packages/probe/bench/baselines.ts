@@ -40,6 +40,21 @@ export async function forwardPass(
  * Classification by generation, as Llama Guard does it: evaluate the prompt, then decode greedily
  * token by token until the verdict is out (`GUARD_DECODE_TOKENS` steps), then rewind to `keep`.
  */
+/**
+ * One forward pass over `tokens` that also computes the next-token distribution at the last position
+ * (greedy, no probabilities returned): the least any single-pass classifier does, since the bare
+ * forward pass skips the output projection (for a 262k-word vocabulary, a large part of a small model).
+ */
+export async function forwardNext(
+  seq: LlamaContextSequence,
+  keep: number,
+  tokens: readonly Token[],
+): Promise<void> {
+  const greedy = { generateNext: { token: true, options: { temperature: 0 } } } as const;
+  await seq.controlledEvaluate([...tokens.slice(0, -1), [tokens[tokens.length - 1]!, greedy]]);
+  await rewind(seq, keep);
+}
+
 export async function generateVerdict(
   seq: LlamaContextSequence,
   keep: number,

@@ -9,7 +9,7 @@ import { writeRandomModel } from '../src/gguf/models.js';
 import { createProbe, type Probe } from '../src/probe.js';
 import { DEFAULT_PRINCIPLES, DEFAULT_TEMPLATE, renderCall, renderPrefix } from '../src/prompt.js';
 import { DEFAULT_VERBALIZER } from '../src/verbalizer.js';
-import { forwardPass, GUARD_DECODE_TOKENS, generateVerdict, promptTokens } from './baselines.js';
+import { forwardNext, forwardPass, GUARD_DECODE_TOKENS, generateVerdict, promptTokens } from './baselines.js';
 import { interleave, round, time } from './measure.js';
 
 export type { ServerProbeBenchOptions, ServerProbeKind } from './server.js';
@@ -120,6 +120,7 @@ export async function runProbeBench(options: ProbeBenchOptions = {}): Promise<Re
       {
         probe_warm: () => warm.classify(call, ALPHA),
         forward_call: () => forwardPass(seq, keep, tokens.call),
+        forward_next: () => forwardNext(seq, keep, tokens.call),
         generate_warm: () => generateVerdict(seq, keep, tokens.call),
         probe_cold: () => cold.classify(call, ALPHA),
         forward_full: () => fromScratch(() => forwardPass(seq, 0, all)),
@@ -160,6 +161,7 @@ export async function runProbeBench(options: ProbeBenchOptions = {}): Promise<Re
       rounds,
       tokens: { prefix: tokens.prefix.length, call: tokens.call.length },
       probe_vs_forward: ratio('probe_warm', 'forward_call'),
+      probe_vs_forward_next: ratio('probe_warm', 'forward_next'),
       warm_vs_cold: ratio('probe_warm', 'probe_cold'),
       probe_vs_generate: ratio('probe_warm', 'generate_cold'),
       probe_vs_generate_warm: ratio('probe_warm', 'generate_warm'),
@@ -170,6 +172,8 @@ export async function runProbeBench(options: ProbeBenchOptions = {}): Promise<Re
       notes: {
         probe_vs_forward:
           'warm probe vs one bare forward pass over the same call tokens after the same warm prefix',
+        probe_vs_forward_next:
+          'warm probe vs the same forward pass that also computes the next-token distribution at the last position (the output projection a bare pass skips)',
         warm_vs_cold:
           'probe reusing the evaluated constitution vs probe evaluating prefix and call every time',
         probe_vs_generate: `warm probe vs Llama Guard style: evaluate the whole prompt, decode ${GUARD_DECODE_TOKENS} tokens`,
