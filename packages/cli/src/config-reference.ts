@@ -83,6 +83,9 @@ export const FIELD_NOTES: Readonly<Record<string, string>> = {
   probe: 'The semantic gate: a local GGUF model or a model server.',
   'probe.model': 'Path of a GGUF model.',
   'probe.url': 'URL of a model server.',
+  'probe.kind':
+    "Which server `probe.url` is: `llama-server` (llama.cpp's, the default), `vllm` or `llama-cpp-python` (OpenAI-compatible completions with log-probabilities).",
+  'probe.servedModel': 'The model name a `vllm` server serves (required with `kind: vllm`).',
   'probe.timeoutMs': "Most time one probe may take, in ms (the call's deadline still caps it). Default 2000.",
   'probe.alpha':
     "Calibration strength in [0, 1] for every tier, over the tiers' own profiles: the operating point measured for the model in use (`governed-mcp model list` shows it for recommended models).",

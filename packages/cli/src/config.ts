@@ -11,6 +11,7 @@ import {
 } from '@governed-mcp/core';
 import { CANONICAL_LAYERS, LAYER_CONFIGURATIONS } from '@governed-mcp/middleware-mcp';
 import { type CompiledPolicy, gateSettingsOf } from '@governed-mcp/policy-dsl';
+import { PROBE_SERVER_KINDS } from '@governed-mcp/probe';
 import { z } from 'zod';
 
 /**
@@ -169,6 +170,10 @@ export const ProxyConfigSchema = z.strictObject({
     .strictObject({
       model: z.string().optional(),
       url: z.url().optional(),
+      /** Which server `url` is: llama.cpp's llama-server (default), vllm or llama-cpp-python. */
+      kind: z.enum(PROBE_SERVER_KINDS).optional(),
+      /** The model name a vLLM server serves (the `model` field of its requests). */
+      servedModel: z.string().min(1).optional(),
       /** Most time one probe may take, in ms (the call's deadline still caps it). Default 2000. */
       timeoutMs: z.number().int().min(1).max(60_000).optional(),
       /** Calibration strength for every tier, over the tiers' profiles (the model's measured point). */
@@ -179,6 +184,14 @@ export const ProxyConfigSchema = z.strictObject({
       results: z.boolean().default(false),
       /** Ask the probe about every tool definition the poisoning scan passed (once each). Default false. */
       definitions: z.boolean().default(false),
+    })
+    .refine((p) => p.kind !== 'vllm' || p.servedModel !== undefined, {
+      message: 'probe.kind vllm needs probe.servedModel, the model name the server serves',
+      path: ['servedModel'],
+    })
+    .refine((p) => (p.kind === undefined && p.servedModel === undefined) || p.url !== undefined, {
+      message: 'probe.kind and probe.servedModel describe probe.url, which is missing',
+      path: ['url'],
     })
     .optional(),
   log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') }).default({

@@ -26,8 +26,8 @@ import {
   createProbe,
   createProbeLayer,
   defaultStrictness,
-  type OpenAiCompletionsFlavor,
   type Probe,
+  type ProbeServerKind,
 } from '@governed-mcp/probe';
 
 /** The named layer configurations of the runner and the ablation study. */
@@ -71,7 +71,7 @@ export type ProbeSource =
   | { readonly model: string }
   | {
       readonly url: string;
-      readonly kind?: 'llama-server' | OpenAiCompletionsFlavor;
+      readonly kind?: ProbeServerKind;
       readonly servedModel?: string;
     }
   | { readonly probe: Probe };

@@ -3,7 +3,8 @@ import { createJsonClient } from '../src/backend/http.js';
 import { createLlamaServerBackend } from '../src/backend/llama-server.js';
 import {
   createOpenAiCompletionsBackend,
-  OPENAI_COMPLETIONS_FLAVORS,
+  PROBE_SERVER_KINDS,
+  type ProbeServerKind,
 } from '../src/backend/openai-completions.js';
 import type { ProbeBackend } from '../src/backend/types.js';
 import { ProbeErrorCode, probeError } from '../src/errors.js';
@@ -13,11 +14,11 @@ import { DEFAULT_VERBALIZER } from '../src/verbalizer.js';
 import { GUARD_DECODE_TOKENS } from './baselines.js';
 import { interleave, round } from './measure.js';
 
-/** The servers the probe benchmark can drive: llama.cpp's llama-server and the OpenAI-completions ones. */
-export const SERVER_PROBE_KINDS = ['llama-server', ...OPENAI_COMPLETIONS_FLAVORS] as const;
+/** The servers the probe benchmark can drive: every server the probe can use. */
+export const SERVER_PROBE_KINDS = PROBE_SERVER_KINDS;
 
 /** One of {@link SERVER_PROBE_KINDS}. */
-export type ServerProbeKind = (typeof SERVER_PROBE_KINDS)[number];
+export type ServerProbeKind = ProbeServerKind;
 
 /** Options of {@link runServerProbeBench}. */
 export interface ServerProbeBenchOptions {

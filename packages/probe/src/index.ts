@@ -11,10 +11,12 @@ export { createLlamaServerBackend } from './backend/llama-server.js';
 export type {
   OpenAiCompletionsBackendOptions,
   OpenAiCompletionsFlavor,
+  ProbeServerKind,
 } from './backend/openai-completions.js';
 export {
   createOpenAiCompletionsBackend,
   OPENAI_COMPLETIONS_FLAVORS,
+  PROBE_SERVER_KINDS,
 } from './backend/openai-completions.js';
 export type { LlamaGpu } from './backend/runtime-package.js';
 export { LLAMA_RUNTIME, LLAMA_RUNTIME_RANGE } from './backend/runtime-package.js';

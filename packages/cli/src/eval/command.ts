@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { isGovernedError } from '@governed-mcp/core';
+import type { ProbeServerKind } from '@governed-mcp/probe';
 import { loadDataset } from './dataset.js';
 import { formatReport } from './format.js';
 import { type ProbePrompt, parseVerbalizer } from './probe-variant.js';
@@ -15,6 +16,10 @@ export interface EvalCommandOptions {
   readonly policy?: string;
   readonly model?: string;
   readonly probeUrl?: string;
+  /** Which server `probeUrl` is (default `llama-server`). */
+  readonly probeKind?: ProbeServerKind;
+  /** The model name a vLLM server serves. */
+  readonly servedModel?: string;
   readonly tier?: string;
   readonly skip?: readonly string[];
   readonly json?: boolean;
@@ -93,6 +98,8 @@ export async function runEvalCommand(options: EvalCommandOptions, io: EvalIo): P
       ...(options.policy === undefined ? {} : { policyPath: options.policy }),
       ...(options.model === undefined ? {} : { modelPath: options.model }),
       ...(options.probeUrl === undefined ? {} : { probeUrl: options.probeUrl }),
+      ...(options.probeKind === undefined ? {} : { probeKind: options.probeKind }),
+      ...(options.servedModel === undefined ? {} : { servedModel: options.servedModel }),
       ...(options.tier === undefined ? {} : { tier: options.tier }),
       ...(options.skip === undefined ? {} : { skip: options.skip }),
       // A per-call deadline given on the command line is the probe's budget too.

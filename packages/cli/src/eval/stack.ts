@@ -13,7 +13,7 @@ import {
   layersOf,
 } from '@governed-mcp/middleware-mcp';
 import { loadPolicy } from '@governed-mcp/policy-dsl';
-import type { Verbalizer } from '@governed-mcp/probe';
+import type { ProbeServerKind, Verbalizer } from '@governed-mcp/probe';
 import { EvalErrorCode } from './dataset.js';
 import { openVariantProbe, type ProbePrompt } from './probe-variant.js';
 
@@ -35,8 +35,12 @@ export interface StackOptions {
   readonly policyPath?: string;
   /** A GGUF model for the embedded probe backend. */
   readonly modelPath?: string;
-  /** A llama.cpp server URL for the remote probe backend. */
+  /** An inference server URL for the remote probe backend. */
   readonly probeUrl?: string;
+  /** Which server `probeUrl` is (default `llama-server`). */
+  readonly probeKind?: ProbeServerKind;
+  /** The model name a vLLM server serves. */
+  readonly servedModel?: string;
   /** The tier of cases that name no principal. */
   readonly tier?: string;
   /**
@@ -129,7 +133,13 @@ export async function createEvalStack(options: StackOptions): Promise<EvalStack>
       : options.modelPath !== undefined
         ? { probe: { model: options.modelPath } }
         : options.probeUrl !== undefined
-          ? { probe: { url: options.probeUrl } }
+          ? {
+              probe: {
+                url: options.probeUrl,
+                ...(options.probeKind === undefined ? {} : { kind: options.probeKind }),
+                ...(options.servedModel === undefined ? {} : { servedModel: options.servedModel }),
+              },
+            }
           : {}),
     ...(options.probeTimeoutMs === undefined ? {} : { probeTimeoutMs: options.probeTimeoutMs }),
     ...(options.probeStrictness === undefined ? {} : { probeStrictness: options.probeStrictness }),

@@ -135,7 +135,15 @@ function probeSource(config: ProxyConfig, o: ProxyOverrides): ProbeSource | unde
   const model = o.model ?? config.probe?.model;
   const url = o.probeUrl ?? config.probe?.url;
   if (model !== undefined) return { model };
-  if (url !== undefined) return { url };
+  if (url !== undefined) {
+    const kind = config.probe?.kind;
+    const served = config.probe?.servedModel;
+    return {
+      url,
+      ...(kind === undefined ? {} : { kind }),
+      ...(served === undefined ? {} : { servedModel: served }),
+    };
+  }
   return undefined;
 }
 

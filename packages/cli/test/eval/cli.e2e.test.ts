@@ -275,6 +275,31 @@ describe('governed-mcp eval', () => {
       '1',
     ]);
     expect(out.code).toBe(2);
+    // A server kind describes --probe-url; vLLM also needs the model it serves.
+    const kindAlone = await cli([
+      'eval',
+      '--dataset',
+      fixture('small.jsonl'),
+      '--layers',
+      'no-probe',
+      '--probe-kind',
+      'vllm',
+    ]);
+    expect(kindAlone.code).toBe(2);
+    expect(kindAlone.stderr).toMatch(/--probe-url/);
+    const vllm = await cli([
+      'eval',
+      '--dataset',
+      fixture('small.jsonl'),
+      '--layers',
+      'probe-only',
+      '--probe-url',
+      'http://127.0.0.1:9',
+      '--probe-kind',
+      'vllm',
+    ]);
+    expect(vllm.code).toBe(2);
+    expect(vllm.stderr).toMatch(/--probe-served-model/);
   }, 120_000);
 
   it('exits 1 with the probe’s code for a model file that is not a usable GGUF, and 2 for --model with --probe-url', async () => {

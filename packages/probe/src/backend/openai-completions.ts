@@ -19,6 +19,12 @@ export const OPENAI_COMPLETIONS_FLAVORS = ['vllm', 'llama-cpp-python'] as const;
 /** One of {@link OPENAI_COMPLETIONS_FLAVORS}. */
 export type OpenAiCompletionsFlavor = (typeof OPENAI_COMPLETIONS_FLAVORS)[number];
 
+/** Every inference server the probe can use: llama.cpp's `llama-server`, and the OpenAI-completions flavors. */
+export const PROBE_SERVER_KINDS = ['llama-server', ...OPENAI_COMPLETIONS_FLAVORS] as const;
+
+/** One of {@link PROBE_SERVER_KINDS}. */
+export type ProbeServerKind = (typeof PROBE_SERVER_KINDS)[number];
+
 /** Options of the OpenAI-completions backend. */
 export interface OpenAiCompletionsBackendOptions extends HttpBackendOptions {
   /** Which server: it decides the tokenizer endpoint. */

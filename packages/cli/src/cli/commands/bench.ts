@@ -3,8 +3,7 @@ import { ExitCode } from '../exit-codes.js';
 
 type Figures = Record<string, unknown>;
 
-/** The servers `bench probe --probe-url` can measure (kept in step with the probe's `SERVER_PROBE_KINDS`). */
-const SERVER_KINDS = ['llama-server', 'vllm', 'llama-cpp-python'] as const;
+import { PROBE_SERVER_KINDS as SERVER_KINDS } from '@governed-mcp/probe';
 
 interface ProbeBenchFlags {
   json?: boolean;

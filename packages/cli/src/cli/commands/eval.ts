@@ -1,3 +1,4 @@
+import { PROBE_SERVER_KINDS, type ProbeServerKind } from '@governed-mcp/probe';
 import { type Command, Option } from 'commander';
 import { runEvalCommand } from '../../eval/command.js';
 import { PROBE_PROMPTS, type ProbePrompt } from '../../eval/probe-variant.js';
@@ -13,6 +14,8 @@ interface Flags {
   policy?: string;
   model?: string;
   probeUrl?: string;
+  probeKind?: ProbeServerKind;
+  probeServedModel?: string;
   tier?: string;
   skip?: string;
   warmup?: boolean;
@@ -62,7 +65,13 @@ export function register(program: Command): void {
         'GGUF model (a file, or a name from `model list`) for the semantic layer',
       ).conflicts('probeUrl'),
     )
-    .option('--probe-url <url>', 'llama.cpp server for the semantic layer')
+    .option('--probe-url <url>', 'an inference server for the semantic layer')
+    .addOption(
+      new Option('--probe-kind <kind>', 'which server --probe-url is (default llama-server)').choices(
+        PROBE_SERVER_KINDS,
+      ),
+    )
+    .option('--probe-served-model <name>', 'the model name a vllm server serves')
     .option('--tier <name>', "tier of cases that name no principal (default 'trusted')")
     .option(
       '--skip <layers>',
@@ -121,6 +130,17 @@ export function register(program: Command): void {
         usage('--probe-threshold takes a number between 0 and 1');
         return;
       }
+      if (
+        flags.probeUrl === undefined &&
+        (flags.probeKind !== undefined || flags.probeServedModel !== undefined)
+      ) {
+        usage('--probe-kind and --probe-served-model describe --probe-url, which is missing');
+        return;
+      }
+      if (flags.probeKind === 'vllm' && flags.probeServedModel === undefined) {
+        usage('--probe-kind vllm needs --probe-served-model');
+        return;
+      }
       let model: string | undefined;
       try {
         model = flags.model === undefined ? undefined : resolveModelPath(flags.model);
@@ -135,6 +155,8 @@ export function register(program: Command): void {
           ...(flags.policy === undefined ? {} : { policy: flags.policy }),
           ...(model === undefined ? {} : { model }),
           ...(flags.probeUrl === undefined ? {} : { probeUrl: flags.probeUrl }),
+          ...(flags.probeKind === undefined ? {} : { probeKind: flags.probeKind }),
+          ...(flags.probeServedModel === undefined ? {} : { servedModel: flags.probeServedModel }),
           ...(flags.tier === undefined ? {} : { tier: flags.tier }),
           ...(flags.skip === undefined
             ? {}
