@@ -1,5 +1,8 @@
 import {
   AuditChain,
+  blake3Hex,
+  blake3HexPortable,
+  blake3Ready,
   createGate,
   createMemorySink,
   createPipeline,
@@ -112,6 +115,24 @@ export async function runDeterministicBench(
   const started = performance.now();
   await chain.flush();
   result['audit_hash_cpu_us_per_record_1kb'] = round(((performance.now() - started) * 1000) / records);
+  // The chain's Blake3 alone on a record-sized text, fast (WebAssembly) against portable, same run.
+  await blake3Ready();
+  const text = JSON.stringify({ seq: 1, call: oneKbCall, prev: '0'.repeat(64) });
+  const hashUs = (hex: (t: string) => string): number => {
+    const n = Math.min(iterations, 20_000);
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) hex(text);
+    return round(((performance.now() - t0) * 1000) / n);
+  };
+  hashUs(blake3Hex); // warm-up
+  const portable = hashUs(blake3HexPortable);
+  const fast = hashUs(blake3Hex);
+  result['blake3_record_us'] = {
+    bytes: text.length,
+    fast,
+    portable,
+    portable_vs_fast: round(portable / fast),
+  };
   const noopP50 = (result['noop'] as { p50_us: number }).p50_us;
   const oneKb = result['deterministic_1kb'] as { p50_us: number };
   result['deterministic_1kb_minus_noop_p50_us'] = round(oneKb.p50_us - noopP50);

@@ -5,7 +5,14 @@ export type { CanonicalOptions, CanonicalValue } from './audit/canonical.js';
 export { canonicalJson } from './audit/canonical.js';
 export type { AuditChainOptions, AuditPosition, Durability, MemorySink, RecordSink } from './audit/chain.js';
 export { AuditChain, createMemorySink } from './audit/chain.js';
-export { blake3Hex, DeferredDigest, digestOf, GENESIS_HASH } from './audit/hash.js';
+export {
+  blake3Hex,
+  blake3HexPortable,
+  blake3Ready,
+  DeferredDigest,
+  digestOf,
+  GENESIS_HASH,
+} from './audit/hash.js';
 export type { AuditRecord, LineCheck, LineProblem, RecordFields } from './audit/record.js';
 export { checkRecordLine, serializeRecord } from './audit/record.js';
 export type { BreakReason, VerifyReport } from './audit/verify.js';

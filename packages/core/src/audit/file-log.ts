@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { type FileHandle, open, readFile, unlink, writeFile } from 'node:fs/promises';
 import { ErrorCode, GovernedError } from '../errors.js';
 import { AuditChain, type AuditChainOptions, type RecordSink } from './chain.js';
-import { blake3Hex } from './hash.js';
+import { blake3Hex, blake3Ready } from './hash.js';
 import { checkRecordLine } from './record.js';
 import { verifyAuditFile } from './verify-file.js';
 
@@ -111,6 +111,8 @@ async function lineBefore(fh: FileHandle, end: number): Promise<string> {
  */
 export async function openAuditLog(path: string, options: AuditLogOptions = {}): Promise<AuditLog> {
   const lockPath = `${path}.lock`;
+  // Records are hashed by the fast Blake3 from the first one (the portable one if it cannot load).
+  await blake3Ready();
   await lock(lockPath);
   let fh: FileHandle | undefined;
   try {
