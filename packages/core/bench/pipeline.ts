@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import {
   AuditChain,
   type CallContext,
+  createGate,
   createMemorySink,
   createPipeline,
   type Decision,
@@ -98,6 +99,41 @@ async function appendThroughput(dir: string, durability: Durability, records: nu
   };
 }
 
+/** A write_file call with `bytes` of prose arguments, each with its own request id. */
+function proseCall(bytes: number, requestId: number): ToolCall {
+  const words = 'the build step writes its bundle into dist and the tests read fixtures from the repository ';
+  const content = words.repeat(Math.ceil(bytes / words.length)).slice(0, bytes - 40);
+  return {
+    method: 'tools/call',
+    tool: { name: 'write_file', inputSchema: { type: 'object' } },
+    arguments: { path: './docs/notes/build.md', content },
+    principal: { id: 'agent-1', tier: 'trusted' },
+    requestId,
+  };
+}
+
+/**
+ * Decision records of calls with 1 KB of arguments (their digest computed, as the gate records them)
+ * appended by 64 concurrent callers through a gate with an empty pipeline: records per second.
+ */
+async function gateAppendThroughput(dir: string, durability: Durability, records: number): Promise<object> {
+  const log = await openAuditLog(join(dir, `gate-${durability}.jsonl`), { durability });
+  const gate = createGate({ pipeline: createPipeline([]), audit: log });
+  const calls = Array.from({ length: 64 }, (_, i) => proseCall(1024, i));
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    calls.map(async (c) => {
+      while (next++ < records) {
+        const checked = await gate.check(c);
+        if (checked.audit === undefined) throw new Error('gate append bench: a record was not written');
+      }
+    }),
+  );
+  await log.close();
+  return { records_per_s: Math.round(records / ((performance.now() - started) / 1000)) };
+}
+
 async function verifyThroughput(dir: string, records: number): Promise<object> {
   const path = join(dir, 'verify.jsonl');
   const log = await openAuditLog(path, { durability: 'none' });
@@ -149,6 +185,10 @@ export async function runPipelineBench(options: PipelineBenchOptions = {}): Prom
     for (const mode of ['fsync', 'group', 'write', 'none'] as const)
       audit[mode] = await appendThroughput(dir, mode, appends);
     result['audit_append'] = audit;
+    const gateAppends: Record<string, object> = {};
+    for (const mode of ['fsync', 'write', 'none'] as const)
+      gateAppends[mode] = await gateAppendThroughput(dir, mode, appends);
+    result['audit_append_1kb'] = gateAppends;
     result['verify'] = await verifyThroughput(dir, options.verifyRecords ?? 1_000_000);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -20,6 +20,14 @@ export interface GateOptions {
    */
   readonly arguments?: 'digest' | 'full';
   readonly redact?: (args: Readonly<Record<string, unknown>>) => unknown;
+  /**
+   * When an outcome record counts as written. `next` (default): at once — it joins the chain's next
+   * batch (written and synced with the next decision, or within the chain's `deferMs`), so a call's
+   * answer waits for one durable record, its decision, not two. A crash can lose the outcomes of the
+   * last few milliseconds, never a decision of a call that was let through. `durable`: each outcome
+   * waits for the chain's durability as a decision does.
+   */
+  readonly outcomes?: 'next' | 'durable';
 }
 
 /** A decision, with where its audit record landed. */
@@ -62,7 +70,10 @@ export interface Gate {
   readonly audit?: AuditChain;
   /** Decides and records. If the record cannot be written, the decision becomes a deny (fail-closed). */
   check(call: ToolCall, options?: EvaluateOptions): Promise<RecordedDecision>;
-  /** Records what happened to a call after its decision. */
+  /**
+   * Records what happened to a call after its decision. Resolves at once unless the gate's `outcomes`
+   * is `durable`; rejects when the chain has already failed.
+   */
   recordOutcome(
     call: ToolCall,
     checked: RecordedDecision,
@@ -151,16 +162,20 @@ export function createGate(options: GateOptions): Gate {
     },
     async recordOutcome(call, checked, outcome) {
       if (audit === undefined) return undefined;
-      return audit.append('outcome', {
-        ref: checked.audit?.seq,
-        tool: call.tool.name,
-        requestId: call.requestId,
-        status: outcome.status,
-        detail: outcome.detail,
-        resultDigest: outcome.result === undefined ? undefined : digestOf(outcome.result),
-        redactions: outcome.redactions,
-        ms: outcome.ms,
-      });
+      return audit.append(
+        'outcome',
+        {
+          ref: checked.audit?.seq,
+          tool: call.tool.name,
+          requestId: call.requestId,
+          status: outcome.status,
+          detail: outcome.detail,
+          resultDigest: outcome.result === undefined ? undefined : digestOf(outcome.result),
+          redactions: outcome.redactions,
+          ms: outcome.ms,
+        },
+        { commit: options.outcomes === 'durable' ? 'durable' : 'next' },
+      );
     },
     async recordAnswer(call, checked, answer) {
       if (audit === undefined) return undefined;

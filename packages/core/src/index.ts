@@ -3,7 +3,14 @@
 // Audit chain
 export type { CanonicalOptions, CanonicalValue } from './audit/canonical.js';
 export { canonicalJson } from './audit/canonical.js';
-export type { AuditChainOptions, AuditPosition, Durability, MemorySink, RecordSink } from './audit/chain.js';
+export type {
+  AppendOptions,
+  AuditChainOptions,
+  AuditPosition,
+  Durability,
+  MemorySink,
+  RecordSink,
+} from './audit/chain.js';
 export { AuditChain, createMemorySink } from './audit/chain.js';
 export {
   blake3Hex,

@@ -113,6 +113,7 @@ describe('gate', () => {
     });
     const checked = await gate.check(call);
     await gate.recordOutcome(call, checked, { status: 'ok', result: { content: [] }, ms: 3 });
+    await gate.audit?.flush();
     expect(JSON.parse(sink.lines[1]!)).toMatchObject({
       type: 'outcome',
       data: { ref: 1, status: 'ok', ms: 3 },

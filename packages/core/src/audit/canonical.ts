@@ -20,6 +20,11 @@ export interface CanonicalOptions {
 /** Something that writes its own canonical form (e.g. a digest computed at serialization time). */
 export interface CanonicalValue {
   toCanonical(options: CanonicalOptions): string;
+  /**
+   * The same form as a plain JSON value (a string, say), when there is one: lets the serializer keep
+   * its native fast path. `JSON.stringify(toCanonicalValue())` must equal `toCanonical(options)`.
+   */
+  toCanonicalValue?(options: CanonicalOptions): string | number | boolean | null;
 }
 
 function isCanonicalValue(v: object): v is CanonicalValue {
@@ -86,5 +91,113 @@ function write(value: unknown, options: CanonicalOptions, depth: number, seen: S
 
 /** The canonical JSON text of `value`. Throws GovernedError('not_canonical') unless `lenient`. */
 export function canonicalJson(value: unknown, options: CanonicalOptions = {}): string {
+  // Fast path: a copy of the value with its object members in canonical order (subtrees already in
+  // order are shared, not copied), written by the native JSON.stringify. It gives up, and the writer
+  // above runs instead, where the native serializer could differ: integer-like keys (which JavaScript
+  // orders numerically), a `toJSON` anywhere, a CanonicalValue without a plain form.
+  if (
+    (Object.prototype as { toJSON?: unknown }).toJSON === undefined &&
+    (Array.prototype as { toJSON?: unknown }).toJSON === undefined
+  ) {
+    const prepared = prepare(value, options, 0, []);
+    if (prepared !== GIVE_UP)
+      return prepared === NOT_JSON ? write(value, options, 0, new Set()) : JSON.stringify(prepared);
+  }
   return write(value, options, 0, new Set());
+}
+
+/**
+ * The same text by the plain recursive writer alone: what the fast path falls back on, and the reference
+ * the tests compare it with.
+ */
+export function canonicalJsonReference(value: unknown, options: CanonicalOptions = {}): string {
+  return write(value, options, 0, new Set());
+}
+
+/** `prepare` could not build a copy that JSON.stringify writes canonically. */
+const GIVE_UP = Symbol('give up');
+/** The root is not JSON at all (undefined, a function…): the writer reports it. */
+const NOT_JSON = Symbol('not JSON');
+
+/** An array index key, which JavaScript always enumerates first and in numeric order. */
+const INDEX_KEY = /^(0|[1-9][0-9]*)$/;
+
+function marker(why: string, options: CanonicalOptions): { $unserializable: string } {
+  if (options.lenient !== true) throw new GovernedError(ErrorCode.NotCanonical, `not canonical JSON: ${why}`);
+  return { $unserializable: why };
+}
+
+/**
+ * The value as JSON.stringify must see it to write canonical JSON, in the writer's order of visits (so a
+ * strict refusal names the same first problem). Returns `value` itself when nothing under it needs to
+ * change.
+ */
+function prepare(value: unknown, options: CanonicalOptions, depth: number, path: object[]): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      return Number.isFinite(value) ? value : marker(`non-finite number ${value}`, options);
+    case 'object':
+      break;
+    default:
+      return depth === 0 ? NOT_JSON : marker(typeof value, options);
+  }
+  if (value === null) return null;
+  if (isCanonicalValue(value)) {
+    return value.toCanonicalValue === undefined ? GIVE_UP : value.toCanonicalValue(options);
+  }
+  if (depth >= (options.maxDepth ?? 64)) return marker('nesting too deep', options);
+  if (path.includes(value)) return marker('cycle', options);
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return GIVE_UP;
+  path.push(value);
+  let out: unknown = value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const next =
+        item === undefined ? marker('undefined in array', options) : prepare(item, options, depth + 1, path);
+      if (next === GIVE_UP) return GIVE_UP;
+      if (next !== item && copy === undefined) copy = value.slice(0, i);
+      copy?.push(next);
+    }
+    out = copy ?? value;
+  } else {
+    const proto = Object.getPrototypeOf(value) as unknown;
+    if (proto !== Object.prototype && proto !== null) {
+      path.pop();
+      return marker(`instance of ${(value as object).constructor?.name ?? 'unknown class'}`, options);
+    }
+    const keys = Object.keys(value);
+    let sorted = true;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      if (INDEX_KEY.test(key)) return GIVE_UP;
+      if (i > 0 && keys[i - 1]! > key) sorted = false;
+    }
+    if (!sorted) keys.sort();
+    // Copies have no prototype, so that a member named `__proto__` stays a member.
+    let copy: Record<string, unknown> | undefined;
+    if (!sorted) copy = Object.create(null) as Record<string, unknown>;
+    for (const key of keys) {
+      const v = (value as Record<string, unknown>)[key];
+      if (v === undefined) continue;
+      const next = prepare(v, options, depth + 1, path);
+      if (next === GIVE_UP) return GIVE_UP;
+      if (next !== v && copy === undefined) {
+        copy = Object.create(null) as Record<string, unknown>;
+        for (const k of keys) {
+          if (k === key) break;
+          const before = (value as Record<string, unknown>)[k];
+          if (before !== undefined) copy[k] = before;
+        }
+      }
+      if (copy !== undefined) copy[key] = next;
+    }
+    out = copy ?? value;
+  }
+  path.pop();
+  return out;
 }

@@ -1,6 +1,6 @@
 import { ErrorCode, GovernedError } from '../errors.js';
 import { GENESIS_HASH } from './hash.js';
-import { serializeRecord } from './record.js';
+import { BatchWriter } from './record.js';
 
 /**
  * When an append resolves:
@@ -16,7 +16,24 @@ export type Durability = 'fsync' | 'group' | 'write' | 'none';
 export interface RecordSink {
   /** Appends whole lines (each ends in `\n`). With `sync`, resolves once they are on stable storage. */
   write(text: string, sync: boolean): Promise<void>;
+  /**
+   * The same as UTF-8 bytes, when the sink takes bytes (a file does): the chain then encodes each
+   * record once, straight into the batch it writes. `bytes` is the sink's until the promise resolves.
+   */
+  writeBytes?(bytes: Uint8Array, sync: boolean): Promise<void>;
   close(): Promise<void>;
+}
+
+/** How long an append waits. */
+export interface AppendOptions {
+  /**
+   * `durable` (default): until the chain's durability is met. `next`: not at all — the append resolves
+   * at once with its seq, and the record joins the next batch the chain writes (and syncs), which starts
+   * within `deferMs` or as soon as a durable append needs one. A crash can lose such records appended
+   * in the last `deferMs` plus one write; a later write failure stops the chain as any failure does,
+   * so every append after it is refused.
+   */
+  readonly commit?: 'durable' | 'next';
 }
 
 /** Where a record landed. `hash` is absent for `none` appends, which resolve before hashing. */
@@ -31,6 +48,8 @@ export interface AuditChainOptions {
   readonly durability?: Durability;
   /** Batch window of `group` durability, in ms. Default 2. */
   readonly groupWindowMs?: number;
+  /** The longest a `commit: 'next'` record waits for a batch to join, in ms. Default 10. */
+  readonly deferMs?: number;
   /** The last record already in the sink, to continue a chain. Default: a new chain. */
   readonly head?: { readonly seq: number; readonly hash: string };
   /** Clock in epoch ms (tests). */
@@ -39,6 +58,7 @@ export interface AuditChainOptions {
 
 interface Pending {
   readonly seq: number;
+  readonly urgent: boolean;
   readonly time: number;
   readonly type: string;
   readonly data: object;
@@ -55,12 +75,19 @@ export class AuditChain {
   readonly durability: Durability;
   readonly #sink: RecordSink;
   readonly #window: number;
+  readonly #deferMs: number;
   readonly #now: () => number;
+  readonly #batch = new BatchWriter();
   #nextSeq: number;
   #head: string;
   #headSeq: number;
   #queue: Pending[] = [];
+  /** Some queued record's caller waits for it. */
+  #urgent = false;
+  /** A batch is due at once (next turn, or after the group window). */
   #scheduled = false;
+  /** A batch is due after `deferMs` (only records nobody waits for are queued). */
+  #deferred: ReturnType<typeof setTimeout> | undefined;
   #running: Promise<void> | undefined;
   #failed: GovernedError | undefined;
   #closed = false;
@@ -69,6 +96,7 @@ export class AuditChain {
     this.#sink = sink;
     this.durability = options.durability ?? 'fsync';
     this.#window = options.groupWindowMs ?? 2;
+    this.#deferMs = options.deferMs ?? 10;
     this.#now = options.now ?? Date.now;
     this.#nextSeq = (options.head?.seq ?? 0) + 1;
     this.#head = options.head?.hash ?? GENESIS_HASH;
@@ -85,16 +113,21 @@ export class AuditChain {
     return this.#failed;
   }
 
-  /** Appends a record of `type` with `data` (not to be mutated afterwards). Rejects with `audit_failed`. */
-  append(type: string, data: object): Promise<AuditPosition> {
+  /**
+   * Appends a record of `type` with `data` (not to be mutated afterwards). Rejects with `audit_failed`.
+   * With `commit: 'next'` it resolves at once (see AppendOptions for what a crash can lose).
+   */
+  append(type: string, data: object, options?: AppendOptions): Promise<AuditPosition> {
     if (this.#failed !== undefined) return Promise.reject(this.#failed);
     if (this.#closed)
       return Promise.reject(new GovernedError(ErrorCode.AuditFailed, 'the audit chain is closed'));
     const seq = this.#nextSeq++;
-    const entry: Pending = { seq, time: this.#now(), type, data };
+    const urgent = this.durability !== 'none' && options?.commit !== 'next';
+    const entry: Pending = { seq, urgent, time: this.#now(), type, data };
     this.#queue.push(entry);
+    if (urgent) this.#urgent = true;
     this.#schedule();
-    if (this.durability === 'none') return Promise.resolve({ seq });
+    if (!urgent) return Promise.resolve({ seq });
     return new Promise((resolve, reject) => {
       entry.resolve = resolve;
       entry.reject = reject;
@@ -123,7 +156,13 @@ export class AuditChain {
   }
 
   #schedule(): void {
-    if (this.#scheduled || this.#running !== undefined) return;
+    if (this.#running !== undefined || this.#scheduled) return;
+    // Records nobody waits for: `none` writes them on the next turn (as it always has); the others let
+    // them wait for a batch that a durable append starts, or for the deferral to run out.
+    if (!this.#urgent && this.durability !== 'none') {
+      this.#deferred ??= setTimeout(() => void this.#start(), this.#deferMs);
+      return;
+    }
     this.#scheduled = true;
     if (this.durability === 'group') setTimeout(() => void this.#start(), this.#window);
     else setImmediate(() => void this.#start());
@@ -131,6 +170,8 @@ export class AuditChain {
 
   #start(): Promise<void> {
     this.#scheduled = false;
+    if (this.#deferred !== undefined) clearTimeout(this.#deferred);
+    this.#deferred = undefined;
     this.#running ??= this.#drain().finally(() => {
       this.#running = undefined;
       // Appends that arrived after the drain loop's last check but before this point.
@@ -144,12 +185,14 @@ export class AuditChain {
     while (this.#queue.length > 0 && this.#failed === undefined) {
       const batch = this.#queue;
       this.#queue = [];
+      this.#urgent = false;
       const hashes: string[] = [];
-      let text = '';
+      const out = this.#batch;
+      out.reset();
       for (const e of batch) {
-        const { line, hash } = serializeRecord({
+        const hash = out.add({
           seq: e.seq,
-          ts: new Date(e.time).toISOString(),
+          ts: isoTime(e.time),
           type: e.type,
           prev: this.#head,
           data: e.data,
@@ -157,10 +200,10 @@ export class AuditChain {
         this.#head = hash;
         this.#headSeq = e.seq;
         hashes.push(hash);
-        text += `${line}\n`;
       }
       try {
-        await this.#sink.write(text, sync);
+        if (this.#sink.writeBytes !== undefined) await this.#sink.writeBytes(out.bytes(), sync);
+        else await this.#sink.write(out.text(), sync);
       } catch (err) {
         this.#failed = new GovernedError(ErrorCode.AuditFailed, `audit write failed: ${String(err)}`, {
           cause: err,
@@ -172,8 +215,22 @@ export class AuditChain {
       batch.forEach((e, i) => {
         e.resolve?.({ seq: e.seq, hash: hashes[i]! });
       });
+      // What is left waits for its deferral unless someone is waiting for a record of it.
+      if (!this.#urgent && this.durability !== 'none') break;
     }
   }
+}
+
+let lastTime = Number.NaN;
+let lastIso = '';
+
+/** ISO-8601 of an epoch-ms time (records of one millisecond share the string). */
+function isoTime(ms: number): string {
+  if (ms !== lastTime) {
+    lastTime = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
 }
 
 /** A sink that keeps lines in memory (tests, benchmarks, embedding in another log). */

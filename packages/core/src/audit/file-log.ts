@@ -33,8 +33,11 @@ class FileSink implements RecordSink {
     this.#lockPath = lockPath;
   }
 
-  async write(text: string, sync: boolean): Promise<void> {
-    const buf = Buffer.from(text, 'utf8');
+  write(text: string, sync: boolean): Promise<void> {
+    return this.writeBytes(Buffer.from(text, 'utf8'), sync);
+  }
+
+  async writeBytes(buf: Uint8Array, sync: boolean): Promise<void> {
     let off = 0;
     while (off < buf.length) {
       const { bytesWritten } = await this.#fh.write(buf, off, buf.length - off);

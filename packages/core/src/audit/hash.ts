@@ -56,6 +56,18 @@ export function blake3Hex(text: string | Uint8Array): string {
   return bytesToHex(blake3(bytes));
 }
 
+/** Blake3-256 hex of the concatenation of `parts` (raw bytes), without joining them first. */
+export function blake3HexOfParts(parts: readonly Uint8Array[]): string {
+  if (wasm !== undefined) {
+    wasm.init();
+    for (const p of parts) wasm.update(p);
+    return wasm.digest('hex');
+  }
+  const h = blake3.create();
+  for (const p of parts) h.update(p);
+  return bytesToHex(h.digest());
+}
+
 /** Blake3-256 hex by the portable implementation alone: the reference the fast one is checked against. */
 export function blake3HexPortable(text: string | Uint8Array): string {
   return bytesToHex(blake3(typeof text === 'string' ? encoder.encode(text) : text));
@@ -72,14 +84,18 @@ export class DeferredDigest implements CanonicalValue {
     this.#value = value;
   }
 
-  toCanonical(_options: CanonicalOptions): string {
+  toCanonical(options: CanonicalOptions): string {
+    return JSON.stringify(this.toCanonicalValue(options));
+  }
+
+  toCanonicalValue(_options: CanonicalOptions): string {
     let text: string;
     try {
       text = canonicalJson(this.#value);
     } catch (err) {
-      return JSON.stringify(`unserializable:${err instanceof Error ? err.message : String(err)}`);
+      return `unserializable:${err instanceof Error ? err.message : String(err)}`;
     }
-    return JSON.stringify(`blake3:${blake3Hex(text)}`);
+    return `blake3:${blake3Hex(text)}`;
   }
 }
 

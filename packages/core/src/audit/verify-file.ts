@@ -2,7 +2,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { ChainVerifier, type LinkCheck, type VerifyReport } from './verify.js';
+import { ChainVerifier, checkSegment, type SegmentCheck, type VerifyReport } from './verify.js';
 
 /** A line longer than this is not a record; it is reported rather than buffered. */
 const MAX_LINE_BYTES = 64 * 1024 * 1024;
@@ -41,7 +41,10 @@ export async function verifyAuditFile(path: string, options: VerifyFileOptions =
   // Workers run compiled code: from sources (tests under a TS loader) the inline path is used.
   const parallel =
     workers > 0 && statSync(path).size >= PARALLEL_MIN_BYTES && existsSync(fileURLToPath(workerUrl));
-  return parallel ? verifyParallel(path, verifier, workers) : verifyInline(path, verifier);
+  const expectHead = options.expectHead?.toLowerCase();
+  return parallel
+    ? verifyParallel(path, verifier, workers, expectHead)
+    : verifyInline(path, verifier, expectHead);
 }
 
 /** Yields the complete lines of each chunk as one buffer; `rest` ends up holding a final partial line. */
@@ -73,28 +76,32 @@ function finish(verifier: ChainVerifier, state: ReadState, lineNo: number): Veri
   );
 }
 
-async function verifyInline(path: string, verifier: ChainVerifier): Promise<VerifyReport> {
+async function verifyInline(
+  path: string,
+  verifier: ChainVerifier,
+  expectHead?: string,
+): Promise<VerifyReport> {
   const state: ReadState = {};
   let lineNo = 0;
   for await (const buf of batches(path, state)) {
-    let start = 0;
-    let nl = buf.indexOf(0x0a, start);
-    while (nl >= 0) {
-      lineNo++;
-      if (!verifier.push(buf.toString('utf8', start, nl), lineNo)) return verifier.finish();
-      start = nl + 1;
-      nl = buf.indexOf(0x0a, start);
-    }
+    const segment = checkSegment(buf, expectHead);
+    if (!verifier.pushSegment(segment, lineNo + 1)) return verifier.finish();
+    lineNo += segment.linked;
   }
   return finish(verifier, state, lineNo);
 }
 
-async function verifyParallel(path: string, verifier: ChainVerifier, count: number): Promise<VerifyReport> {
+async function verifyParallel(
+  path: string,
+  verifier: ChainVerifier,
+  count: number,
+  expectHead?: string,
+): Promise<VerifyReport> {
   const pool = Array.from({ length: count }, () => new Worker(workerUrl));
-  const waiting = new Map<number, { resolve: (r: LinkCheck[]) => void; reject: (e: unknown) => void }>();
+  const waiting = new Map<number, { resolve: (r: SegmentCheck) => void; reject: (e: unknown) => void }>();
   for (const w of pool) {
-    w.on('message', (m: { id: number; results: LinkCheck[] }) => {
-      waiting.get(m.id)?.resolve(m.results);
+    w.on('message', (m: { id: number; segment: SegmentCheck }) => {
+      waiting.get(m.id)?.resolve(m.segment);
       waiting.delete(m.id);
     });
     w.on('error', (err) => {
@@ -102,16 +109,15 @@ async function verifyParallel(path: string, verifier: ChainVerifier, count: numb
       waiting.clear();
     });
   }
-  const inFlight: Promise<LinkCheck[]>[] = [];
+  const inFlight: Promise<SegmentCheck>[] = [];
   const state: ReadState = {};
   let lineNo = 0;
   let id = 0;
   // Follows the links of the oldest batch; false once the chain is broken.
   const settleOldest = async (): Promise<boolean> => {
-    for (const check of await inFlight.shift()!) {
-      lineNo++;
-      if (!verifier.pushChecked(check, lineNo)) return false;
-    }
+    const segment = await inFlight.shift()!;
+    if (!verifier.pushSegment(segment, lineNo + 1)) return false;
+    lineNo += segment.linked;
     return true;
   };
   try {
@@ -119,9 +125,9 @@ async function verifyParallel(path: string, verifier: ChainVerifier, count: numb
       const bytes = new Uint8Array(buf); // a copy the worker can own
       const n = id++;
       inFlight.push(
-        new Promise<LinkCheck[]>((resolve, reject) => {
+        new Promise<SegmentCheck>((resolve, reject) => {
           waiting.set(n, { resolve, reject });
-          pool[n % count]!.postMessage({ id: n, bytes }, [bytes.buffer]);
+          pool[n % count]!.postMessage({ id: n, bytes, expectHead }, [bytes.buffer]);
         }),
       );
       // Bounded look-ahead keeps memory flat: a few MiB per worker.

@@ -1,5 +1,5 @@
 import { GENESIS_HASH } from './hash.js';
-import { checkRecordLine, type LineCheck } from './record.js';
+import { checkRecordBytes, checkRecordLine, type LineCheck } from './record.js';
 
 /** Why a chain is not intact, by the first record that breaks it. */
 export type BreakReason =
@@ -53,6 +53,57 @@ export function linkOf(check: LineCheck): LinkCheck {
   if (!check.ok) return check;
   const { seq, prev, hash, ts } = check.record;
   return { ok: true, seq, prev, hash, ts };
+}
+
+/**
+ * What checking a run of consecutive lines found on its own: each line's hash, and the links between
+ * neighbours. Only the first line's link to what came before is left to the chain walk.
+ */
+export interface SegmentCheck {
+  /** Lines at the start that are valid and linked to each other. */
+  readonly linked: number;
+  /** The first of them, and the last (they are the same line when `linked` is 1). */
+  readonly first?: Extract<LinkCheck, { ok: true }>;
+  readonly last?: Extract<LinkCheck, { ok: true }>;
+  /** The seq of the last linked record whose hash is the expected head. */
+  readonly expectSeq?: number;
+  /** The line after them, which is not valid on its own or does not link to the one before it. */
+  readonly stop?: LinkCheck;
+}
+
+/**
+ * Checks the complete lines of `buf` (each ends in a newline; lines are hashed as the bytes they are):
+ * the work a verifier can spread over threads, leaving only one link per segment to the chain walk.
+ */
+export function checkSegment(buf: Uint8Array, expectHead?: string): SegmentCheck {
+  let linked = 0;
+  let first: Extract<LinkCheck, { ok: true }> | undefined;
+  let last: Extract<LinkCheck, { ok: true }> | undefined;
+  let expectSeq: number | undefined;
+  let start = 0;
+  let nl = buf.indexOf(0x0a, start);
+  while (nl >= 0) {
+    const check = linkOf(checkRecordBytes(buf.subarray(start, nl)));
+    if (!check.ok || (last !== undefined && (check.seq !== last.seq + 1 || check.prev !== last.hash))) {
+      return {
+        linked,
+        ...(first && last ? { first, last } : {}),
+        ...(expectSeq === undefined ? {} : { expectSeq }),
+        stop: check,
+      };
+    }
+    linked++;
+    first ??= check;
+    last = check;
+    if (expectHead !== undefined && check.hash === expectHead) expectSeq = check.seq;
+    start = nl + 1;
+    nl = buf.indexOf(0x0a, start);
+  }
+  return {
+    linked,
+    ...(first && last ? { first, last } : {}),
+    ...(expectSeq === undefined ? {} : { expectSeq }),
+  };
 }
 
 /** Checks records line by line in constant memory. Feed lines in order, then call finish(). */
@@ -114,6 +165,26 @@ export class ChainVerifier {
     this.#firstTs ??= r.ts;
     this.#lastTs = r.ts;
     if (this.#expectHead !== undefined && r.hash === this.#expectHead) this.#expectSeq = r.seq;
+    return true;
+  }
+
+  /**
+   * Follows a segment checked by `checkSegment` whose first line is line `lineNo`. Returns false once the
+   * chain is broken; the lines it consumed are `linked` (plus the `stop` line, which breaks it).
+   */
+  pushSegment(segment: SegmentCheck, lineNo: number): boolean {
+    if (segment.first !== undefined && segment.last !== undefined) {
+      if (!this.pushChecked(segment.first, lineNo)) return false;
+      // The rest of the run links up by construction: the walk jumps to its end.
+      if (segment.linked > 1) {
+        this.#records = segment.last.seq;
+        this.#head = segment.last.hash;
+        this.#lastTs = segment.last.ts;
+      }
+      if (segment.expectSeq !== undefined && this.#expectHead !== undefined)
+        this.#expectSeq = segment.expectSeq;
+    }
+    if (segment.stop !== undefined) return this.pushChecked(segment.stop, lineNo + segment.linked);
     return true;
   }
 
