@@ -18,8 +18,8 @@ export interface DeterministicBenchOptions {
   readonly iterations?: number;
 }
 
-// Rate limits generous enough that a benchmark loop measures the allowed path, not denials.
-const settings = {
+/** The default tiers with rate limits generous enough that a loop measures the allowed path, not denials. */
+export const benchSettings = {
   tiers: DEFAULT_SETTINGS.tiers.map((t) => ({
     ...t,
     rateLimit: {
@@ -34,7 +34,7 @@ const words =
   'the build step writes its bundle into dist and the tests read fixtures from the repository '.split(' ');
 
 /** A realistic `write_file` call whose arguments serialize to about `bytes` bytes of JSON. */
-function writeFileCall(bytes: number): ToolCall {
+export function writeFileCall(bytes: number, path = './docs/notes/build.md'): ToolCall {
   let content = '';
   for (let i = 0; JSON.stringify(content).length < bytes - 40; i++) content += `${words[i % words.length]} `;
   return {
@@ -50,7 +50,7 @@ function writeFileCall(bytes: number): ToolCall {
       },
       annotations: { destructiveHint: true },
     },
-    arguments: { path: './docs/notes/build.md', content },
+    arguments: { path, content },
     principal: { id: 'agent-1', tier: 'trusted' },
   };
 }
@@ -73,7 +73,7 @@ export async function runDeterministicBench(
   options: DeterministicBenchOptions = {},
 ): Promise<Record<string, unknown>> {
   const iterations = options.iterations ?? 50_000;
-  const layers = await assembleLayers({ settings, configuration: 'no-probe' });
+  const layers = await assembleLayers({ settings: benchSettings, configuration: 'no-probe' });
   const audit = new AuditChain(createMemorySink(), { durability: 'none' });
   const gate = createGate({ pipeline: createPipeline(layers), audit });
   const noop = createPipeline([]);

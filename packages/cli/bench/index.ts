@@ -1,7 +1,10 @@
-// Benchmarks of @governed-mcp/middleware-mcp, run by `governed-mcp bench proxy`.
+// Benchmarks of the runner, run by `governed-mcp bench proxy` and `governed-mcp bench peers`.
 import { isMain } from '@governed-mcp/core/bench';
 import { runProxyBench } from './proxy.js';
 
+export type { PeersBenchOptions } from './peers.js';
+export { runPeersBench } from './peers.js';
+export { PEER_NAMES } from './peers-targets.js';
 export type { LatencyFigures, ProxyBenchOptions, ProxyBenchResult } from './proxy.js';
 export { runProxyBench } from './proxy.js';
 

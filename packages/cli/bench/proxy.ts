@@ -42,19 +42,21 @@ export interface ProxyBenchResult {
 
 const ECHO = { name: 'echo', arguments: { message: 'bench' } };
 
-async function connect(transport: Transport): Promise<Client> {
+/** Connects a fresh MCP client over `transport`. */
+export async function connect(transport: Transport): Promise<Client> {
   const client = new Client({ name: 'proxy-bench', version: '1.0.0' });
   await client.connect(transport);
   return client;
 }
 
-async function echo(client: Client): Promise<void> {
+/** One server-everything `echo` call; throws when the server answers with an error. */
+export async function echo(client: Client): Promise<void> {
   const res = await client.callTool(ECHO);
   if (res.isError) throw new Error(`echo failed: ${JSON.stringify(res.content)}`);
 }
 
 /** Sequential calls: per-call latency percentiles in ms. */
-async function latency(
+export async function latency(
   client: Client,
   iterations: number,
   warmup: number,
@@ -70,7 +72,7 @@ async function latency(
 }
 
 /** `calls` calls with `concurrency` in flight at a time: calls per second. */
-async function throughput(client: Client, calls: number, concurrency: number): Promise<number> {
+export async function throughput(client: Client, calls: number, concurrency: number): Promise<number> {
   let issued = 0;
   const t = performance.now();
   const worker = async (): Promise<void> => {

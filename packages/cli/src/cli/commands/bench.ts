@@ -62,7 +62,7 @@ async function run(what: () => Promise<Figures>, json: boolean): Promise<void> {
   }
 }
 
-/** `bench pipeline|probe|session|proxy [--json]`: each benchmark with its baseline measured in the same run. */
+/** `bench pipeline|probe|session|proxy|peers [--json]`: each benchmark with its baseline measured in the same run. */
 export function register(program: Command): void {
   const bench = program.command('bench').description('Measure the gate on this machine (JSON with --json)');
   bench
@@ -166,4 +166,45 @@ export function register(program: Command): void {
         return { ...(await runProxyBench()) };
       }, opts.json === true),
     );
+  bench
+    .command('peers')
+    .description(
+      'the governed proxy against the MCP bridges and the gate against the Agent Governance Toolkit, whichever are installed',
+    )
+    .option('--json', 'print one JSON object')
+    .option('--rounds <n>', 'rounds per figure, reported as median, min and max (default 5)', (v) =>
+      Number.parseInt(v, 10),
+    )
+    .option('--quick', 'one round with few calls (for smoke tests)')
+    .option(
+      '--without <peers>',
+      'comma-separated peers to treat as not installed (supergateway, mcp-proxy, @microsoft/agent-governance-sdk)',
+    )
+    .action(async (opts: { json?: boolean; rounds?: number; quick?: boolean; without?: string }) => {
+      const { PEER_NAMES, runPeersBench } = await import('../../../bench/index.js');
+      const without = opts.without === undefined ? [] : opts.without.split(',').map((s) => s.trim());
+      const unknown = without.filter((p) => !(PEER_NAMES as readonly string[]).includes(p));
+      const badRounds = opts.rounds !== undefined && !(Number.isInteger(opts.rounds) && opts.rounds > 0);
+      if (unknown.length > 0 || badRounds) {
+        process.stderr.write(
+          `governed-mcp bench: ${
+            badRounds
+              ? 'invalid_rounds: --rounds takes a positive integer'
+              : `unknown_peer: ${unknown.join(', ')} (known: ${PEER_NAMES.join(', ')})`
+          }\n`,
+        );
+        process.exitCode = ExitCode.Usage;
+        return;
+      }
+      await run(
+        async () => ({
+          ...(await runPeersBench({
+            without,
+            ...(opts.quick === true ? { quick: true } : {}),
+            ...(opts.rounds === undefined ? {} : { rounds: opts.rounds }),
+          })),
+        }),
+        opts.json === true,
+      );
+    });
 }
