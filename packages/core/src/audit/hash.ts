@@ -47,13 +47,21 @@ export function blake3Ready(): Promise<boolean> {
 export function blake3Hex(text: string | Uint8Array): string {
   // The text is encoded here, not by the hasher, so both implementations always see the same bytes
   // (a lone surrogate becomes U+FFFD either way).
-  const bytes = typeof text === 'string' ? encoder.encode(text) : text;
   if (wasm !== undefined) {
     wasm.init();
-    wasm.update(bytes);
+    wasm.update(typeof text === 'string' ? encodeScratch(text) : text);
     return wasm.digest('hex');
   }
-  return bytesToHex(blake3(bytes));
+  return bytesToHex(blake3(typeof text === 'string' ? encoder.encode(text) : text));
+}
+
+/** A buffer reused to encode texts up to 64 KiB for the (copying) WebAssembly hasher. */
+let scratch = new Uint8Array(16 * 1024);
+
+function encodeScratch(text: string): Uint8Array {
+  if (text.length * 3 > 64 * 1024) return encoder.encode(text);
+  if (text.length * 3 > scratch.length) scratch = new Uint8Array(64 * 1024);
+  return scratch.subarray(0, encoder.encodeInto(text, scratch).written);
 }
 
 /** Blake3-256 hex of the concatenation of `parts` (raw bytes), without joining them first. */
