@@ -58,21 +58,28 @@ function patternFindings(text: string, patterns: readonly SecretPattern[]): Find
 
 /**
  * Redacts every secret in a JSON value (a result, an error, notification or request params), returning
- * a copy when anything changed. Throws when scanning fails or exceeds its bounds; the caller withholds
+ * a copy when anything changed. Rejects when scanning fails or exceeds its bounds; the caller withholds
  * the message then (fail-closed).
  */
 export async function redactValue<T>(value: T, options: RedactOptions = {}): Promise<Redacted<T>> {
+  return redactValueSync(value, options);
+}
+
+/**
+ * `redactValue` without the promise: every rule runs synchronously, so the response path scans a
+ * message without a microtask hop per value. Throws when scanning fails or exceeds its bounds.
+ */
+export function redactValueSync<T>(value: T, options: RedactOptions = {}): Redacted<T> {
   const budget = createBudget(options.bounds ?? DEFAULT_SCAN_BOUNDS);
   const fields = collectFields(value);
   const perField: FieldFindings = fields.map(() => []);
   for (const [i, f] of fields.entries()) {
     const own = perField[i]!;
     if (f.whole !== undefined) own.push({ rule: f.whole, start: 0, end: f.text.length });
-    own.push(...(await scanText(f.text, budget)), ...patternFindings(f.text, options.patterns ?? []));
+    own.push(...scanText(f.text, budget), ...patternFindings(f.text, options.patterns ?? []));
   }
   // Joined, a token or key split across neighbouring fields is seen whole.
-  if (fields.length > 1)
-    splitJoined(fields, await scanText(fields.map((f) => f.text).join(''), budget), perField);
+  if (fields.length > 1) splitJoined(fields, scanText(fields.map((f) => f.text).join(''), budget), perField);
   if (perField.every((list) => list.length === 0)) return { value, count: 0, kinds: [], findings: [] };
 
   // The value is plain JSON already checked by the frame inspector; its copy has the same fields in order.

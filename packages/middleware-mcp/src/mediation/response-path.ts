@@ -3,7 +3,7 @@ import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.
 import type { Engine } from './engine.js';
 import type { Params } from './frame.js';
 import { MEDIATION_LAYER } from './mediation-gate.js';
-import { type Redacted, redactValue } from './redaction.js';
+import { type Redacted, redactValueSync } from './redaction.js';
 import { judgeResult, quarantineAll, type ResultFinding, type ResultJudgement } from './result-judgement.js';
 import type { Pending, Session } from './session.js';
 import { probeResult } from './text-probe.js';
@@ -47,15 +47,10 @@ export type Scanned<T> =
  * Scans a value on its way to the client. A scan that throws or exceeds its bounds yields a
  * `redaction_failed` refusal: the value is withheld, never passed through unscanned.
  */
-export async function scanOutbound<T>(
-  engine: Engine,
-  session: Session,
-  method: string,
-  value: T,
-): Promise<Scanned<T>> {
+export function scanOutbound<T>(engine: Engine, session: Session, method: string, value: T): Scanned<T> {
   if (engine.redaction === 'off') return { ok: true, redacted: { value, count: 0, kinds: [], findings: [] } };
   try {
-    const redacted = await redactValue(value, { patterns: engine.patterns });
+    const redacted = redactValueSync(value, { patterns: engine.patterns });
     if (redacted.count > 0) {
       engine.log({
         level: 'warn',
@@ -149,7 +144,8 @@ async function judgeToolResult<T>(
   }
   const tool = pending.call?.tool.name ?? pending.tool?.name ?? '';
   let pCalibrated: number | undefined;
-  if (judged.findings.length === 0) {
+  // The probe is awaited only when it judges results (a promise hop per result otherwise).
+  if (judged.findings.length === 0 && engine.textProbe?.results === true) {
     const probed = await probeResult(engine, session, tool, judged.texts);
     if (probed.findings.length > 0) {
       // No span: the values are flagged, not instructed (the instruction list stays empty).
@@ -234,7 +230,7 @@ export async function settle(
     return message(pending.id, answer, answer);
   }
   const body = answer.error !== undefined ? { error: answer.error } : { result: answer.result };
-  const scan = await scanOutbound(engine, session, pending.method, body);
+  const scan = scanOutbound(engine, session, pending.method, body);
   const ms = performance.now() - pending.started;
   let out: JSONRPCMessage;
   let outcome: CallOutcome;

@@ -54,11 +54,7 @@ function refuseInvalid(engine: Engine, session: Session, msg: Message<'invalid'>
  * A known server notification goes to the client scanned for secrets (log messages, progress text and
  * resource updates can leak them as results can); `list_changed` empties the tool listing first.
  */
-async function onServerNotification(
-  engine: Engine,
-  session: Session,
-  msg: Message<'notification'>,
-): Promise<Routed> {
+function onServerNotification(engine: Engine, session: Session, msg: Message<'notification'>): Routed {
   if (!SERVER_NOTIFICATIONS.has(msg.method)) {
     engine.log({
       level: 'warn',
@@ -75,21 +71,21 @@ async function onServerNotification(
     session.catalogue.invalidate();
     engine.log({ level: 'info', event: 'tools_list_changed', sessionId: session.key });
   }
-  const params = await notificationParams(engine, session, msg.method, msg.params);
+  const params = notificationParams(engine, session, msg.method, msg.params);
   if (params === null) return routed();
   const body = params === undefined ? {} : { params };
   return routed([], [{ jsonrpc: '2.0', method: msg.method, ...body } as JSONRPCMessage]);
 }
 
 /** Notification params as redacted; `null` (drop it) when results are blocked or scanning failed. */
-async function notificationParams(
+function notificationParams(
   engine: Engine,
   session: Session,
   method: string,
   params: Params | undefined,
-): Promise<Params | undefined | null> {
+): Params | undefined | null {
   if (params === undefined) return params;
-  const r = await scanOutbound(engine, session, method, params);
+  const r = scanOutbound(engine, session, method, params);
   if (!r.ok || (r.redacted.count > 0 && engine.redaction === 'block')) return null;
   return r.redacted.value;
 }
@@ -144,7 +140,7 @@ async function onServerRequest(
   if (!admitted.ok) return refuse(admitted.refusal);
   const { pending, role } = admitted;
   const key = idKey(msg.id);
-  const scanned = await scanOutbound(engine, session, msg.method, msg.params);
+  const scanned = scanOutbound(engine, session, msg.method, msg.params);
   // Answered meanwhile (session failed, gate closed): nothing more to send.
   if (session.fromServer.get(key) !== pending) return routed();
   if (!scanned.ok) {

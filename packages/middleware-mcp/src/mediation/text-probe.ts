@@ -73,8 +73,9 @@ export async function probeResult(
   texts: readonly string[],
 ): Promise<ProbedResult> {
   const o = engine.textProbe;
+  if (o?.results !== true) return NOTHING;
   const text = texts.join('\n');
-  if (o?.results !== true || text.trim() === '') return NOTHING;
+  if (text.trim() === '') return NOTHING;
   const whole = { path: 'result', start: 0, end: text.length, addressed: false } as const;
   try {
     const r = await o.probe.classifyText(
