@@ -2,6 +2,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { blake3Ready } from './hash.js';
 import { ChainVerifier, checkSegment, type SegmentCheck, type VerifyReport } from './verify.js';
 
 /** A line longer than this is not a record; it is reported rather than buffered. */
@@ -42,6 +43,7 @@ export async function verifyAuditFile(path: string, options: VerifyFileOptions =
   const parallel =
     workers > 0 && statSync(path).size >= PARALLEL_MIN_BYTES && existsSync(fileURLToPath(workerUrl));
   const expectHead = options.expectHead?.toLowerCase();
+  if (!parallel) await blake3Ready();
   return parallel
     ? verifyParallel(path, verifier, workers, expectHead)
     : verifyInline(path, verifier, expectHead);
