@@ -32,6 +32,8 @@ export const FIELD_NOTES: Readonly<Record<string, string>> = {
   'audit.durability':
     'fsync: a call proceeds once its record is on disk; group/write/none trade safety for speed.',
   'audit.arguments': 'digest: records hold a hash of the arguments; full: the arguments themselves.',
+  'audit.outcomes':
+    'next: an outcome record joins the next commit (the answer does not wait for it; a crash can lose the outcomes of the last ~10 ms, never a decision); durable: each outcome waits for its own sync.',
   pins: 'The pin file (approved tool definitions, kept across restarts); default `<audit path>.pins.json`, in memory without an audit file. Delete an entry to re-approve a changed tool.',
   limits: 'Size, time and count limits of the runner.',
   'limits.maxFrameBytes': 'Largest frame (one JSON-RPC message) in bytes, either direction.',
@@ -185,7 +187,7 @@ export const CONFIG_EXAMPLES: readonly {
     text: 'Each token stands for one principal; the tokens themselves stay out of the file (`tokenEnv`, `tokenSha256`). Paths are relative to the config file.',
     config: {
       policy: 'team.policy',
-      audit: { path: 'audit/decisions.jsonl', durability: 'fsync', arguments: 'digest' },
+      audit: { path: 'audit/decisions.jsonl', durability: 'fsync', arguments: 'digest', outcomes: 'next' },
       tokens: [
         { tokenEnv: 'GMCP_TOKEN_CI', principal: { id: 'ci-bot', tier: 'standard' } },
         {

@@ -142,6 +142,8 @@ export const ProxyConfigSchema = z.strictObject({
       // fsync: a call proceeds only once its decision record is on disk; concurrent calls share one sync.
       durability: z.enum(['fsync', 'group', 'write', 'none']).default('fsync'),
       arguments: z.enum(['digest', 'full']).default('digest'),
+      // next: an outcome record joins the next commit (a crash can lose the last ~10 ms of outcomes).
+      outcomes: z.enum(['next', 'durable']).default('next'),
     })
     .optional(),
   /**
