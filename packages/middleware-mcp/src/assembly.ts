@@ -117,6 +117,11 @@ export interface AssemblyOptions {
    * text questions (`textProbe`) share its model rather than load a second.
    */
   readonly onProbe?: (probe: Probe) => void;
+  /**
+   * Receives work that readies a layer ahead of the first call (the schema layer's validator engine),
+   * for the caller to run when idle. Left unrun, the first call does it: decisions are the same.
+   */
+  readonly onPrepare?: (prepare: () => void) => void;
 }
 
 /** The tier's probe profile (`defaultStrictness`) with the given fields written over it. */
@@ -186,7 +191,9 @@ export async function assembleLayers(options: AssemblyOptions): Promise<Layer[]>
     if (!want.has(name)) continue;
     switch (name) {
       case 'schema':
-        layers.push(createSchemaLayer());
+        layers.push(
+          createSchemaLayer(options.onPrepare === undefined ? {} : { onPrepare: options.onPrepare }),
+        );
         break;
       case 'tier':
         layers.push(createTierLayer(settings));
@@ -200,7 +207,12 @@ export async function assembleLayers(options: AssemblyOptions): Promise<Layer[]>
         layers.push(createPathLayer(options.paths ?? { env: { home: homedir(), cwd: process.cwd() } }));
         break;
       case 'prefilter':
-        layers.push(createPrefilterLayer(settings));
+        layers.push(
+          createPrefilterLayer(
+            settings,
+            options.onPrepare === undefined ? {} : { onPrepare: options.onPrepare },
+          ),
+        );
         break;
       case 'probe': {
         // Checked above; narrowed here for the compiler.

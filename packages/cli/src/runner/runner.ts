@@ -2,10 +2,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
 import type { Principal } from '@governed-mcp/core';
 import { Bridge, type BridgeMediator, type ClientSink } from './bridge.js';
-import { type BearerBinding, type HttpDownstream, startHttpDownstream } from './http-downstream.js';
+import type { BearerBinding, HttpDownstream } from './http-downstream.js';
 import type { Logger } from './log.js';
 import { createStdioDownstream, type StdioDownstream } from './stdio-downstream.js';
-import { createUpstreamLink, type UpstreamSpec } from './upstream.js';
+import { createUpstreamLink, type UpstreamLink, type UpstreamSpec } from './upstream.js';
 
 /** Where the runner listens: stdio, or Streamable HTTP on a host and port (0 = chosen by the OS). */
 export type ListenSpec =
@@ -40,6 +40,11 @@ export interface RunnerOptions {
   readonly log: Logger;
   /** Host names accepted in Host/Origin on HTTP; loopback names by default on a loopback address. */
   readonly allowedHosts?: readonly string[];
+  /**
+   * The stdio session's upstream link, made (and warmed) by the caller so the upstream boots while the
+   * gate is built; default a new link on the first frame. Ignored when listening on HTTP.
+   */
+  readonly upstreamLink?: UpstreamLink;
   /** Streams of the stdio listener (default: process.stdin / process.stdout). */
   readonly stdin?: Readable;
   readonly stdout?: Writable;
@@ -78,7 +83,13 @@ export async function startRunner(o: RunnerOptions): Promise<Runner> {
   /** Ends the wait for answers in flight: a second trigger during a graceful drain. */
   let hurry: (() => void) | undefined;
 
-  function openBridge(sessionId: string, principal: Principal, client: ClientSink, remote?: string): Bridge {
+  function openBridge(
+    sessionId: string,
+    principal: Principal,
+    client: ClientSink,
+    remote?: string,
+    upstream: UpstreamLink = createUpstreamLink(o.upstream, o.log),
+  ): Bridge {
     const bridge = new Bridge({
       mediator: o.mediator,
       peer: {
@@ -90,7 +101,7 @@ export async function startRunner(o: RunnerOptions): Promise<Runner> {
             : { kind: 'stdio' },
       },
       client,
-      upstream: createUpstreamLink(o.upstream, o.log),
+      upstream,
       log: o.log,
       upstreamTimeoutMs: o.limits.upstreamTimeoutMs,
       maxPending: o.limits.maxPending,
@@ -159,6 +170,8 @@ export async function startRunner(o: RunnerOptions): Promise<Runner> {
 
   if (o.listen.kind === 'http') {
     if (o.tokens.length === 0) o.log.warn('http_without_tokens', { principal: o.principal.id });
+    // The HTTP listener (the SDK's server transport, Hono) loads only when listening on HTTP.
+    const { startHttpDownstream } = await import('./http-downstream.js');
     http = await startHttpDownstream({
       host: o.listen.host,
       port: o.listen.port,
@@ -184,7 +197,7 @@ export async function startRunner(o: RunnerOptions): Promise<Runner> {
     maxQueuedBytes: o.limits.maxQueuedBytes,
     log: o.log,
   });
-  const bridge = openBridge(randomUUID(), o.principal, stdio.sink);
+  const bridge = openBridge(randomUUID(), o.principal, stdio.sink, undefined, o.upstreamLink);
   o.log.info('listening', { transport: 'stdio', upstream: o.upstream.kind });
   const drainMs = o.limits.drainMs ?? Math.min(5000, o.limits.upstreamTimeoutMs);
   void stdio.run(bridge).then((end) =>

@@ -26,7 +26,7 @@ import { type ProxyConfig, settingsOver } from '../config.js';
 import { loadCustomLayers, placeCustomLayers } from './custom-layers.js';
 import { createLogger, type LogFormat, type Logger, type LogLevel } from './log.js';
 import { type ListenSpec, type Runner, startRunner } from './runner.js';
-import { childEnvironment, type UpstreamSpec } from './upstream.js';
+import { childEnvironment, createUpstreamLink, type UpstreamLink, type UpstreamSpec } from './upstream.js';
 
 /** What the command line adds to (and overrides in) the configuration file. */
 export interface ProxyOverrides {
@@ -150,7 +150,8 @@ function probeSource(config: ProxyConfig, o: ProxyOverrides): ProbeSource | unde
 /**
  * Builds the gate (layers, pipeline, audit chain), the mediator and the runner from a configuration
  * and command-line overrides, and starts listening. Throws GovernedError('invalid_config') on usage
- * problems, before anything is started.
+ * problems (listen address, upstream) before anything is started; with a stdio upstream the child is
+ * started next, while the gate is built, and stopped again when a later step fails.
  */
 export async function startProxy(
   config: ProxyConfig,
@@ -170,8 +171,43 @@ export async function startProxy(
     );
   }
   const upstream = resolveUpstream(config, o, env);
+  // The one stdio session's child boots while the gate is built (node starting a server takes about
+  // as long as building the gate). It is sent nothing until the gate is in place, and a start-up that
+  // fails stops it again.
+  const link =
+    listen.kind === 'stdio' && upstream.kind === 'stdio' ? createUpstreamLink(upstream, log) : undefined;
+  link?.warm();
+  try {
+    return await buildProxy(config, o, env, { log, listen, upstream, link });
+  } catch (err) {
+    await link?.close();
+    throw err;
+  }
+}
+
+/** What {@link startProxy} has resolved before the gate is built. */
+interface ProxyStart {
+  readonly log: Logger;
+  readonly listen: ListenSpec;
+  readonly upstream: UpstreamSpec;
+  /** The stdio session's upstream link, already starting. */
+  readonly link: UpstreamLink | undefined;
+}
+
+async function buildProxy(
+  config: ProxyConfig,
+  o: ProxyOverrides,
+  env: NodeJS.ProcessEnv,
+  { log, listen, upstream, link }: ProxyStart,
+): Promise<StartedProxy> {
   const policyPath = o.policy ?? config.policy;
   const resources: (() => Promise<void>)[] = [];
+  // A start-up that fails from here on releases what it holds (the child, the watcher, the model), then
+  // throws.
+  const release = async (err: unknown): Promise<never> => {
+    await Promise.allSettled(resources.map((close) => close()));
+    throw err;
+  };
   // A policy file is watched: a valid change to its rules is swapped in atomically, a broken one is
   // refused loudly and the policy in force stays. Tiers, limits and principles apply from the next start.
   const watched =
@@ -191,18 +227,15 @@ export async function startProxy(
               errors: diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic),
             });
           },
-        }).catch((err: unknown) => {
-          // The same diagnostics as a plain load, with the invalid_config code.
-          if (err instanceof PolicyLoadError) return loadPolicy(policyPath).then(() => undefined);
-          throw err;
-        });
+        })
+          .catch((err: unknown) => {
+            // The same diagnostics as a plain load, with the invalid_config code.
+            if (err instanceof PolicyLoadError) return loadPolicy(policyPath).then(() => undefined);
+            throw err;
+          })
+          .catch(release);
   if (watched !== undefined) resources.push(async () => watched.close());
-  // A start-up that fails after this point releases what it holds (the watcher, the model), then throws.
-  const release = async (err: unknown): Promise<never> => {
-    await Promise.allSettled(resources.map((close) => close()));
-    throw err;
-  };
-  const policy = watched?.current ?? (await loadPolicy(policyPath));
+  const policy = watched?.current ?? (await loadPolicy(policyPath).catch(release));
   // The policy's settings (tiers, tool rules), with the config file's overrides on top.
   const settings = settingsOver(policy, config);
   // Who an unauthenticated session is: see resolveDefaultPrincipal for the precedence.
@@ -237,7 +270,9 @@ export async function startProxy(
   const custom = await loadCustomLayers(config.customLayers).catch(release);
   // The probe layer's probe, shared with the mediator's text questions (one model in memory).
   let sharedProbe: Probe | undefined;
+  const prepares: (() => void)[] = [];
   const builtIn = await assembleLayers({
+    onPrepare: (prepare) => prepares.push(prepare),
     ...(config.settingsOverrides === undefined ? {} : { settings: config.settingsOverrides }),
     configuration: o.layers ?? config.layers,
     policy,
@@ -286,7 +321,12 @@ export async function startProxy(
     });
   }
   const auditArguments = config.audit?.arguments ?? 'digest';
-  const gate = createGate({ pipeline, ...(audit === undefined ? {} : { audit }), arguments: auditArguments });
+  const gate = createGate({
+    pipeline,
+    ...(audit === undefined ? {} : { audit }),
+    arguments: auditArguments,
+    outcomes: config.audit?.outcomes ?? 'next',
+  });
   const mediator = createMediator({
     gate,
     defaultPrincipal: principal,
@@ -326,12 +366,24 @@ export async function startProxy(
       limits: config.limits,
       log,
       allowedHosts: config.http.allowedHosts,
+      ...(link === undefined ? {} : { upstreamLink: link }),
     });
   } catch (err) {
     await audit?.close();
     await Promise.allSettled(resources.map((close) => close()));
     throw err;
   }
+  // Readying the layers for the first call waits until the runner listens: it then overlaps the
+  // upstream's answer to initialize. A failure here is the first call's to meet (and deny), not start-up's.
+  setImmediate(() => {
+    for (const prepare of prepares) {
+      try {
+        prepare();
+      } catch (err) {
+        log.warn('layer_prepare_failed', { message: err instanceof Error ? err.message : String(err) });
+      }
+    }
+  }).unref();
   log.info('proxy_started', {
     layers: layers.map((l) => l.name),
     principal: principal.id,

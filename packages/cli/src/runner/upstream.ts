@@ -1,10 +1,9 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
-import { limitedFetch } from './limited-fetch.js';
 import type { Logger } from './log.js';
 import { isRequest, isResponse } from './wire.js';
 
@@ -51,10 +50,15 @@ export function childEnvironment(
 export interface UpstreamLink {
   /** Sends a frame, (re)starting the upstream first when needed; rejects when it cannot be delivered. */
   send(message: JSONRPCMessage): Promise<void>;
+  /**
+   * Starts the upstream now rather than on the first frame (a child boots while the gate is built);
+   * a failure here is logged, and the first frame tries again as it would have.
+   */
+  warm(): void;
   /** Closes the connection (terminating the child or the upstream session). */
   close(): Promise<void>;
   /** Frames from the upstream. */
-  onmessage?: (message: JSONRPCMessage) => void;
+  onmessage?: ((message: JSONRPCMessage) => void) | undefined;
   /** The upstream went away unexpectedly: requests in flight will not be answered. */
   ondown?: (reason: string) => void;
 }
@@ -76,10 +80,33 @@ export function createUpstreamLink(spec: UpstreamSpec, log: Logger): UpstreamLin
   const restarts: number[] = [];
   let generation = 0;
 
-  const link: UpstreamLink = { send, close };
+  // Frames that arrive before a session takes the link (a warmed child speaking first) wait for it.
+  let receiver: ((message: JSONRPCMessage) => void) | undefined;
+  const early: JSONRPCMessage[] = [];
+  const link: UpstreamLink = {
+    send,
+    warm,
+    close,
+    get onmessage() {
+      return receiver;
+    },
+    set onmessage(handler) {
+      receiver = handler;
+      if (handler !== undefined) for (const m of early.splice(0)) handler(m);
+    },
+  };
+  const deliver = (m: JSONRPCMessage): void => {
+    if (receiver === undefined) early.push(m);
+    else receiver(m);
+  };
 
-  function open(): Transport {
+  async function open(): Promise<Transport> {
     if (spec.kind === 'http') {
+      // The HTTP client transport loads only for an HTTP upstream; a stdio child never needs it.
+      const [{ StreamableHTTPClientTransport }, { limitedFetch }] = await Promise.all([
+        import('@modelcontextprotocol/sdk/client/streamableHttp.js'),
+        import('./limited-fetch.js'),
+      ]);
       return new StreamableHTTPClientTransport(new URL(spec.url), {
         requestInit: { headers: { ...spec.headers } },
         redirectPolicy: 'same-origin',
@@ -105,7 +132,7 @@ export function createUpstreamLink(spec: UpstreamSpec, log: Logger): UpstreamLin
 
   async function start(): Promise<Transport> {
     const gen = ++generation;
-    const t = open();
+    const t = await open();
     t.onmessage = (m) => {
       if (gen !== generation) return;
       if (reinit !== undefined && isResponse(m) && m.id === reinit.id) {
@@ -113,7 +140,7 @@ export function createUpstreamLink(spec: UpstreamSpec, log: Logger): UpstreamLin
         return;
       }
       if (initRequest !== undefined && isResponse(m) && m.id === initRequest.id) noteVersion(t, m);
-      link.onmessage?.(m);
+      deliver(m);
     };
     // Aborted streams are expected once the link is closing.
     t.onerror = (err) => (closed ? log.debug : log.warn)('upstream_error', { message: err.message });
@@ -174,6 +201,12 @@ export function createUpstreamLink(spec: UpstreamSpec, log: Logger): UpstreamLin
     return starting;
   }
 
+  function warm(): void {
+    ensure().catch((err: unknown) =>
+      log.warn('upstream_warm_failed', { message: err instanceof Error ? err.message : String(err) }),
+    );
+  }
+
   async function send(message: JSONRPCMessage): Promise<void> {
     const m = message as { method?: unknown };
     if (m.method === 'initialize' && isRequest(message)) initRequest = message;
@@ -188,9 +221,8 @@ export function createUpstreamLink(spec: UpstreamSpec, log: Logger): UpstreamLin
     const t = transport ?? (await starting?.catch(() => undefined));
     transport = undefined;
     if (t === undefined) return;
-    if (t instanceof StreamableHTTPClientTransport && t.sessionId !== undefined) {
-      await t.terminateSession().catch(() => undefined);
-    }
+    const session = spec.kind === 'http' ? (t as StreamableHTTPClientTransport) : undefined;
+    if (session?.sessionId !== undefined) await session.terminateSession().catch(() => undefined);
     await t.close().catch(() => undefined);
   }
 

@@ -43,6 +43,11 @@ export interface PrefilterLayerOptions {
   readonly resolver?: HostResolver;
   /** Loads the shell grammar before the first scan; default `initShellParser`. A rejection denies. */
   readonly loadShellParser?: () => Promise<void>;
+  /**
+   * Receives a function that starts loading the shell grammar ahead of the first call, for the caller
+   * to run when idle. A load that fails there is tried again by the first call, which denies if it fails.
+   */
+  readonly onPrepare?: (prepare: () => void) => void;
 }
 
 const CLEAN: PrefilterFact = Object.freeze({ findings: Object.freeze([]), blocking: Object.freeze([]) });
@@ -90,6 +95,10 @@ export function createPrefilterLayer(settings: GateSettings, options: PrefilterL
     const resolved = table.resolve(ctx.call);
     return resolved.ok ? resolved.fact.principalRank : -1;
   }
+
+  options.onPrepare?.(() => {
+    if (!shellParserReady()) void (options.loadShellParser ?? initShellParser)().catch(() => undefined);
+  });
 
   async function prefilterLayer(ctx: CallContext, next: Next): Promise<Decision> {
     // Command text is read by a parser loaded once; without it the call cannot be vouched for.

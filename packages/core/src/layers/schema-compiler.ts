@@ -37,7 +37,19 @@ export interface SchemaCompilerOptions {
 /** Compiles tool input schemas once and caches them by fingerprint. */
 export interface SchemaCompiler {
   compile(schema: unknown): CompiledSchema;
+  /**
+   * Builds the default dialect's engine (Ajv's meta-schemas, the formats) and compiles a small schema
+   * with it, so the first call does not pay for either. Optional: `compile` does the same when needed.
+   */
+  prepare(): void;
 }
+
+/** A schema shaped like most tools' inputs, compiled once by `prepare` to warm the code generator. */
+const WARM_SCHEMA = {
+  type: 'object',
+  properties: { text: { type: 'string', pattern: '^.*$' }, count: { type: 'integer' } },
+  required: ['text'],
+} as const;
 
 // ajv-formats is CommonJS; its default export is the plugin under NodeNext interop.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -142,6 +154,10 @@ export function createSchemaCompiler(options: SchemaCompilerOptions): SchemaComp
   }
 
   return {
+    prepare() {
+      const ajv = engine(fallback);
+      ajv.removeSchema(ajv.compile(WARM_SCHEMA).schema as AnySchemaObject);
+    },
     compile(schema) {
       if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
         return { ok: false, message: 'the input schema is not an object' };

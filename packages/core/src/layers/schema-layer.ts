@@ -24,6 +24,12 @@ export interface SchemaLayerOptions {
   readonly regExp?: 're2' | 'native';
   /** Validation errors reported per call (default 5). */
   readonly maxErrors?: number;
+  /**
+   * Receives a function that builds the validator engine ahead of the first call, for the caller to run
+   * when it is idle (the proxy: while the upstream answers `initialize`). Without it, or before it has
+   * run, the first call builds the engine itself; either way every call is validated the same.
+   */
+  readonly onPrepare?: (prepare: () => void) => void;
 }
 
 /**
@@ -50,6 +56,8 @@ export function createSchemaLayer(options: SchemaLayerOptions = {}): Layer {
       ...options.schemaLimits,
     },
   });
+
+  options.onPrepare?.(() => compiler.prepare());
 
   return defineLayer(SCHEMA_LAYER, function schemaLayer(ctx, next): Promise<Decision> {
     const { tool, arguments: args } = ctx.call;
