@@ -45,10 +45,21 @@ export function createStdioDownstream(o: StdioDownstreamOptions): StdioDownstrea
   let onEnd: ((end: StdioEnd) => void) | undefined;
   const drained: (() => void)[] = [];
 
+  let corked = false;
+
   function write(m: JSONRPCMessage): Promise<void> {
     const line = `${JSON.stringify(m)}\n`;
     const bytes = Buffer.byteLength(line);
     queued += bytes;
+    // The frames of one turn go out in one write (the stream writes them as a batch on uncork).
+    if (!corked) {
+      corked = true;
+      o.output.cork();
+      process.nextTick(() => {
+        corked = false;
+        o.output.uncork();
+      });
+    }
     return new Promise((resolve) => {
       const ok = o.output.write(line, () => {
         queued -= bytes;
