@@ -22,6 +22,7 @@
  */
 
 import { normalizePath, type PathEnv } from './normalize-path.js';
+import { MAX_MEMO_KEY, PathMemo } from './path-memo.js';
 
 export type { PathEnv } from './normalize-path.js';
 
@@ -100,6 +101,26 @@ function isCredential(p: string, base: string, rest: string | undefined): boolea
  * classesOf('/home/u/.config/fish/config.fish', env) // ['code-loading']
  */
 export function classesOf(normalized: string, env?: PathEnv): PathClass[] {
+  return [...knownClasses(normalized, env)];
+}
+
+/** Classes already computed per normalised path, and verdicts per raw text (null: not a path). */
+const classMemo = new PathMemo<readonly PathClass[]>();
+const verdictMemo = new PathMemo<PathVerdict | null>();
+
+/** `classesOf`, memoised and frozen (shared by every caller). */
+function knownClasses(normalized: string, env: PathEnv | undefined): readonly PathClass[] {
+  if (normalized.length > MAX_MEMO_KEY) return classesNow(normalized, env);
+  const memo = classMemo.forEnv(env);
+  let classes = memo.get(normalized);
+  if (classes === undefined) {
+    classes = Object.freeze(classesNow(normalized, env));
+    memo.set(normalized, classes);
+  }
+  return classes;
+}
+
+function classesNow(normalized: string, env: PathEnv | undefined): PathClass[] {
   const p = normalized.toLowerCase();
   const base = p.slice(p.lastIndexOf('/') + 1);
   const home = homePart(p, env);
@@ -120,12 +141,25 @@ export function classesOf(normalized: string, env?: PathEnv): PathClass[] {
 
 /**
  * Normalises `raw` (a path as an agent wrote it) and classifies it; undefined when it is not a path.
+ * The verdict is frozen: callers classifying the same text share it.
  * @example
  * classifyPath('~/.zprofile/', { home: '/home/u', cwd: '/w' })
  * // { normalized: '/home/u/.zprofile', classes: ['code-loading'] }
  */
 export function classifyPath(raw: string, env?: PathEnv): PathVerdict | undefined {
+  if (raw.length > MAX_MEMO_KEY) return verdictNow(raw, env) ?? undefined;
+  const memo = verdictMemo.forEnv(env);
+  let verdict = memo.get(raw);
+  if (verdict === undefined) {
+    verdict = verdictNow(raw, env);
+    memo.set(raw, verdict);
+  }
+  return verdict ?? undefined;
+}
+
+/** A frozen verdict (shared by every caller that classifies the same text), null for no path. */
+function verdictNow(raw: string, env: PathEnv | undefined): PathVerdict | null {
   const normalized = normalizePath(raw, env);
-  if (normalized === undefined) return undefined;
-  return { normalized, classes: classesOf(normalized, env) };
+  if (normalized === undefined) return null;
+  return Object.freeze({ normalized, classes: knownClasses(normalized, env) });
 }

@@ -53,9 +53,14 @@ const WORD_SPLIT = /[\s"'`;&|<>()=,]+/;
 const CONTENT_KEY =
   /^(?:content|contents|text|body|message|description|comment|summary|title|note|notes|new_?text|old_?text|new_?string|old_?string|prompt|markdown|html)s?$/i;
 
+/** True when `s` holds a line break (`\n` or `\r`); a character search, not a RegExp scan. */
+function hasLineBreak(s: string): boolean {
+  return s.includes('\n') || s.includes('\r');
+}
+
 /** True when a whole string reads as a path: one line, and path-shaped or a slash-separated word. */
 export function looksLikePath(s: string): boolean {
-  if (s.length === 0 || s.length > MAX_PATH_LENGTH || /[\r\n]/.test(s)) return false;
+  if (s.length === 0 || s.length > MAX_PATH_LENGTH || hasLineBreak(s)) return false;
   if (PATH_SHAPE.test(s)) return true;
   return !/\s/.test(s) && /[/\\]/.test(s) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(s);
 }
@@ -129,7 +134,7 @@ export function extractPaths(args: unknown): PathCandidate[] {
   eachString(args, (value, key) => {
     // Command keys, and any other one-line value that is not content: a shell tool may call its
     // command argument anything (`input`, `line`), and its words must still be seen.
-    if (COMMAND_KEY.test(key) || (!CONTENT_KEY.test(key) && !/[\r\n]/.test(value) && /\s/.test(value))) {
+    if (COMMAND_KEY.test(key) || (!CONTENT_KEY.test(key) && !hasLineBreak(value) && /\s/.test(value))) {
       const mutates = MUTATING_COMMAND.test(value.replace(FILTERED_FIND, ' '));
       const writes = mutates || WRITING_COMMAND.test(value);
       const words = commandWords(value);
@@ -139,7 +144,7 @@ export function extractPaths(args: unknown): PathCandidate[] {
     }
     if (
       looksLikePath(value) ||
-      (PATH_KEY.test(key) && value.length <= MAX_PATH_LENGTH && !/[\r\n]/.test(value))
+      (PATH_KEY.test(key) && value.length <= MAX_PATH_LENGTH && !hasLineBreak(value))
     )
       add(value, 'value', key);
   });
@@ -166,7 +171,7 @@ export function pathTextsOf(args: unknown, normalize: (s: string) => string = (s
     {
       const s = normalize(value);
       if (looksLikePath(s)) add(s);
-      else if (s.length > MAX_PATH_LENGTH || /[\r\n]/.test(s)) return;
+      else if (s.length > MAX_PATH_LENGTH || hasLineBreak(s)) return;
       // A bare name under a path key; a pattern (`*.key`) is a search, not a file.
       else if (PATH_KEY.test(key) && s !== '' && !/[\s*?[]/.test(s)) add(s);
       // Words a command only writes or changes (`> .secrets/session.key`, `chmod 600 f`) name no

@@ -3,6 +3,8 @@
  * pre-filter, the policy's globs and path classes, the shell analysis) reads it in this form.
  */
 
+import { MAX_MEMO_KEY, PathMemo } from './path-memo.js';
+
 /** Where a path is interpreted: the home directory, the working directory, the user name. */
 export interface PathEnv {
   readonly home: string;
@@ -12,6 +14,9 @@ export interface PathEnv {
 
 /** Paths longer than this are not read as paths (no file system accepts them). */
 export const MAX_PATH_LENGTH = 4096;
+
+/** Normalised forms already computed (null: not a path), per environment; bounded. */
+const normalized = new PathMemo<string | null>();
 
 const FORMAT_CHARS = /\p{Cf}/gu;
 const PERCENT = /%[0-9a-f]{2}/i;
@@ -85,6 +90,16 @@ function collapse(p: string): string {
  * normalizePath('$HOME//notes/../.zprofile/', { home: '/home/u', cwd: '/w' }) // '/home/u/.zprofile'
  */
 export function normalizePath(raw: string, env?: PathEnv): string | undefined {
+  if (raw.length > MAX_MEMO_KEY) return normalizeNow(raw, env);
+  const memo = normalized.forEnv(env);
+  const hit = memo.get(raw);
+  if (hit !== undefined) return hit === null ? undefined : hit;
+  const p = normalizeNow(raw, env);
+  memo.set(raw, p ?? null);
+  return p;
+}
+
+function normalizeNow(raw: string, env: PathEnv | undefined): string | undefined {
   let p = raw.normalize('NFKC').replace(FORMAT_CHARS, '').trim();
   // A NUL ends the path for the system call that receives it.
   const nul = p.indexOf('\u0000');

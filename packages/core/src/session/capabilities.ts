@@ -23,7 +23,10 @@ import {
   VAGUE_VERBS,
   WRITE_VERBS,
 } from './capability-lexicon.js';
-import { firstSentence, schemaWords, wordsOf } from './tool-words.js';
+import { type DefinitionReading, firstSentence, sameReading, schemaKeys, wordsOf } from './tool-words.js';
+
+/** Classes per definition object (held no longer than the definition), checked against its content on each use. */
+const readings = new WeakMap<ToolDefinition, DefinitionReading<readonly CapabilityClass[]>>();
 
 /** A name or sentence with lookalikes folded to Latin (the pre-filter's table), case kept for word splits. */
 function fold(text: string): string {
@@ -125,8 +128,14 @@ function readWords(words: readonly string[]): WordReading {
 const HTTP_WORDS = new Set(['http', 'https', 'request', 'curl', 'api', 'webhook', 'rest', 'graphql']);
 
 /** Classes the input schema's property names show, for tools whose name does not read. */
-function schemaClasses(schema: unknown, words: readonly string[], writes: boolean): Set<CapabilityClass> {
-  const { names } = schemaWords(schema);
+function schemaClasses(
+  keys: readonly string[],
+  words: readonly string[],
+  writes: boolean,
+): Set<CapabilityClass> {
+  // The lowercased names `schemaWords` gives, from the keys it visits.
+  const names = new Set<string>();
+  for (const key of keys) names.add(key.toLowerCase().slice(0, 64));
   const classes = new Set<CapabilityClass>();
   const has = (s: ReadonlySet<string>): boolean => {
     for (const n of names) if (s.has(n)) return true;
@@ -219,9 +228,32 @@ const LEADING_FILLERS = new Set([
  * (`update_user_info`) counts as `changes-access`: the e-mail and phone on an account are how it is
  * recovered.
  *
+ * The result is frozen and reused for the same definition object while everything it was read from
+ * (name, title, description, the schema's property names, the two hints) is unchanged.
+ *
  * @example classifyTool({ name: 'send_money', inputSchema: {} }) // ['moves-money']
  */
 export function classifyTool(definition: ToolDefinition): readonly CapabilityClass[] {
+  const keys = schemaKeys(definition.inputSchema);
+  const hints = definition.annotations;
+  const readOnly = hints?.readOnlyHint === true;
+  const destructive = hints?.destructiveHint === true;
+  const known = readings.get(definition);
+  if (known !== undefined && sameReading(known, definition, readOnly, destructive, keys)) return known.value;
+  const classes = Object.freeze(classifyNow(definition, keys, readOnly, destructive));
+  if (typeof definition === 'object' && definition !== null) {
+    const { name, title, description } = definition;
+    readings.set(definition, { name, title, description, readOnly, destructive, keys, value: classes });
+  }
+  return classes;
+}
+
+function classifyNow(
+  definition: ToolDefinition,
+  keys: readonly string[],
+  readOnly: boolean,
+  destructive: boolean,
+): CapabilityClass[] {
   const name = typeof definition.name === 'string' ? definition.name : '';
   const title = typeof definition.title === 'string' ? definition.title : '';
   const description = typeof definition.description === 'string' ? definition.description : '';
@@ -236,16 +268,15 @@ export function classifyTool(definition: ToolDefinition): readonly CapabilityCla
     if (!named.hasVerb || named.vague || (!WRITE_CLASSES.has(c) && !named.hasWrite)) carried.add(c);
   }
   const classes = new Set(carried);
-  const fromSchema = schemaClasses(definition.inputSchema, nameWords, named.hasWrite && !named.vague);
+  const fromSchema = schemaClasses(keys, nameWords, named.hasWrite && !named.vague);
   // A reading tool's schema (`search_transactions(recipient, amount)`) only says what it reads.
   if (!named.hasRead) for (const c of fromSchema) classes.add(c);
   else if (fromSchema.has('reads-untrusted')) classes.add('reads-untrusted');
-  const hints = definition.annotations;
-  if (hints?.readOnlyHint === true) {
+  if (readOnly) {
     for (const c of WRITE_CLASSES) if (!carried.has(c)) classes.delete(c);
   }
   const writes = [...classes].some((c) => WRITE_CLASSES.has(c));
-  if (hints?.destructiveHint === true && hints.readOnlyHint !== true && !writes) classes.add('deletes');
+  if (destructive && !readOnly && !writes) classes.add('deletes');
   // Anything that is not a pure read changes state: a write verb in the name (or in the description of
   // a name without one), or any more specific write class that survived the hints.
   const verbWrites = named.hasWrite || ((!named.hasVerb || named.vague) && described.hasWrite);

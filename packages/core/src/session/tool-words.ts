@@ -64,10 +64,24 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 /** Collects the property names of a JSON Schema (nested `properties`, `items`), bounded in count and depth. */
 export function schemaWords(schema: unknown): SchemaWords {
+  const keys = schemaKeys(schema);
   const properties: string[][] = [];
   const names = new Set<string>();
+  for (const key of keys) {
+    names.add(key.toLowerCase().slice(0, 64));
+    properties.push(wordsOf(key, 64));
+  }
+  return { properties, names };
+}
+
+/**
+ * The property names of a JSON Schema as written, in the order `schemaWords` visits them
+ * (breadth-first through nested `properties` and `items`), bounded in count and depth.
+ */
+export function schemaKeys(schema: unknown): string[] {
+  const keys: string[] = [];
   const queue: { node: unknown; depth: number }[] = [{ node: schema, depth: 0 }];
-  for (let i = 0; i < queue.length && properties.length < MAX_PROPERTIES; i++) {
+  for (let i = 0; i < queue.length && keys.length < MAX_PROPERTIES; i++) {
     const { node, depth } = queue[i] as { node: unknown; depth: number };
     if (!isRecord(node) || depth > MAX_SCHEMA_DEPTH) continue;
     const props = node.properties;
@@ -75,9 +89,8 @@ export function schemaWords(schema: unknown): SchemaWords {
       let seen = 0;
       for (const key in props) {
         if (!Object.hasOwn(props, key)) continue;
-        if (++seen > MAX_PROPERTIES || properties.length >= MAX_PROPERTIES) break;
-        names.add(key.toLowerCase().slice(0, 64));
-        properties.push(wordsOf(key, 64));
+        if (++seen > MAX_PROPERTIES || keys.length >= MAX_PROPERTIES) break;
+        keys.push(key);
         const child = props[key];
         if (queue.length < MAX_PROPERTIES * 2) queue.push({ node: child, depth: depth + 1 });
       }
@@ -86,5 +99,39 @@ export function schemaWords(schema: unknown): SchemaWords {
       queue.push({ node: node.items, depth: depth + 1 });
     }
   }
-  return { properties, names };
+  return keys;
+}
+
+/** What was read of a tool definition to derive `value`: reused only while all of it is unchanged. */
+export interface DefinitionReading<T> {
+  readonly name: unknown;
+  readonly title: unknown;
+  readonly description: unknown;
+  readonly readOnly: boolean;
+  readonly destructive: boolean;
+  /** `schemaKeys` of the input schema. */
+  readonly keys: readonly string[];
+  readonly value: T;
+}
+
+/** True when `definition` still reads as `known` did: same texts, hints and schema property names. */
+export function sameReading(
+  known: DefinitionReading<unknown>,
+  definition: { readonly name?: unknown; readonly title?: unknown; readonly description?: unknown },
+  readOnly: boolean,
+  destructive: boolean,
+  keys: readonly string[],
+): boolean {
+  if (
+    known.name !== definition.name ||
+    known.title !== definition.title ||
+    known.description !== definition.description ||
+    known.readOnly !== readOnly ||
+    known.destructive !== destructive ||
+    known.keys.length !== keys.length
+  ) {
+    return false;
+  }
+  for (let i = 0; i < keys.length; i++) if (known.keys[i] !== keys[i]) return false;
+  return true;
 }

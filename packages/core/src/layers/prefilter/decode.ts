@@ -1,4 +1,5 @@
 import { profileText, TextFlag } from './text-profile.js';
+import { decodeUtf8 } from './utf8.js';
 
 /** One decoding of a text: the decoder's name and what it produced. */
 export interface Decoded {
@@ -9,7 +10,6 @@ export interface Decoded {
 const TOKEN = /[A-Za-z0-9+/_-]{16,}={0,2}/g;
 const HEX = /^(?:0x)?[0-9a-fA-F]+$/;
 const BASE32 = /^[A-Z2-7]+=*$/;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** True when decoded bytes read as text (mostly printable), so binary blobs such as images are skipped. */
 function readable(bytes: Uint8Array): string | undefined {
@@ -23,12 +23,8 @@ function readable(bytes: Uint8Array): string | undefined {
     if ((b < 0x20 && b !== 9 && b !== 10 && b !== 13) || b === 0x7f) control++;
   }
   if (control > bytes.length * 0.05) return undefined;
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    return undefined;
-  }
+  const text = decodeUtf8(bytes);
+  if (text === undefined) return undefined;
   let printable = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
