@@ -69,6 +69,12 @@ export interface CompiledPolicy {
 export interface CompileOptions {
   /** Returns the parsed document an `include` names, or undefined when it was not loaded. */
   readonly resolveInclude?: IncludeResolver;
+  /**
+   * @internal How regexes are pre-checked: `per-regex` (default) checks each regex's required literals
+   * with one native scan before running it; `off` always runs the regex. Decisions are the same in both
+   * modes; a differential test compares them.
+   */
+  readonly regexPrefilter?: 'per-regex' | 'off';
 }
 
 interface Entry extends IndexedRule {
@@ -112,7 +118,7 @@ export function compilePolicy(
   }
   const settings = compileSettings(gathered.tiers, gathered.tools, gathered.principal, fallback);
   const names = tierNames(gathered.tiers);
-  const rules = compileRules(gathered.rules, names);
+  const rules = compileRules(gathered.rules, names, options.regexPrefilter ?? 'per-regex');
   reportUnreachable(gathered.rules, names);
 
   const sorted = sortDiagnostics(diagnostics);
@@ -122,7 +128,11 @@ export function compilePolicy(
 }
 
 /** Phase 2: compiles each rule's conditions to a test and reports rules whose name is taken. */
-function compileRules(placedRules: readonly PlacedRule[], tiers: readonly string[]): CompiledRules {
+function compileRules(
+  placedRules: readonly PlacedRule[],
+  tiers: readonly string[],
+  mode: 'per-regex' | 'off',
+): CompiledRules {
   const byEffect: Record<RuleEffect, Entry[]> = { deny: [], ask: [], allow: [] };
   const seenNames = new Map<string, PlacedRule>();
   for (const [index, placed] of placedRules.entries()) {
@@ -135,7 +145,10 @@ function compileRules(placedRules: readonly PlacedRule[], tiers: readonly string
         `rule '${r.name}' is already defined at ${twin.where}`,
       );
     seenNames.set(r.name, placed);
-    const ctx = { tiers, report: placed.report };
+    const ctx =
+      mode === 'off'
+        ? { tiers, report: placed.report, prefilter: false as const }
+        : { tiers, report: placed.report };
     // An ask stops a call like a deny does, so it reads array arguments the same way (see compileCondition).
     const test: CallTest =
       r.when === undefined ? () => true : compileCondition(r.when, r.effect !== 'allow', ctx);

@@ -4,12 +4,16 @@ import { PolicyErrorCode } from './diagnostics.js';
 import { literalMatcher } from './literal-matcher.js';
 import { requiredLiterals } from './regex-prefilter.js';
 
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
+
 /** The largest RE2 program a policy regex may compile to. */
 export const MAX_REGEX_PROGRAM = 1000;
 
-/** Where regex problems are reported. */
+/** Where regex problems are reported, and whether regexes keep their literal pre-check. */
 export interface PolicyReporter {
   report(span: Span, code: PolicyErrorCode, message: string): void;
+  /** `false`: no pre-check at all (the regex always runs; for the differential test). */
+  readonly prefilter?: false;
 }
 
 /**
@@ -48,7 +52,9 @@ export function compileRegex(
       );
       return undefined;
     }
+    if (ctx.prefilter === false) return (s) => re.test(s);
     const mayMatch = literalCheck(source, flags.includes('i'));
+    if (mayMatch === undefined) return (s) => re.test(s);
     return (s) => mayMatch(s) && re.test(s);
   } catch (e) {
     ctx.report(
@@ -66,8 +72,11 @@ export function compileRegex(
  * one pass over the string instead of one per literal. Case-insensitive literals are checked on
  * ASCII input only (RE2 folds some ASCII letters with non-ASCII ones).
  */
-function literalCheck(source: string, ignoreCase: boolean): (s: string) => boolean {
+function literalCheck(source: string, ignoreCase: boolean): ((s: string) => boolean) | undefined {
   const literals = requiredLiterals(source);
-  if (literals === undefined) return () => true;
+  if (literals === undefined) return undefined;
+  // RE2 folds letters across scripts under /i (`ſ` with `s`, the Kelvin sign with `k`), which a
+  // JavaScript /i without /u does not: a literal outside ASCII is no sound pre-check there.
+  if (ignoreCase && !ASCII_ONLY.test(literals.join(''))) return undefined;
   return literalMatcher(literals, ignoreCase);
 }

@@ -10,4 +10,6 @@ export interface PredicateContext {
   /** Tier names, least trusted first. */
   readonly tiers: readonly string[];
   report(span: Span, code: PolicyErrorCode, message: string): void;
+  /** `false`: regexes run without their literal pre-check (see PolicyReporter.prefilter). */
+  readonly prefilter?: false;
 }
