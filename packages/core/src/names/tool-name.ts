@@ -45,8 +45,21 @@ export function canonicalToolName(name: string): string {
 export function compileToolGlob(pattern: string | readonly string[]): GlobTest {
   const patterns = typeof pattern === 'string' ? [pattern] : pattern;
   const test = compileGlob(patterns.map(canonicalGlob), 'name');
-  return (name) => test(canonicalToolName(name));
+  // A gate sees the same few tool names on every call, and a policy tries each of its name globs on
+  // them: the answers are kept per name (bounded; emptied when full, as names come from servers).
+  const seen = new Map<string, boolean>();
+  return (name) => {
+    const known = seen.get(name);
+    if (known !== undefined) return known;
+    const answer = test(canonicalToolName(name));
+    if (seen.size >= TOOL_GLOB_MEMO) seen.clear();
+    seen.set(name, answer);
+    return answer;
+  };
 }
+
+/** Names whose answer one compiled tool glob keeps. */
+const TOOL_GLOB_MEMO = 256;
 
 /** A glob rewritten over canonical names: literal runs canonicalised, wildcards kept. */
 function canonicalGlob(glob: string): string {
