@@ -27,6 +27,10 @@ export const ErrorCode = {
   NotCanonical: 'not_canonical',
   /** An I/O operation failed. */
   Io: 'io_error',
+  /** The shared rate-limit store (Redis) is unreachable or answered with an error: the call is denied. */
+  RateLimitStoreUnavailable: 'rate_limit_store_unavailable',
+  /** The shared rate-limit store did not answer in time: the call is denied. */
+  RateLimitStoreTimeout: 'rate_limit_store_timeout',
 } as const;
 
 /** One of the gate's error codes. */

@@ -9,6 +9,7 @@ import {
   GovernedError,
   type Layer,
   type ProbeStrictness,
+  type RateLimitStore,
 } from '@governed-mcp/core';
 import { createPathLayer, type PathLayerOptions } from '@governed-mcp/core/node';
 import {
@@ -110,6 +111,8 @@ export interface AssemblyOptions {
    * operating point measured for the model in use. Each field left out keeps the tier's.
    */
   readonly probeStrictness?: { readonly alpha?: number; readonly threshold?: number };
+  /** Where the rate-limit layer keeps buckets and slots; default one in this process's memory. */
+  readonly rateLimitStore?: RateLimitStore;
   /** Receives a release function for each resource the layers hold (the probe's model). */
   readonly onResource?: (close: () => Promise<void>) => void;
   /**
@@ -199,7 +202,12 @@ export async function assembleLayers(options: AssemblyOptions): Promise<Layer[]>
         layers.push(createTierLayer(settings));
         break;
       case 'rate-limit':
-        layers.push(createRateLimitLayer(settings));
+        layers.push(
+          createRateLimitLayer(
+            settings,
+            options.rateLimitStore === undefined ? {} : { store: options.rateLimitStore },
+          ),
+        );
         break;
       case 'paths':
         // Normalises and resolves paths before the pre-filter and the policy decide on them, and

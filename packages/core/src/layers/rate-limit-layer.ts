@@ -1,4 +1,5 @@
 import { type Decision, deny } from '../decision.js';
+import { isGovernedError } from '../errors.js';
 import { type CallContext, defineLayer, type Layer, type Next } from '../layer.js';
 import type { GateSettings } from '../settings.js';
 import { BoundedCache } from './bounded-cache.js';
@@ -118,7 +119,16 @@ export function createRateLimitLayer(settings: GateSettings, options: RateLimitL
       return {
         outcome: 'deny',
         reasons: [
-          { layer: RATE_LIMIT_LAYER, code: LayerCode.RateLimitStoreFailed, detail: describeStoreError(err) },
+          {
+            layer: RATE_LIMIT_LAYER,
+            // A store that names its failure (a shared store's outage or timeout) is denied under
+            // that code; anything else is the generic store failure.
+            code:
+              isGovernedError(err) && err.code.startsWith('rate_limit_store_')
+                ? err.code
+                : LayerCode.RateLimitStoreFailed,
+            detail: describeStoreError(err),
+          },
         ],
         failure: true,
       };
