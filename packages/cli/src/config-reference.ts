@@ -34,6 +34,17 @@ export const FIELD_NOTES: Readonly<Record<string, string>> = {
   'audit.arguments': 'digest: records hold a hash of the arguments; full: the arguments themselves.',
   'audit.outcomes':
     'next: an outcome record joins the next commit (the answer does not wait for it; a crash can lose the outcomes of the last ~10 ms, never a decision); durable: each outcome waits for its own sync.',
+  'audit.checkpoint':
+    'Sign checkpoints of the chain (record count and head hash) with an Ed25519 key from `audit keygen`, so that a cut tail or a rewritten chain is caught by `audit verify --checkpoint`.',
+  'audit.checkpoint.key': 'The private key file (mode 0600; relative to this file).',
+  'audit.checkpoint.every': 'Sign after this many new records.',
+  'audit.checkpoint.everyMs': 'Sign after this many ms when the log grew (and always at shutdown).',
+  'audit.checkpoint.out':
+    'The latest checkpoint (replaced atomically); every one is also appended to `<out>.history`. Default `<audit path>.checkpoint`.',
+  'audit.checkpoint.witness':
+    'Also hand each checkpoint to a witness, ideally on another machine: a failure is logged and never stops the gate.',
+  'audit.checkpoint.witness.dir': 'A folder (say, a mount of another machine) to copy each checkpoint into.',
+  'audit.checkpoint.witness.url': 'A URL to POST each checkpoint to (text/plain, 5 s timeout).',
   pins: 'The pin file (approved tool definitions, kept across restarts); default `<audit path>.pins.json`, in memory without an audit file. Delete an entry to re-approve a changed tool.',
   limits: 'Size, time and count limits of the runner.',
   'limits.maxFrameBytes': 'Largest frame (one JSON-RPC message) in bytes, either direction.',
@@ -97,6 +108,14 @@ export const FIELD_NOTES: Readonly<Record<string, string>> = {
     "Also ask the probe about every tool result the deterministic judgement passed; `dangerous` (or a failed probe) flags it like a deterministic finding. Needs the probe layer (`layers: full`). Strictness: the default principal's tier.",
   'probe.definitions':
     'Also ask the probe about every tool definition the poisoning scan passed (once each); `dangerous` (or a failed probe) hides it as poisoned. Needs the probe layer (`layers: full`).',
+  rateLimitStore:
+    'Where rate limits (token buckets, concurrency slots) are kept: `{ "kind": "memory" }` (default, this process only) or `{ "kind": "redis", "url": "redis://host:6379" }`, shared by every replica that names the same server and prefix.',
+  'rateLimitStore.kind': '`memory` or `redis` (which needs `url`).',
+  'rateLimitStore.url':
+    'The Redis server (`redis://[user:password@]host:port[/db]`, `rediss://` for TLS). Unreachable at start-up: the proxy exits 3.',
+  'rateLimitStore.prefix': 'Redis: prefix of every key the store writes; idle keys expire by themselves.',
+  'rateLimitStore.timeoutMs':
+    'Redis: most time one command may take, in ms. Past it, or while Redis is down, calls are denied (`rate_limit_store_failed`, fail-closed) until Redis answers again.',
   log: 'Logging (JSON lines on stderr).',
   'log.level': 'debug, info, warn or error. At info the proxy says which tools it hides and why.',
 };
@@ -217,6 +236,13 @@ export const CONFIG_EXAMPLES: readonly {
         ],
       },
       log: { level: 'info' },
+    },
+  },
+  {
+    title: 'Several replicas sharing their rate limits',
+    text: 'Every replica names the same Redis server and prefix, so a principal gets one budget whichever replica answers. While Redis is down or slower than `timeoutMs`, rate-limited calls are denied (fail-closed) and allowed again once it answers.',
+    config: {
+      rateLimitStore: { kind: 'redis', url: 'redis://redis.internal.example:6379', timeoutMs: 50 },
     },
   },
   {

@@ -144,6 +144,19 @@ export const ProxyConfigSchema = z.strictObject({
       arguments: z.enum(['digest', 'full']).default('digest'),
       // next: an outcome record joins the next commit (a crash can lose the last ~10 ms of outcomes).
       outcomes: z.enum(['next', 'durable']).default('next'),
+      // Signed checkpoints of the chain (docs/audit-format.md, "Signed checkpoints").
+      checkpoint: z
+        .strictObject({
+          key: z.string().min(1),
+          every: z.number().int().positive().default(1000),
+          everyMs: z.number().int().positive().default(60_000),
+          out: z.string().min(1).optional(),
+          witness: z
+            .strictObject({ dir: z.string().min(1).optional(), url: z.url().optional() })
+            .refine((w) => w.dir !== undefined || w.url !== undefined, 'a witness needs dir or url')
+            .optional(),
+        })
+        .optional(),
     })
     .optional(),
   /**
@@ -196,6 +209,22 @@ export const ProxyConfigSchema = z.strictObject({
       path: ['url'],
     })
     .optional(),
+  /** Where rate limits are kept: this process (default) or a Redis server shared by every replica. */
+  rateLimitStore: z
+    .strictObject({
+      kind: z.enum(['memory', 'redis']).default('memory'),
+      url: z
+        .string()
+        .regex(/^rediss?:\/\/./, 'a redis:// or rediss:// URL')
+        .optional(),
+      prefix: z.string().min(1).default('governed-mcp:rl:'),
+      timeoutMs: z.number().int().min(1).max(10_000).default(50),
+    })
+    .refine((s) => (s.kind === 'redis') === (s.url !== undefined), {
+      message: 'required with kind redis, and allowed only with it',
+      path: ['url'],
+    })
+    .default({ kind: 'memory', prefix: 'governed-mcp:rl:', timeoutMs: 50 }),
   log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') }).default({
     level: 'info',
   }),
@@ -249,6 +278,22 @@ export function settingsOver(policy: Pick<CompiledPolicy, 'settings'>, config: P
 /** Hex SHA-256 of a bearer token: the runner compares digests, never the tokens themselves. */
 export function tokenDigest(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/** The audit checkpoint's paths (key, out, witness folder) resolved by `at`, or nothing when unset. */
+function checkpointAt(
+  audit: NonNullable<z.infer<typeof ProxyConfigSchema>['audit']>,
+  at: (p: string) => string,
+): { checkpoint?: NonNullable<typeof audit.checkpoint> } {
+  const c = audit.checkpoint;
+  if (c === undefined) return {};
+  const witness =
+    c.witness === undefined
+      ? {}
+      : { witness: { ...c.witness, ...(c.witness.dir === undefined ? {} : { dir: at(c.witness.dir) }) } };
+  return {
+    checkpoint: { ...c, key: at(c.key), ...(c.out === undefined ? {} : { out: at(c.out) }), ...witness },
+  };
 }
 
 function fail(message: string, cause?: unknown): never {
@@ -310,7 +355,9 @@ export function parseProxyConfig(
     ...(raw.settings === undefined ? {} : { settingsOverrides: raw.settings }),
     tokens,
     ...(raw.policy === undefined ? {} : { policy: at(raw.policy) }),
-    ...(raw.audit === undefined ? {} : { audit: { ...raw.audit, path: at(raw.audit.path) } }),
+    ...(raw.audit === undefined
+      ? {}
+      : { audit: { ...raw.audit, path: at(raw.audit.path), ...checkpointAt(raw.audit, at) } }),
     ...(raw.pins === undefined ? {} : { pins: at(raw.pins) }),
     customLayers: raw.customLayers.map((e) => ({ ...e, module: at(e.module) })),
     upstream: { ...raw.upstream, ...(raw.upstream.cwd === undefined ? {} : { cwd: at(raw.upstream.cwd) }) },

@@ -1,5 +1,36 @@
 // Node-only public API of @governed-mcp/core: the audit log on disk and its streaming verifier.
 
+export type {
+  Checkpoint,
+  CheckpointResult,
+  CheckpointSigner,
+  CheckpointVerifier,
+  MakeCheckpointOptions,
+} from './audit/checkpoint.js';
+export {
+  CheckpointCode,
+  checkpointKeyId,
+  formatVerifierKey,
+  generateCheckpointKey,
+  makeCheckpoint,
+  parseCheckpoint,
+  parseSignerKey,
+  parseVerifierKey,
+  verifyCheckpoint,
+} from './audit/checkpoint.js';
+export type { CheckpointChainReport, CheckpointCheck } from './audit/checkpoint-file.js';
+export {
+  readSignerKeyFile,
+  readVerifierKeyFile,
+  verifyChainAgainstCheckpoint,
+  writeCheckpointKeyPair,
+} from './audit/checkpoint-file.js';
+export type {
+  CheckpointWitness,
+  CheckpointWriter,
+  CheckpointWriterOptions,
+} from './audit/checkpoint-writer.js';
+export { startCheckpoints } from './audit/checkpoint-writer.js';
 export type { AuditLog, AuditLogOptions } from './audit/file-log.js';
 export { openAuditLog } from './audit/file-log.js';
 export { verifyAuditFile } from './audit/verify-file.js';

@@ -9,7 +9,14 @@ import {
   ErrorCode,
   GovernedError,
 } from '@governed-mcp/core';
-import { type AuditLog, openAuditLog, type PathLayerOptions } from '@governed-mcp/core/node';
+import {
+  type AuditLog,
+  type CheckpointWriter,
+  openAuditLog,
+  type PathLayerOptions,
+  readSignerKeyFile,
+  startCheckpoints,
+} from '@governed-mcp/core/node';
 import {
   assembleLayers,
   createMediator,
@@ -23,6 +30,7 @@ import {
 import { formatDiagnostic, loadPolicy, PolicyLoadError, watchPolicyFile } from '@governed-mcp/policy-dsl';
 import type { Probe } from '@governed-mcp/probe';
 import { type ProxyConfig, settingsOver } from '../config.js';
+import { openConfiguredRateLimitStore } from '../stores/configured-store.js';
 import { loadCustomLayers, placeCustomLayers } from './custom-layers.js';
 import { createLogger, type LogFormat, type Logger, type LogLevel } from './log.js';
 import { type ListenSpec, type Runner, startRunner } from './runner.js';
@@ -255,6 +263,9 @@ async function buildProxy(
   const auditPath = o.audit ?? config.audit?.path;
   // Pins live on disk next to the audit file by default, so a tool changed across a restart is caught.
   const pinsPath = o.pins ?? config.pins ?? (auditPath === undefined ? undefined : `${auditPath}.pins.json`);
+  // Signed checkpoints of the chain: the key and the checkpoints are the gate's, never the agent's.
+  const checkpointConfig = auditPath === undefined ? undefined : config.audit?.checkpoint;
+  const checkpointOut = checkpointConfig?.out ?? `${auditPath}.checkpoint`;
   // `--audit audit/log.jsonl` works in a fresh folder: missing parents are made, private to this user.
   for (const file of [auditPath, pinsPath]) {
     if (file === undefined) continue;
@@ -271,7 +282,11 @@ async function buildProxy(
   // The probe layer's probe, shared with the mediator's text questions (one model in memory).
   let sharedProbe: Probe | undefined;
   const prepares: (() => void)[] = [];
+  // A shared (Redis) rate-limit store: unreachable at start-up, the proxy does not start.
+  const rateLimitStore = await openConfiguredRateLimitStore(config.rateLimitStore, log).catch(release);
+  if (rateLimitStore !== undefined) resources.push(() => rateLimitStore.close());
   const builtIn = await assembleLayers({
+    ...(rateLimitStore === undefined ? {} : { rateLimitStore }),
     onPrepare: (prepare) => prepares.push(prepare),
     ...(config.settingsOverrides === undefined ? {} : { settings: config.settingsOverrides }),
     configuration: o.layers ?? config.layers,
@@ -289,6 +304,9 @@ async function buildProxy(
       ...(o.configPath === undefined ? [] : [o.configPath]),
       ...(auditPath === undefined ? [] : [auditPath, `${auditPath}.lock`]),
       ...(pinsPath === undefined ? [] : [pinsPath]),
+      ...(checkpointConfig === undefined
+        ? []
+        : [checkpointConfig.key, checkpointOut, `${checkpointOut}.history`]),
       // The agent may not rewrite the code of the gate's own layers.
       ...config.customLayers.map((c) => c.module),
     ]),
@@ -318,6 +336,36 @@ async function buildProxy(
       path: auditPath,
       durability: audit.durability,
       resumed: audit.resumed ?? null,
+    });
+  }
+  let checkpoints: CheckpointWriter | undefined;
+  if (audit !== undefined && checkpointConfig !== undefined) {
+    const opened = audit;
+    const key = await readSignerKeyFile(checkpointConfig.key).catch(async (err: unknown) => {
+      await opened.close();
+      const message = `audit.checkpoint.key: ${(err as Error).message} (${(err as { code?: string }).code})`;
+      return release(new GovernedError(ErrorCode.InvalidConfig, message, { cause: err }));
+    });
+    const witness = checkpointConfig.witness;
+    // A checkpoint that cannot be written or witnessed is logged; the gate goes on (docs/audit-format.md).
+    checkpoints = startCheckpoints(opened, {
+      key,
+      everyRecords: checkpointConfig.every,
+      everyMs: checkpointConfig.everyMs,
+      out: checkpointOut,
+      ...(witness === undefined
+        ? {}
+        : {
+            witness: {
+              ...(witness.dir === undefined ? {} : { dir: witness.dir }),
+              ...(witness.url === undefined ? {} : { url: witness.url }),
+            },
+          }),
+      onCheckpoint: (c) => log.info('audit_checkpoint', { size: c.size, hash: c.hash, out: checkpointOut }),
+      onError: (where, err) =>
+        log.error(where === 'witness' ? 'audit_witness_failed' : 'audit_checkpoint_failed', {
+          message: String(err),
+        }),
     });
   }
   const auditArguments = config.audit?.arguments ?? 'digest';
@@ -369,6 +417,7 @@ async function buildProxy(
       ...(link === undefined ? {} : { upstreamLink: link }),
     });
   } catch (err) {
+    await checkpoints?.stop();
     await audit?.close();
     await Promise.allSettled(resources.map((close) => close()));
     throw err;
@@ -397,6 +446,8 @@ async function buildProxy(
       await runner.close(reason);
       await Promise.allSettled(resources.map((close) => close()));
       await pins?.flush().catch((err: unknown) => log.error('pins_not_written', { message: String(err) }));
+      // The last checkpoint covers the last record, before the log closes.
+      await checkpoints?.stop();
       if (audit !== undefined) {
         await audit.close();
         log.info('audit_closed', { path: audit.path });
