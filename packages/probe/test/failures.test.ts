@@ -151,8 +151,10 @@ describe('every failure of the probe layer denies', () => {
     const probe = await createProbe({ backend });
     slow = true;
     const started = performance.now();
-    const d = await run(createProbeLayer({ probe }), 400);
-    expect(performance.now() - started).toBeLessThan(1000);
+    // The probe's own timeout leaves 10 % of the call's time (80 ms here) for the layer to answer, so a
+    // loaded machine's event-loop lag does not hand the deny to the pipeline's deadline instead.
+    const d = await run(createProbeLayer({ probe }), 800);
+    expect(performance.now() - started).toBeLessThan(1400);
     expect(d).toMatchObject({
       outcome: 'deny',
       failure: true,
