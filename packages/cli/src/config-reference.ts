@@ -67,6 +67,12 @@ export const FIELD_NOTES: Readonly<Record<string, string>> = {
   'upstream.env': 'Extra environment for the child, on top of a minimal safe environment.',
   'upstream.envPassthrough': "Names of the proxy's environment variables passed through to the child.",
   'upstream.cwd': 'Working directory of the child (relative to this file).',
+  'upstream.sandbox':
+    'Run the child under bubblewrap (docs/sandbox.md): system folders and its own code read-only, HOME and /tmp empty, no network, a clean environment. The proxy refuses to start (exit 3) when the sandbox cannot be set up. The CLI `--sandbox` wins.',
+  'upstream.sandbox.writable': 'Folders the child may write (relative to this file; each must exist).',
+  'upstream.sandbox.readOnly': 'More folders the child may read (relative to this file; each must exist).',
+  'upstream.sandbox.network':
+    'none: a network namespace of its own (loopback only). shared: the host network, unfiltered (bubblewrap has no per-host or per-port filter).',
   'upstream.restart': 'Restart a crashed child, at most `maxRestarts` times per `windowMs`.',
   'upstream.restart.maxRestarts': 'Restarts allowed per window.',
   'upstream.restart.windowMs': 'The window, in milliseconds.',

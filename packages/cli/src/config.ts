@@ -89,6 +89,14 @@ export const UpstreamSchema = z.strictObject({
   /** Names of runner environment variables passed through to the child. */
   envPassthrough: z.array(z.string()).default([]),
   cwd: z.string().optional(),
+  /** Run a stdio child under bubblewrap: only `writable` is writable, no network unless `shared`. */
+  sandbox: z
+    .strictObject({
+      writable: z.array(z.string().min(1)).default([]),
+      readOnly: z.array(z.string().min(1)).default([]),
+      network: z.enum(['none', 'shared']).default('none'),
+    })
+    .optional(),
   /** Restart a crashed child, at most `maxRestarts` times per `windowMs`. */
   restart: z
     .strictObject({
@@ -360,7 +368,19 @@ export function parseProxyConfig(
       : { audit: { ...raw.audit, path: at(raw.audit.path), ...checkpointAt(raw.audit, at) } }),
     ...(raw.pins === undefined ? {} : { pins: at(raw.pins) }),
     customLayers: raw.customLayers.map((e) => ({ ...e, module: at(e.module) })),
-    upstream: { ...raw.upstream, ...(raw.upstream.cwd === undefined ? {} : { cwd: at(raw.upstream.cwd) }) },
+    upstream: {
+      ...raw.upstream,
+      ...(raw.upstream.cwd === undefined ? {} : { cwd: at(raw.upstream.cwd) }),
+      ...(raw.upstream.sandbox === undefined
+        ? {}
+        : {
+            sandbox: {
+              ...raw.upstream.sandbox,
+              writable: raw.upstream.sandbox.writable.map(at),
+              readOnly: raw.upstream.sandbox.readOnly.map(at),
+            },
+          }),
+    },
   };
 }
 

@@ -34,6 +34,8 @@ import { openConfiguredRateLimitStore } from '../stores/configured-store.js';
 import { loadCustomLayers, placeCustomLayers } from './custom-layers.js';
 import { createLogger, type LogFormat, type Logger, type LogLevel } from './log.js';
 import { type ListenSpec, type Runner, startRunner } from './runner.js';
+import { type SandboxOptions, verifySandboxFor } from './sandbox.js';
+import { startTelemetry } from './telemetry-export.js';
 import { childEnvironment, createUpstreamLink, type UpstreamLink, type UpstreamSpec } from './upstream.js';
 
 /** What the command line adds to (and overrides in) the configuration file. */
@@ -55,6 +57,8 @@ export interface ProxyOverrides {
   readonly logLevel?: LogLevel;
   /** `--log-format`: default pretty when stderr is a terminal, JSON lines otherwise. */
   readonly logFormat?: LogFormat;
+  /** `--sandbox …`: over the config file's `upstream.sandbox`. */
+  readonly sandbox?: SandboxOptions;
 }
 
 /** A started proxy: the runner and the audit log it owns. */
@@ -96,6 +100,8 @@ export function resolveUpstream(
     usage('give either --upstream-url or -- COMMAND, not both');
   }
   if (url !== undefined) {
+    if (o.sandbox !== undefined || config.upstream.sandbox !== undefined)
+      usage('the sandbox runs a stdio upstream (-- COMMAND), not an --upstream-url');
     let parsed: URL;
     try {
       parsed = new URL(url);
@@ -113,6 +119,7 @@ export function resolveUpstream(
   }
   const [cmd, ...args] = command ?? [];
   if (cmd === undefined) usage('no upstream: give --upstream-url URL or -- COMMAND ARGS…');
+  const sandbox = o.sandbox ?? config.upstream.sandbox;
   return {
     kind: 'stdio',
     command: cmd,
@@ -121,6 +128,7 @@ export function resolveUpstream(
     restart: config.upstream.restart,
     maxFrameBytes: config.limits.maxFrameBytes,
     ...(config.upstream.cwd === undefined ? {} : { cwd: config.upstream.cwd }),
+    ...(sandbox === undefined ? {} : { sandbox }),
   };
 }
 
@@ -179,6 +187,9 @@ export async function startProxy(
     );
   }
   const upstream = resolveUpstream(config, o, env);
+  // Fail closed: a sandbox that cannot be set up here stops the start (exit 3) before any child runs.
+  if (upstream.kind === 'stdio' && upstream.sandbox !== undefined)
+    await verifySandboxFor(upstream.sandbox, upstream, env);
   // The one stdio session's child boots while the gate is built (node starting a server takes about
   // as long as building the gate). It is sent nothing until the gate is in place, and a start-up that
   // fails stops it again.
@@ -375,8 +386,11 @@ async function buildProxy(
     arguments: auditArguments,
     outcomes: config.audit?.outcomes ?? 'next',
   });
+  // Spans and metrics per mediated request; exported only when the OTEL_* variables say so.
+  const telemetry = await startTelemetry(env, log);
+  resources.push(() => telemetry.shutdown());
   const mediator = createMediator({
-    gate,
+    gate: telemetry.instrument(gate),
     defaultPrincipal: principal,
     mediate: {
       resources: config.mediate.resourcesRead,
@@ -439,6 +453,7 @@ async function buildProxy(
     tier: principal.tier,
     principalSource,
     audit: auditPath ?? null,
+    telemetry: telemetry.exporting,
   });
   let stopping: Promise<void> | undefined;
   const stop = (reason: string): Promise<void> => {

@@ -5,6 +5,7 @@ import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/cl
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from './log.js';
+import { type SandboxOptions, sandboxedLaunch } from './sandbox.js';
 import { isRequest, isResponse } from './wire.js';
 
 /** A child process spoken to over stdio. Its environment is built here, never from the client. */
@@ -18,6 +19,8 @@ export interface StdioUpstreamSpec {
   /** Restarts allowed per window after the child exits unexpectedly. */
   readonly restart: { readonly maxRestarts: number; readonly windowMs: number };
   readonly maxFrameBytes: number;
+  /** Run the child under bubblewrap (see sandbox.ts); checked at start-up by `verifySandboxFor`. */
+  readonly sandbox?: SandboxOptions;
 }
 
 /** A Streamable HTTP server; `headers` (its credentials) come from the runner's config and env only. */
@@ -113,13 +116,14 @@ export function createUpstreamLink(spec: UpstreamSpec, log: Logger): UpstreamLin
         ...(spec.maxFrameBytes === undefined ? {} : { fetch: limitedFetch(spec.maxFrameBytes) }),
       });
     }
+    const run = spec.sandbox === undefined ? spec : sandboxedLaunch(spec.sandbox, spec);
     const child = new StdioClientTransport({
-      command: spec.command,
-      args: [...spec.args],
-      env: { ...spec.env },
+      command: run.command,
+      args: [...run.args],
+      env: { ...run.env },
       stderr: 'pipe',
       maxBufferSize: spec.maxFrameBytes,
-      ...(spec.cwd === undefined ? {} : { cwd: spec.cwd }),
+      ...(run.cwd === undefined ? {} : { cwd: run.cwd }),
     });
     const stderr = child.stderr as Readable | null;
     if (stderr !== null) {

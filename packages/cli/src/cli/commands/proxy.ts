@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { isGovernedError } from '@governed-mcp/core';
 import { isLayerConfiguration } from '@governed-mcp/middleware-mcp';
 import { type Command, Option } from 'commander';
@@ -11,6 +12,7 @@ import {
   type Logger,
   type LogLevel,
 } from '../../runner/log.js';
+import { SANDBOX_NETWORKS, type SandboxNetwork, type SandboxOptions } from '../../runner/sandbox.js';
 import { type ProxyOverrides, startProxy } from '../../runner/start-proxy.js';
 import { ExitCode, startFailureExitCode } from '../exit-codes.js';
 
@@ -26,6 +28,27 @@ interface ProxyFlags {
   probeUrl?: string;
   logLevel?: LogLevel;
   logFormat?: LogFormat;
+  sandbox?: boolean;
+  sandboxWritable?: string[];
+  sandboxReadOnly?: string[];
+  sandboxNetwork?: SandboxNetwork;
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** `--sandbox` and its directories (relative to the working directory); the others need `--sandbox`. */
+function sandboxFlags(flags: ProxyFlags): SandboxOptions | undefined {
+  const extra = flags.sandboxWritable ?? flags.sandboxReadOnly ?? flags.sandboxNetwork;
+  if (flags.sandbox !== true) {
+    if (extra !== undefined)
+      throw new Error('--sandbox-writable, --sandbox-read-only and --sandbox-network need --sandbox');
+    return undefined;
+  }
+  return {
+    writable: (flags.sandboxWritable ?? []).map((d) => resolve(d)),
+    readOnly: (flags.sandboxReadOnly ?? []).map((d) => resolve(d)),
+    network: flags.sandboxNetwork ?? 'none',
+  };
 }
 
 /** How long after shutdown the process may linger on handles it does not own before it exits anyway. */
@@ -75,6 +98,15 @@ export function register(program: Command): void {
     .option('--layers <name>', 'full | no-probe | probe-only | no-prefilter')
     .option('--model <gguf|name>', 'probe model: a GGUF file or a name from `model list`')
     .option('--probe-url <url>', 'probe model server')
+    .option('--sandbox', 'run the stdio upstream under bubblewrap (docs/sandbox.md)')
+    .option('--sandbox-writable <dir>', 'a directory the sandboxed server may write (repeatable)', collect)
+    .option('--sandbox-read-only <dir>', 'a directory the sandboxed server may read (repeatable)', collect)
+    .addOption(
+      new Option(
+        '--sandbox-network <mode>',
+        'none (default) or shared: the host network, unfiltered',
+      ).choices(SANDBOX_NETWORKS),
+    )
     .addOption(
       new Option('--log-level <level>', 'least severe level logged (default: the config, else info)').choices(
         LOG_LEVELS,
@@ -102,6 +134,7 @@ export function register(program: Command): void {
         }
         // --model and probe.model take a GGUF file or a name from the model cache.
         const model = flags.model ?? config.probe?.model;
+        const sandbox = sandboxFlags(flags);
         overrides = {
           ...(flags.listen === undefined ? {} : { listen: flags.listen }),
           ...(flags.upstreamUrl === undefined ? {} : { upstreamUrl: flags.upstreamUrl }),
@@ -115,6 +148,7 @@ export function register(program: Command): void {
           ...(flags.probeUrl === undefined ? {} : { probeUrl: flags.probeUrl }),
           ...(flags.logLevel === undefined ? {} : { logLevel: flags.logLevel }),
           ...(flags.logFormat === undefined ? {} : { logFormat: flags.logFormat }),
+          ...(sandbox === undefined ? {} : { sandbox }),
         };
       } catch (err) {
         refuse(startLog, describe(err), ExitCode.Usage);
