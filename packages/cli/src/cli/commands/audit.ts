@@ -12,6 +12,7 @@ import {
   writeCheckpointKeyPair,
 } from '@governed-mcp/core/node';
 import type { Command } from 'commander';
+import { registerServe } from '../../audit-serve/command.js';
 import { ExitCode } from '../exit-codes.js';
 
 type VerifyReport = Awaited<ReturnType<typeof verifyAuditFile>>;
@@ -197,4 +198,5 @@ export function register(program: Command): void {
       process.stdout.write(text);
       process.exitCode = ExitCode.Ok;
     });
+  registerServe(audit);
 }
