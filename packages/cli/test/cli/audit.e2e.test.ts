@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openAuditLog } from '@governed-mcp/core/node';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { writeSampleLog } from './audit-fixture.js';
 import { runCli } from './run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gmcp-cli-audit-'));
@@ -10,10 +10,7 @@ const path = join(dir, 'audit.jsonl');
 let head = '';
 
 beforeAll(async () => {
-  const log = await openAuditLog(path, { durability: 'write' });
-  for (let i = 0; i < 20; i++) await log.append('decision', { i });
-  await log.close();
-  head = log.head.hash;
+  head = await writeSampleLog(path);
 });
 
 describe('governed-mcp audit verify', () => {
